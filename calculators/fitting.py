@@ -1,0 +1,169 @@
+"""Will it fit: weights + KV cache + activations + runtime overhead per GPU.
+
+Activation and overhead figures are estimates (said so wherever they are
+shown); weights and KV cache are exact for the formats' layouts.
+"""
+
+from dataclasses import dataclass
+
+from .architecture import Architecture
+from .errors import CalculatorError
+from .formats import KVFormat, WeightFormat
+from .hardware import GIB, Accelerator
+from .kv_cache import kv_cache_bytes
+from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
+from .weights import weight_bytes
+
+# CUDA context, cuBLAS/cuDNN workspaces and allocator slack, per GPU. An
+# uncalibrated round figure for now: a CUDA context alone takes about 0.3-0.6 GiB
+# on recent cards; the bench issue measures the real value and replaces this.
+RUNTIME_OVERHEAD_BYTES = 1 * GIB
+
+LOGITS_BYTES = 4  # transformers upcasts logits to fp32
+
+# Prompt tokens processed in one forward pass when serving. Our default
+# assumption (servers prefill long or many prompts in chunks); 0 means every
+# prompt of the batch at once.
+DEFAULT_PREFILL_CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class ActivationBytes:
+    """Peak working memory of one forward step (estimate).
+
+    working set per token = (4 * hidden + (q + k + v widths + mlp_width * m) / tp) * act_bytes,
+    m = 3 for a gated MLP (gate, up, product) else 2; mlp_width for MoE is the
+    width a token goes through (experts_per_token * expert width + shared).
+    prefill = working set * tokens in flight (all prompt tokens, or one chunk);
+    decode = working set * batch; logits = rows * vocab * 4 bytes.
+    """
+
+    prefill_bytes: int
+    decode_bytes: int
+    prefill_tokens_in_flight: int
+    logits_bytes: int
+
+    @property
+    def peak_bytes(self) -> int:
+        return max(self.prefill_bytes, self.decode_bytes) + self.logits_bytes
+
+
+def mlp_width_per_token(arch: Architecture) -> int:
+    dense = arch.intermediate_size if arch.dense_layers else 0
+    moe = arch.experts_per_token * arch.moe_intermediate_size + arch.shared_expert_intermediate_size
+    return max(dense, moe if arch.is_moe else 0)
+
+
+def activation_bytes(arch: Architecture, prompt_tokens: int, batch: int = 1, prefill_chunk: int = 0,
+                     tensor_parallel: int = 1, act_bytes: int = 2) -> ActivationBytes:
+    kv_width = (arch.kv_lora_rank + arch.qk_rope_head_dim) if arch.is_mla else arch.num_kv_heads * arch.head_dim
+    sharded = arch.query_width + 2 * kv_width + mlp_width_per_token(arch) * (3 if arch.mlp_gated else 2)
+    per_token = (4 * arch.hidden_size + -(-sharded // tensor_parallel)) * act_bytes
+    in_flight = batch * prompt_tokens
+    if prefill_chunk:
+        in_flight = min(in_flight, prefill_chunk)
+    # generate() keeps only the last position's logits (logits_to_keep=1), one row per sequence.
+    logits = batch * arch.vocab_size * LOGITS_BYTES
+    return ActivationBytes(prefill_bytes=per_token * in_flight, decode_bytes=per_token * batch,
+                           prefill_tokens_in_flight=in_flight, logits_bytes=logits)
+
+
+@dataclass(frozen=True)
+class MemoryStack:
+    """Bytes on one GPU."""
+
+    weights: int
+    kv_cache: int
+    activations: int
+    overhead: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.kv_cache + self.activations + self.overhead
+
+
+@dataclass(frozen=True)
+class FitResult:
+    fits: bool
+    num_gpus: int
+    capacity_bytes: int  # per GPU
+    per_gpu: MemoryStack
+    free_bytes: int  # per GPU; negative when it does not fit
+    kv_shards: int  # GPUs the KV cache is split over (the rest hold copies)
+    max_context: int  # largest context that fits at this batch (0: none)
+    max_batch: int  # largest batch that fits at this context (0: none)
+    context_capped: bool  # max_context reached the search limit, not memory
+    batch_capped: bool
+
+
+def check_tensor_parallel(arch: Architecture, num_gpus: int) -> int:
+    num_gpus = whole_number("num_gpus", num_gpus, 1, MAX_GPUS)
+    if arch.num_attention_heads % num_gpus:
+        raise CalculatorError(
+            f"{num_gpus} GPUs cannot split {arch.num_attention_heads} attention heads evenly (tensor parallelism "
+            f"needs a divisor of the head count)", "num_gpus")
+    if not arch.is_mla and arch.num_kv_heads % num_gpus and num_gpus % arch.num_kv_heads:
+        raise CalculatorError(
+            f"{num_gpus} GPUs and {arch.num_kv_heads} KV heads: one must divide the other", "num_gpus")
+    return num_gpus
+
+
+def memory_stack(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, context: int, batch: int,
+                 num_gpus: int = 1, block_size: int = 0,
+                 prefill_chunk: int = DEFAULT_PREFILL_CHUNK) -> MemoryStack:
+    """Per GPU with tensor parallelism over num_gpus:
+    weights / n; KV / min(n, kv_heads) (heads are copied when n > kv_heads; an MLA
+    latent is copied on every GPU); activations with sharded widths; overhead.
+    """
+    weights = weight_bytes(arch, weight_fmt).total_bytes
+    return _stack(arch, weights, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
+
+
+def _stack(arch, weights_total, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk) -> MemoryStack:
+    kv = kv_cache_bytes(arch, kv_fmt, context, batch, block_size).total_bytes
+    act = activation_bytes(arch, context, batch, prefill_chunk, num_gpus)
+    return MemoryStack(weights=-(-weights_total // num_gpus), kv_cache=-(-kv // kv_shards(arch, num_gpus)),
+                       activations=act.peak_bytes, overhead=RUNTIME_OVERHEAD_BYTES)
+
+
+def kv_shards(arch: Architecture, num_gpus: int) -> int:
+    return 1 if arch.is_mla else min(num_gpus, arch.num_kv_heads)
+
+
+def _largest(fits, limit: int) -> int:
+    """Largest n in [1, limit] with fits(n) true, for a monotone predicate; 0 if none."""
+    if not fits(1):
+        return 0
+    low, high = 1, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Accelerator, num_gpus: int = 1,
+        context: int = 4096, batch: int = 1, block_size: int = 0,
+        prefill_chunk: int = DEFAULT_PREFILL_CHUNK) -> FitResult:
+    """fits = per-GPU total <= GPU memory; max_context and max_batch by bisection
+    (memory never falls as context or batch grow)."""
+    num_gpus = check_tensor_parallel(arch, num_gpus)
+    context = whole_number("context", context, 1, MAX_TOKENS)
+    batch = whole_number("batch", batch, 1, MAX_BATCH)
+    prefill_chunk = whole_number("prefill_chunk", prefill_chunk, 0, MAX_TOKENS)
+    capacity = gpu.memory_bytes
+
+    weights = weight_bytes(arch, weight_fmt).total_bytes
+
+    def total(c, b):
+        return _stack(arch, weights, kv_fmt, c, b, num_gpus, block_size, prefill_chunk).total
+
+    stack = _stack(arch, weights, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
+    max_context = _largest(lambda c: total(c, batch) <= capacity, MAX_TOKENS)
+    max_batch = _largest(lambda b: total(context, b) <= capacity, MAX_BATCH)
+    return FitResult(fits=stack.total <= capacity, num_gpus=num_gpus, capacity_bytes=capacity, per_gpu=stack,
+                     free_bytes=capacity - stack.total, kv_shards=kv_shards(arch, num_gpus),
+                     max_context=max_context, max_batch=max_batch, context_capped=max_context == MAX_TOKENS,
+                     batch_capped=max_batch == MAX_BATCH)

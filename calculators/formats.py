@@ -1,0 +1,380 @@
+"""Storage formats for weights and for the KV cache, each with its exact cost.
+
+A weight format says how one (out_features, in_features) matrix is stored:
+payload bytes and metadata bytes (scales, zero points, codebooks, index
+tensors) separately, so the breakdown can show what quantization metadata
+costs. It also says which parts of a model the implementing library leaves
+in 16-bit by default. Every entry names where its layout comes from.
+"""
+
+from dataclasses import dataclass
+from math import ceil
+
+from .errors import CalculatorError
+
+# Parts of a model (see architecture.PARTS) that a library quantizes.
+DECODER_LINEARS = frozenset({"attention", "mlp", "experts", "shared_experts"})
+ALL_LINEARS = DECODER_LINEARS | {"lm_head"}
+EVERY_MATRIX = ALL_LINEARS | {"embedding"}
+
+
+@dataclass(frozen=True)
+class MatrixBytes:
+    payload: int
+    metadata: int
+
+    @property
+    def total(self) -> int:
+        return self.payload + self.metadata
+
+
+# -- layouts: one small class per way of storing a matrix -------------------
+
+@dataclass(frozen=True)
+class Dense:
+    """bytes = out * in * bits / 8, nothing else."""
+
+    bits: int
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        return MatrixBytes(ceil(out * inp * self.bits / 8), 0)
+
+
+@dataclass(frozen=True)
+class GroupScaled:
+    """Integer or float codes with scales along the input dimension.
+
+    payload  = ceil(out * in * bits / 8)
+    metadata = out * ceil(in / group) * (scale_bits + zero_bits) / 8     (group=0: one group per row)
+             + in * column_bits / 8          (GPTQ's g_idx)
+             + out * row_bits / 8            (per-output-channel scales)
+             + tensor_bytes                  (per-tensor scalars)
+    """
+
+    bits: int
+    group: int = 0
+    scale_bits: int = 0
+    zero_bits: int = 0
+    column_bits: int = 0
+    row_bits: int = 0
+    tensor_bytes: int = 0
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        groups_per_row = ceil(inp / self.group) if self.group else 1
+        meta_bits = out * groups_per_row * (self.scale_bits + self.zero_bits)
+        meta_bits += inp * self.column_bits + out * self.row_bits
+        return MatrixBytes(ceil(out * inp * self.bits / 8), ceil(meta_bits / 8) + self.tensor_bytes)
+
+
+@dataclass(frozen=True)
+class Block2D:
+    """FP8 with one fp32 scale per (block x block) tile (DeepSeek-V3's weight_scale_inv).
+
+    metadata = ceil(out / block) * ceil(in / block) * 4
+    """
+
+    block: int
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        return MatrixBytes(out * inp, ceil(out / self.block) * ceil(inp / self.block) * 4)
+
+
+@dataclass(frozen=True)
+class BnbFourBit:
+    """bitsandbytes Params4bit: blocks run over the flattened tensor.
+
+    payload  = ceil(n / 2)                           (two 4-bit codes per byte)
+    metadata = 4 * ceil(n / 64) + 16 * 4             (fp32 absmax per block, 16-entry fp32 quant_map)
+    double quantization: absmax becomes uint8, re-quantized in blocks of 256:
+    metadata = ceil(n / 64) + 4 * ceil(ceil(n / 64) / 256) + 4 + 256 * 4 + 16 * 4
+               (uint8 absmax, fp32 nested absmax, fp32 offset, 256-entry fp32 nested code, quant_map)
+    """
+
+    double_quant: bool
+    blocksize: int = 64
+    nested_blocksize: int = 256
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        n = out * inp
+        blocks = ceil(n / self.blocksize)
+        if self.double_quant:
+            meta = blocks + 4 * ceil(blocks / self.nested_blocksize) + 4 + 256 * 4 + 16 * 4
+        else:
+            meta = 4 * blocks + 16 * 4
+        return MatrixBytes(ceil(n / 2), meta)
+
+
+@dataclass(frozen=True)
+class GgufBlocks:
+    """ggml block quantization: each row is cut into blocks of `weights` values.
+
+    bytes = out * ceil(in / weights) * block_bytes; the block's scales are inside
+    block_bytes, so metadata = block bytes beyond `bits` per weight.
+    """
+
+    weights: int
+    block_bytes: int
+    bits: int
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        blocks = out * ceil(inp / self.weights)
+        total = blocks * self.block_bytes
+        payload = blocks * self.weights * self.bits // 8
+        return MatrixBytes(payload, total - payload)
+
+
+@dataclass(frozen=True)
+class AverageBits:
+    """A published model-wide average (llama.cpp's mixes such as Q4_K_M).
+
+    bytes = ceil(out * in * bits_per_weight / 8); metadata is inside the average.
+    """
+
+    bits_per_weight: float
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        return MatrixBytes(ceil(out * inp * self.bits_per_weight / 8), 0)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """AQLM additive quantization.
+
+    codes     = out * ceil(in / in_group) * codebooks * code_bits / 8
+    metadata  = codebooks * 2**code_bits * in_group * 2   (fp16 codebooks, per layer)
+              + out * 2                                    (fp16 scale per output channel)
+    """
+
+    codebooks: int
+    code_bits: int
+    in_group: int = 8
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        codes = ceil(out * ceil(inp / self.in_group) * self.codebooks * self.code_bits / 8)
+        meta = self.codebooks * (2 ** self.code_bits) * self.in_group * 2 + out * 2
+        return MatrixBytes(codes, meta)
+
+
+@dataclass(frozen=True)
+class WeightFormat:
+    id: str
+    label: str
+    family: str
+    layout: object
+    quantized_parts: frozenset
+    compute: str  # the data type the matmul runs in: "fp32", "bf16", "int8" or "fp8"
+    source: str
+    notes: str = ""
+    unquantized_bits: int = 16  # what the parts left out are stored in
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        return self.layout.matrix_bytes(out, inp)
+
+    @property
+    def nominal_bits(self) -> float:
+        """Bits per weight of a 4096 x 4096 matrix, metadata included (for tables)."""
+        return self.matrix_bytes(4096, 4096).total * 8 / 4096 ** 2
+
+
+# -- the catalog --------------------------------------------------------------
+
+_BNB_SOURCE = ("bitsandbytes functional.quantize_4bit (blocksize 64 over the flattened tensor, fp32 absmax, 16-entry "
+               "fp32 quant_map; compress_statistics re-quantizes absmax to uint8 in blocks of 256) and QLoRA, arXiv "
+               "2305.14314 sec. 3; transformers' bitsandbytes integration skips lm_head (get_keys_to_not_convert) "
+               "and converts only nn.Linear, so embeddings stay 16-bit")
+_BNB_NOTES = ("The quant_state JSON blob (about 80-175 bytes per layer) is left out. In transformers 5 the experts of "
+              "MoE models are fused 3-D parameters, not nn.Linear, and the bitsandbytes integration does not convert "
+              "them (read from its code, not yet measured); these figures assume experts are quantized, as in "
+              "transformers 4.")
+_GPTQ_SOURCE = ("GPTQ checkpoint layout as written by AutoGPTQ/GPTQModel and read by transformers and vLLM: "
+                "qweight int32 (in*bits/32, out), qzeros int32 (groups, out*bits/32), scales fp16 (groups, out), "
+                "g_idx int32 (in); qzeros are stored even for sym=True; embeddings and lm_head stay fp16")
+_AWQ_SOURCE = ("AutoAWQ GEMM layout: qweight int32 (in, out/8), qzeros int32 (groups, out/8), scales fp16 "
+               "(groups, out); no g_idx; embeddings and lm_head stay fp16")
+_TINYGEMM_SOURCE = ("torch._convert_weight_to_int4pack / _weight_int4pack_mm (tinygemm): packed int4 plus "
+                    "scales_and_zeros bf16 of shape (in/group, out, 2), as gpt-fast and torchao "
+                    "Int4WeightOnlyConfig store it; torchao's quantize_ default filter takes every nn.Linear, "
+                    "lm_head included")
+_GGUF_SOURCE = "ggml-common.h block structs (block_q4_0 ... block_q6_K, QK_K = 256); llama.cpp keeps 1-D tensors in F32"
+
+
+def _catalog() -> dict:
+    formats = [
+        WeightFormat("fp32", "FP32", "float", Dense(32), EVERY_MATRIX, "fp32",
+                     "IEEE 754 binary32: 4 bytes per weight", unquantized_bits=32),
+        WeightFormat("fp16", "FP16", "float", Dense(16), frozenset(), "bf16",
+                     "IEEE 754 binary16: 2 bytes per weight"),
+        WeightFormat("bf16", "BF16", "float", Dense(16), frozenset(), "bf16",
+                     "bfloat16: 2 bytes per weight (8-bit exponent, 7-bit mantissa)"),
+    ]
+    fp8_source = ("FP8 formats (Micikevicius et al., arXiv 2209.05433); weights 1 byte each; scales fp32 as vLLM "
+                  "holds them in memory (fp8_utils.create_fp8_scale_parameter: one per tensor, or (out, 1) per "
+                  "channel); vLLM never quantizes lm_head or the embeddings, and llm-compressor's FP8 examples "
+                  "ignore lm_head")
+    for variant in ("e4m3", "e5m2"):
+        formats += [
+            WeightFormat(f"fp8-{variant}", f"FP8 {variant.upper()} (per-tensor scale)", "fp8",
+                         GroupScaled(8, tensor_bytes=4), DECODER_LINEARS, "fp8", fp8_source),
+            WeightFormat(f"fp8-{variant}-channel", f"FP8 {variant.upper()} (per-channel scales)", "fp8",
+                         GroupScaled(8, row_bits=32), DECODER_LINEARS, "fp8", fp8_source),
+        ]
+    formats.append(WeightFormat(
+        "fp8-e4m3-block128", "FP8 E4M3 (128x128 block scales)", "fp8", Block2D(128), DECODER_LINEARS,
+        "fp8", "DeepSeek-V3 checkpoint: float8_e4m3fn weights with fp32 weight_scale_inv per 128x128 tile "
+        "(quantization_config weight_block_size [128, 128]); embeddings, lm_head and gates stay bf16"))
+    formats += [
+        WeightFormat("int8-channel", "INT8 weight-only (per-channel)", "torch", GroupScaled(8, row_bits=16),
+                     ALL_LINEARS, "bf16",
+                     "torch._weight_int8pack_mm as gpt-fast/torchao use it: int8 weight (out, in) and one bf16 "
+                     "scale per output channel; every nn.Linear, lm_head included"),
+        WeightFormat("llm-int8", "LLM.int8() (bitsandbytes)", "bitsandbytes", GroupScaled(8, row_bits=32, tensor_bytes=1),
+                     DECODER_LINEARS, "int8",
+                     "bitsandbytes Int8Params: CB int8 (out, in), SCB fp32 per output row and a 1-byte "
+                     "weight_format flag; outliers (threshold "
+                     "6.0) are found in the activations at run time, not stored; transformers' bitsandbytes "
+                     "integration skips lm_head and leaves nn.Embedding alone"),
+        WeightFormat("nf4", "NF4 (bitsandbytes)", "bitsandbytes", BnbFourBit(False), DECODER_LINEARS, "bf16",
+                     _BNB_SOURCE, _BNB_NOTES),
+        WeightFormat("nf4-dq", "NF4 + double quantization (bitsandbytes)", "bitsandbytes", BnbFourBit(True),
+                     DECODER_LINEARS, "bf16", _BNB_SOURCE, _BNB_NOTES),
+        WeightFormat("fp4", "FP4 (bitsandbytes)", "bitsandbytes", BnbFourBit(False), DECODER_LINEARS, "bf16",
+                     _BNB_SOURCE, _BNB_NOTES),
+        WeightFormat("fp4-dq", "FP4 + double quantization (bitsandbytes)", "bitsandbytes", BnbFourBit(True),
+                     DECODER_LINEARS, "bf16", _BNB_SOURCE, _BNB_NOTES),
+    ]
+    for group in (32, 64, 128, 256):
+        formats.append(WeightFormat(
+            f"int4-tinygemm-g{group}", f"INT4 g{group} (tinygemm, asymmetric)", "torch",
+            GroupScaled(4, group, scale_bits=16, zero_bits=16), ALL_LINEARS, "bf16", _TINYGEMM_SOURCE,
+            notes="gpt-fast and torchao pad in_features up to a multiple of 1024 when it is not a multiple of the "
+                  "group and of 128; padding is not counted here."))
+    for bits in (8, 4, 3, 2):
+        for group in (32, 64, 128):
+            formats.append(WeightFormat(
+                f"gptq-int{bits}-g{group}", f"GPTQ {bits}-bit g{group}", "gptq",
+                GroupScaled(bits, group, scale_bits=16, zero_bits=bits, column_bits=32), DECODER_LINEARS, "bf16",
+                _GPTQ_SOURCE))
+    for group in (32, 64, 128):
+        formats.append(WeightFormat(
+            f"awq-int4-g{group}", f"AWQ 4-bit g{group}", "awq",
+            GroupScaled(4, group, scale_bits=16, zero_bits=4), DECODER_LINEARS, "bf16", _AWQ_SOURCE))
+    for bits in (4, 3, 2):
+        for group in (32, 64, 128):
+            formats.append(WeightFormat(
+                f"int{bits}-g{group}-sym", f"INT{bits} g{group} symmetric (scale only)", "generic",
+                GroupScaled(bits, group, scale_bits=16), DECODER_LINEARS, "bf16",
+                "Symmetric group-wise quantization: codes plus one fp16 scale per group and no zero point "
+                "(as Marlin and ExLlamaV2 keep symmetric weights); embeddings and lm_head stay 16-bit"))
+    for bits, group in ((8, 64), (4, 64), (3, 64), (2, 16)):
+        formats.append(WeightFormat(
+            f"hqq-int{bits}-g{group}", f"HQQ {bits}-bit g{group}", "hqq",
+            GroupScaled(bits, group, scale_bits=16, zero_bits=16), DECODER_LINEARS, "bf16",
+            "HQQ BaseQuantizeConfig (axis 1, quant_zero and quant_scale off): packed codes plus fp16 scale and "
+            "fp16 zero per group; transformers' HqqConfig skips lm_head"))
+    formats += [
+        WeightFormat("aqlm-1x16", "AQLM 2-bit (1 codebook of 2^16, groups of 8)", "aqlm", Codebook(1, 16),
+                     DECODER_LINEARS, "bf16",
+                     "AQLM (arXiv 2401.06118): int16 codes per 8 weights, fp16 codebooks (1, 65536, 1, 8) per layer, "
+                     "fp16 scales (out, 1, 1, 1); embeddings and lm_head stay fp16"),
+        WeightFormat("aqlm-2x8", "AQLM 2-bit (2 codebooks of 2^8, groups of 8)", "aqlm", Codebook(2, 8),
+                     DECODER_LINEARS, "bf16",
+                     "AQLM (arXiv 2401.06118): two uint8 codes per 8 weights, fp16 codebooks (2, 256, 1, 8) per "
+                     "layer, fp16 scales per output channel; embeddings and lm_head stay fp16"),
+    ]
+    gguf_blocks = {  # name: (weights per block, bytes per block, payload bits per weight)
+        "Q4_0": (32, 18, 4), "Q4_1": (32, 20, 4), "Q5_0": (32, 22, 5), "Q5_1": (32, 24, 5), "Q8_0": (32, 34, 8),
+        "Q2_K": (256, 84, 2), "Q3_K": (256, 110, 3), "Q4_K": (256, 144, 4), "Q5_K": (256, 176, 5),
+        "Q6_K": (256, 210, 6),
+    }
+    for name, (weights, block_bytes, bits) in gguf_blocks.items():
+        formats.append(WeightFormat(
+            f"gguf-{name.lower().replace('_', '-')}", f"GGUF {name} (every matrix)", "gguf",
+            GgufBlocks(weights, block_bytes, bits), EVERY_MATRIX, "bf16",
+            f"{_GGUF_SOURCE}: {name} stores {weights} weights in {block_bytes} bytes",
+            notes="Applied to every 2-D tensor, embeddings and output included; llama.cpp's named mixes "
+                  "(Q4_K_M ...) pick types per tensor, see the gguf-*-mix formats.", unquantized_bits=32))
+    llama_cpp_mixes = {  # llama.cpp tools/quantize/README.md, bits per weight measured on Llama-3.1-8B
+        "Q2_K": 3.1593, "Q3_K_S": 3.6429, "Q3_K_L": 4.2979, "Q4_K_S": 4.6672, "Q4_K_M": 4.8944,
+        "Q5_K_S": 5.5704, "Q5_K_M": 5.7036, "Q6_K": 6.5633, "Q8_0": 8.5008, "IQ4_XS": 4.4597, "IQ2_XXS": 2.3824,
+    }
+    for name, bpw in llama_cpp_mixes.items():
+        formats.append(WeightFormat(
+            f"gguf-{name.lower().replace('_', '-')}-mix", f"GGUF {name} mix ({bpw} bits/weight, published)", "gguf",
+            AverageBits(bpw), EVERY_MATRIX, "bf16",
+            "llama.cpp tools/quantize/README.md: average bits per weight of the whole Llama-3.1-8B file",
+            notes="A published model-wide average for Llama-3.1-8B, applied to every matrix; other models' "
+                  "mixes differ slightly because the per-tensor choices depend on shapes.", unquantized_bits=32))
+    return {fmt.id: fmt for fmt in formats}
+
+
+WEIGHT_FORMATS = _catalog()
+
+
+def weight_format(format_id: str) -> WeightFormat:
+    try:
+        return WEIGHT_FORMATS[format_id]
+    except (KeyError, TypeError):
+        raise CalculatorError(
+            f"unknown weight format {str(format_id)[:40]!r}; `python -m calculators formats` lists them",
+            "format") from None
+
+
+# -- KV cache -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KVFormat:
+    """How cached keys and values are stored.
+
+    Per token, a vector of `width` elements costs
+        width * bits / 8 + n_groups * (scale_bits + zero_bits) / 8
+    where n_groups = heads * ceil(head_dim / group) (group 0: one group per head).
+    `layer_bytes` are per-layer constants (fp8's k_scale and v_scale), and the
+    last `residual_tokens` tokens stay in 16-bit (Hugging Face's QuantizedCache).
+    """
+
+    id: str
+    label: str
+    bits: int
+    source: str
+    group: int = 0
+    scale_bits: int = 0
+    zero_bits: int = 0
+    layer_bytes: int = 0
+    residual_tokens: int = 0
+
+    def vector_bytes_x8(self, heads: int, head_dim: int) -> int:
+        """Eight times the bytes of one token's vector (kept integral until the end)."""
+        groups = heads * (ceil(head_dim / self.group) if self.group else 1)
+        metadata_bits = groups * (self.scale_bits + self.zero_bits) if (self.scale_bits or self.zero_bits) else 0
+        return heads * head_dim * self.bits + metadata_bits
+
+
+_HF_QUANTIZED_CACHE = ("transformers QuantizedCache (q_group_size 64, residual_length 128): quanto/HQQ store a "
+                       "16-bit scale and zero per group of 64; new tokens wait in a 16-bit residual that is "
+                       "re-quantized when it reaches 128, so up to 127 tokens per layer are 16-bit, counted here "
+                       "at that maximum. KIVI, arXiv 2402.02750, keeps a similar 16-bit residual")
+
+KV_FORMATS = {fmt.id: fmt for fmt in (
+    KVFormat("fp32", "FP32", 32, "4 bytes per element"),
+    KVFormat("fp16", "FP16", 16, "2 bytes per element (the default cache dtype of most engines)"),
+    KVFormat("bf16", "BF16", 16, "2 bytes per element"),
+    KVFormat("fp8-e4m3", "FP8 E4M3", 8, "vLLM kv_cache_dtype fp8_e4m3: 1 byte per element, one fp32 k_scale and "
+             "v_scale per layer", layer_bytes=8),
+    KVFormat("fp8-e5m2", "FP8 E5M2", 8, "vLLM kv_cache_dtype fp8_e5m2: 1 byte per element, no scales"),
+    KVFormat("int8", "INT8 (per token and head, fp16 scale)", 8,
+             "int8 codes with one fp16 scale per token and head (symmetric), as in LMDeploy's and TensorRT-LLM's "
+             "int8 KV cache", scale_bits=16),
+    KVFormat("int4-g64", "INT4 group 64 (HF QuantizedCache)", 4, _HF_QUANTIZED_CACHE, group=64, scale_bits=16,
+             zero_bits=16, residual_tokens=127),
+    KVFormat("int2-g64", "INT2 group 64 (HF QuantizedCache)", 2, _HF_QUANTIZED_CACHE, group=64, scale_bits=16,
+             zero_bits=16, residual_tokens=127),
+)}
+
+
+def kv_format(format_id: str) -> KVFormat:
+    try:
+        return KV_FORMATS[format_id]
+    except (KeyError, TypeError):
+        raise CalculatorError(
+            f"unknown KV-cache format {str(format_id)[:40]!r}; choose one of {', '.join(KV_FORMATS)}",
+            "kv_format") from None

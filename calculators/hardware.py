@@ -1,0 +1,100 @@
+"""Accelerators: memory, bandwidth and dense peak rates, each with its sources.
+
+The values live in `hardware_data.py` (transcribed from vendor datasheets and
+the project's curated `shared/reference/gpus.json`); this module turns them
+into typed records and picks the peak rate a given compute data type runs at.
+"""
+
+from dataclasses import dataclass
+
+from .errors import CalculatorError
+from .hardware_data import HARDWARE
+
+GIB = 1 << 30
+RATE_KEYS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    id: str
+    name: str
+    vendor: str
+    kind: str
+    memory_bytes: int
+    memory_type: str
+    bandwidth_bytes_s: float
+    compute_capability: str | None
+    dense_flops_s: dict  # data type -> dense peak FLOP/s (or OP/s for int8); None where not published
+    interconnect: str | None
+    sources: tuple
+    notes: str
+
+    @property
+    def memory_gib(self) -> float:
+        return self.memory_bytes / GIB
+
+
+@dataclass(frozen=True)
+class PeakRate:
+    """The rate a matmul in `requested` runs at here; `used` says which rate that was."""
+
+    requested: str
+    used: str
+    flops_s: float
+    note: str
+
+
+def _accelerator(entry: dict) -> Accelerator:
+    rates = entry["dense_tflops"]
+    return Accelerator(
+        id=entry["id"], name=entry["name"], vendor=entry["vendor"], kind=entry["kind"],
+        # Vendors label capacity in binary units (HBM and GDDR parts come in powers of two).
+        memory_bytes=round(entry["memory_gib"] * GIB),
+        memory_type=entry["memory_type"],
+        bandwidth_bytes_s=entry["memory_bandwidth_gb_s"] * 1e9,
+        compute_capability=entry.get("compute_capability"),
+        dense_flops_s={key: (rates[key] * 1e12 if rates.get(key) is not None else None) for key in RATE_KEYS},
+        interconnect=entry.get("interconnect"),
+        sources=tuple(entry["sources"]),
+        notes=entry.get("notes", ""),
+    )
+
+
+ACCELERATORS = {entry["id"]: _accelerator(entry) for entry in HARDWARE}
+
+
+def accelerator(accelerator_id: str) -> Accelerator:
+    try:
+        return ACCELERATORS[accelerator_id]
+    except (KeyError, TypeError):
+        raise CalculatorError(
+            f"unknown GPU {str(accelerator_id)[:40]!r}; `python -m calculators gpus` lists them", "gpu") from None
+
+
+# Which rates stand in when a data type has no hardware support, in order.
+_FALLBACKS = {
+    "fp32": ("fp32",),
+    "bf16": ("bf16", "fp16", "fp32"),
+    "fp16": ("fp16", "bf16", "fp32"),
+    "int8": ("int8", "bf16", "fp16", "fp32"),
+    "fp8": ("fp8", "bf16", "fp16", "fp32"),
+    "fp4": ("fp4", "fp8", "bf16", "fp16", "fp32"),
+}
+
+
+def peak_rate(acc: Accelerator, compute: str) -> PeakRate:
+    """Dense peak for `compute`, or the first supported fallback (FP8 W8A8 on an
+    Ampere card runs as 16-bit, for example), saying so in `note`."""
+    if compute not in _FALLBACKS:
+        raise CalculatorError(f"unknown compute type {compute!r}", "compute")
+    for key in _FALLBACKS[compute]:
+        rate = acc.dense_flops_s.get(key)
+        if rate:
+            note = "" if key == compute else f"{acc.name} has no published dense {compute} rate; using {key}"
+            return PeakRate(requested=compute, used=key, flops_s=rate, note=note)
+    raise CalculatorError(f"{acc.name} has no published peak compute rate", "gpu")
+
+
+def ridge_point(acc: Accelerator, compute: str = "bf16") -> float:
+    """Arithmetic intensity (FLOP per byte) where the roofline turns: peak FLOP/s / bandwidth B/s."""
+    return peak_rate(acc, compute).flops_s / acc.bandwidth_bytes_s

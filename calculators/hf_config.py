@@ -1,0 +1,350 @@
+"""Build an `Architecture` from a Hugging Face `config.json`.
+
+A key that changes the count and is missing is an error naming the key and the
+model_type. The only defaults used are those of the transformers config class
+for that model_type, because `save_pretrained` leaves keys out of config.json
+when they equal the class default (so a missing `tie_word_embeddings` in a Gemma
+config really means True). Each default below is the class default in
+transformers' `configuration_<model_type>.py` (or the modeling code, where the
+value is fixed there).
+"""
+
+import json
+
+from .architecture import Architecture
+from .errors import CalculatorError
+
+_MISSING = object()
+
+
+class _Reader:
+    """Typed access to one config dict, with errors that name key and model_type."""
+
+    def __init__(self, config: dict, model_type: str):
+        self.config = config
+        self.model_type = model_type
+
+    def _get(self, keys, default):
+        for key in (keys if isinstance(keys, tuple) else (keys,)):
+            if key in self.config and self.config[key] is not None:
+                return key, self.config[key]
+        if default is _MISSING:
+            name = keys[0] if isinstance(keys, tuple) else keys
+            raise CalculatorError(f"config.json (model_type '{self.model_type}') is missing '{name}'", name)
+        return None, default
+
+    def int(self, keys, default=_MISSING, minimum=1) -> int:
+        key, value = self._get(keys, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            name = key or (keys[0] if isinstance(keys, tuple) else keys)
+            raise CalculatorError(
+                f"config.json (model_type '{self.model_type}'): '{name}' must be a whole number >= {minimum}, "
+                f"not {value!r}", name)
+        return value
+
+    def bool(self, keys, default=_MISSING) -> bool:
+        key, value = self._get(keys, default)
+        if not isinstance(value, bool):
+            raise CalculatorError(
+                f"config.json (model_type '{self.model_type}'): '{key}' must be true or false, not {value!r}", key)
+        return value
+
+    def optional_int(self, key) -> int:
+        """A size where null or absent means 'none' (0), e.g. sliding_window."""
+        value = self.config.get(key)
+        if value is None:
+            return 0
+        return self.int(key, minimum=0)
+
+
+def _sliding_pattern(layer_types, num_layers, model_type):
+    if not isinstance(layer_types, list) or len(layer_types) != num_layers:
+        raise CalculatorError(
+            f"config.json (model_type '{model_type}'): 'layer_types' must list one entry per layer "
+            f"({num_layers})", "layer_types")
+    known = {"sliding_attention": True, "full_attention": False}
+    for entry in layer_types:
+        if entry not in known:
+            raise CalculatorError(
+                f"config.json (model_type '{model_type}'): unknown layer type {entry!r} in 'layer_types'",
+                "layer_types")
+    return tuple(known[entry] for entry in layer_types)
+
+
+def _common(r: _Reader, *, tie_default: bool, norm_kind="rmsnorm", norms_per_layer=2, **extra) -> dict:
+    """The llama-shaped core most model types share."""
+    hidden = r.int("hidden_size")
+    heads = r.int("num_attention_heads")
+    if "head_dim" in r.config and r.config["head_dim"] is not None:
+        head_dim = r.int("head_dim")
+    elif hidden % heads:
+        raise CalculatorError(
+            f"config.json (model_type '{r.model_type}'): no 'head_dim', and hidden_size {hidden} is not a "
+            f"multiple of num_attention_heads {heads}", "head_dim")
+    else:
+        head_dim = hidden // heads
+    num_layers = r.int("num_hidden_layers")
+    fields = dict(
+        hidden_size=hidden,
+        num_layers=num_layers,
+        num_attention_heads=heads,
+        # Every config class here documents: "if not specified, defaults to num_attention_heads".
+        num_kv_heads=r.int("num_key_value_heads", heads),
+        head_dim=head_dim,
+        intermediate_size=r.int("intermediate_size"),
+        vocab_size=r.int("vocab_size"),
+        tie_word_embeddings=r.bool("tie_word_embeddings", tie_default),
+        norm_kind=norm_kind,
+        norms_per_layer=norms_per_layer,
+    )
+    fields.update(extra)
+    if "layer_types" in r.config and r.config["layer_types"] is not None:
+        pattern = _sliding_pattern(r.config["layer_types"], num_layers, r.model_type)
+        if any(pattern):
+            fields["sliding_window"] = r.int("sliding_window")
+            fields["sliding_layers"] = pattern
+    return fields
+
+
+def _all_sliding(r, fields, window_key="sliding_window", default=0):
+    """Mistral-style: every layer slides when a window is set."""
+    if "sliding_layers" in fields:
+        return fields
+    window = r.optional_int(window_key) if window_key in r.config else default
+    if window:
+        fields["sliding_window"] = window
+        fields["sliding_layers"] = (True,) * fields["num_layers"]
+    return fields
+
+
+def _qwen_sliding(r, fields):
+    """Qwen2/3: layers from max_window_layers on slide, only if use_sliding_window."""
+    if "sliding_layers" in fields or not r.bool("use_sliding_window", False):
+        return fields
+    first = r.int("max_window_layers", minimum=0)
+    window = r.int("sliding_window")
+    fields["sliding_window"] = window
+    fields["sliding_layers"] = tuple(i >= first for i in range(fields["num_layers"]))
+    return fields
+
+
+def _every_layer_sparse(r):
+    if r.int("decoder_sparse_step", 1) != 1 or r.config.get("mlp_only_layers"):
+        raise CalculatorError(
+            f"config.json (model_type '{r.model_type}'): only configs where every layer is MoE "
+            "(decoder_sparse_step 1, no mlp_only_layers) are supported", "decoder_sparse_step")
+
+
+def _llama(r):
+    return _common(r, tie_default=False, qkv_bias=r.bool("attention_bias", False),
+                   o_bias=r.bool("attention_bias", False), mlp_bias=r.bool("mlp_bias", False))
+
+
+def _mistral(r):
+    # MistralConfig's class default window is 4096; v0.2+ configs write null.
+    fields = _common(r, tie_default=False)
+    if "sliding_window" in r.config:
+        return _all_sliding(r, fields)
+    return _all_sliding(r, fields, default=4096)
+
+
+def _mixtral(r):
+    fields = _common(r, tie_default=False)
+    fields.update(num_experts=r.int("num_local_experts"), experts_per_token=r.int("num_experts_per_tok"),
+                  moe_intermediate_size=fields["intermediate_size"])
+    return _all_sliding(r, fields)
+
+
+def _qwen2(r):
+    # Qwen2Attention hard-codes bias=True on q/k/v and bias=False on o_proj.
+    return _qwen_sliding(r, _common(r, tie_default=False, qkv_bias=True))
+
+
+def _qwen2_moe(r):
+    _every_layer_sparse(r)
+    fields = _common(r, tie_default=False, qkv_bias=True)
+    fields.update(num_experts=r.int("num_experts"), experts_per_token=r.int("num_experts_per_tok"),
+                  moe_intermediate_size=r.int("moe_intermediate_size"),
+                  shared_expert_intermediate_size=r.int("shared_expert_intermediate_size"),
+                  shared_expert_gate=True)
+    return _qwen_sliding(r, fields)
+
+
+def _qwen3(r):
+    bias = r.bool("attention_bias", False)
+    return _qwen_sliding(r, _common(r, tie_default=False, qkv_bias=bias, o_bias=bias, qk_norm="per-head"))
+
+
+def _qwen3_moe(r):
+    _every_layer_sparse(r)
+    fields = _qwen3(r)
+    fields.update(num_experts=r.int("num_experts"), experts_per_token=r.int("num_experts_per_tok"),
+                  moe_intermediate_size=r.int("moe_intermediate_size"))
+    return fields
+
+
+def _gemma(r):
+    return _common(r, tie_default=True, qkv_bias=r.bool("attention_bias", False),
+                   o_bias=r.bool("attention_bias", False))
+
+
+def _gemma2(r):
+    fields = _common(r, tie_default=True, norms_per_layer=4, qkv_bias=r.bool("attention_bias", False),
+                     o_bias=r.bool("attention_bias", False))
+    if "sliding_layers" not in fields:  # older configs: even-numbered layers slide
+        fields["sliding_window"] = r.int("sliding_window")
+        fields["sliding_layers"] = tuple(i % 2 == 0 for i in range(fields["num_layers"]))
+    return fields
+
+
+def _gemma3_text(r):
+    fields = _common(r, tie_default=True, norms_per_layer=4, qk_norm="per-head",
+                     qkv_bias=r.bool("attention_bias", False), o_bias=r.bool("attention_bias", False))
+    if "sliding_layers" not in fields:  # older configs: every `sliding_window_pattern`-th layer is global
+        period = r.int("sliding_window_pattern")
+        fields["sliding_window"] = r.int("sliding_window")
+        fields["sliding_layers"] = tuple((i + 1) % period != 0 for i in range(fields["num_layers"]))
+    return fields
+
+
+def _phi3(r):
+    return _all_sliding(r, _common(r, tie_default=False))
+
+
+def _olmo(r):
+    # OlmoLayerNorm has no learned parameters.
+    bias = r.bool("attention_bias", False)
+    return _common(r, tie_default=False, norm_kind="nonparametric", qkv_bias=bias, o_bias=bias)
+
+
+def _olmo2(r):
+    bias = r.bool("attention_bias", False)
+    return _common(r, tie_default=False, qk_norm="full", qkv_bias=bias, o_bias=bias)
+
+
+def _gpt2(r):
+    hidden = r.int("n_embd")
+    heads = r.int("n_head")
+    if hidden % heads:
+        raise CalculatorError(f"config.json (model_type 'gpt2'): n_embd {hidden} is not a multiple of n_head {heads}",
+                              "n_head")
+    return dict(hidden_size=hidden, num_layers=r.int("n_layer"), num_attention_heads=heads, num_kv_heads=heads,
+                head_dim=hidden // heads, intermediate_size=r.int("n_inner", 4 * hidden),
+                vocab_size=r.int("vocab_size"), mlp_gated=False, tie_word_embeddings=r.bool("tie_word_embeddings", True),
+                qkv_bias=True, o_bias=True, mlp_bias=True, norm_kind="layernorm",
+                learned_position_embeddings=r.int("n_positions"))
+
+
+def _gpt_neox(r):
+    bias = r.bool("attention_bias", True)
+    return _common(r, tie_default=False, norm_kind="layernorm", mlp_gated=False, qkv_bias=bias, o_bias=bias,
+                   mlp_bias=True)
+
+
+def _falcon(r):
+    hidden = r.int("hidden_size")
+    heads = r.int(("num_attention_heads", "n_head"))
+    layers = r.int(("num_hidden_layers", "n_layer"))
+    new_arch = r.bool("new_decoder_architecture", r.model_type == "RefinedWeb")
+    if new_arch:
+        kv_heads = r.int(("num_kv_heads", "n_head_kv"))
+        norms = r.int("num_ln_in_parallel_attn", 2)
+    else:
+        kv_heads = 1 if r.bool("multi_query", True) else heads
+        norms = 1 if r.bool("parallel_attn", True) else 2
+    if hidden % heads:
+        raise CalculatorError(f"config.json (model_type 'falcon'): hidden_size {hidden} is not a multiple of "
+                              f"num_attention_heads {heads}", "num_attention_heads")
+    bias = r.bool("bias", False)
+    return dict(hidden_size=hidden, num_layers=layers, num_attention_heads=heads, num_kv_heads=kv_heads,
+                head_dim=hidden // heads, intermediate_size=r.int("ffn_hidden_size", 4 * hidden),
+                vocab_size=r.int("vocab_size"), mlp_gated=False,
+                tie_word_embeddings=r.bool("tie_word_embeddings", True), qkv_bias=bias, o_bias=bias,
+                mlp_bias=bias, norm_kind="layernorm", norms_per_layer=norms)
+
+
+def _deepseek(r):
+    if r.int("moe_layer_freq", 1) != 1:
+        raise CalculatorError(f"config.json (model_type '{r.model_type}'): only moe_layer_freq 1 is supported",
+                              "moe_layer_freq")
+    rope, nope, v = r.int("qk_rope_head_dim"), r.int("qk_nope_head_dim"), r.int("v_head_dim")
+    routed = r.int("n_routed_experts")
+    shared = r.int("n_shared_experts", 0, minimum=0)
+    moe_width = r.int("moe_intermediate_size")
+    heads = r.int("num_attention_heads")
+    return dict(
+        hidden_size=r.int("hidden_size"), num_layers=r.int("num_hidden_layers"), num_attention_heads=heads,
+        num_kv_heads=heads, head_dim=nope + rope, intermediate_size=r.int("intermediate_size"),
+        vocab_size=r.int("vocab_size"), tie_word_embeddings=r.bool("tie_word_embeddings", False),
+        num_experts=routed, experts_per_token=r.int("num_experts_per_tok"), moe_intermediate_size=moe_width,
+        shared_expert_intermediate_size=shared * moe_width,
+        first_dense_layers=r.int("first_k_dense_replace", 0, minimum=0),
+        router_bias=r.config.get("topk_method", "noaux_tc" if r.model_type == "deepseek_v3" else "greedy")
+        == "noaux_tc",
+        q_lora_rank=r.optional_int("q_lora_rank"), kv_lora_rank=r.int("kv_lora_rank"),
+        qk_nope_head_dim=nope, qk_rope_head_dim=rope, v_head_dim=v)
+
+
+BUILDERS = {
+    "llama": _llama,
+    "mistral": _mistral,
+    "mixtral": _mixtral,
+    "qwen2": _qwen2,
+    "qwen2_moe": _qwen2_moe,
+    "qwen3": _qwen3,
+    "qwen3_moe": _qwen3_moe,
+    "gemma": _gemma,
+    "gemma2": _gemma2,
+    "gemma3_text": _gemma3_text,
+    "phi3": _phi3,
+    "falcon": _falcon,
+    "RefinedWeb": _falcon,  # Falcon-40B's original remote-code model_type
+    "RefinedWebModel": _falcon,  # Falcon-7B's
+    "gpt2": _gpt2,
+    "gpt_neox": _gpt_neox,
+    "olmo": _olmo,
+    "olmo2": _olmo2,
+    "deepseek_v2": _deepseek,
+    "deepseek_v3": _deepseek,
+}
+
+# Wrappers whose language model lives under "text_config".
+_TEXT_CONFIG_WRAPPERS = {"gemma3": "gemma3_text", "mistral3": "mistral", "llava": "llama"}
+
+
+def architecture_from_config(config, name: str = "", source: str = "") -> Architecture:
+    """An Architecture from a parsed config.json (a dict)."""
+    if not isinstance(config, dict):
+        raise CalculatorError("config.json must be a JSON object ({...})", "config")
+    model_type = config.get("model_type")
+    if model_type in _TEXT_CONFIG_WRAPPERS:
+        text = config.get("text_config")
+        if not isinstance(text, dict):
+            raise CalculatorError(f"config.json (model_type '{model_type}') has no 'text_config' object",
+                                  "text_config")
+        config = dict(text)
+        config.setdefault("model_type", _TEXT_CONFIG_WRAPPERS[model_type])
+        model_type = config["model_type"]
+    if model_type is None:
+        raise CalculatorError("config.json has no 'model_type'", "model_type")
+    builder = BUILDERS.get(model_type)
+    if builder is None:
+        raise CalculatorError(
+            f"model_type {str(model_type)[:40]!r} is not supported; supported: {', '.join(sorted(BUILDERS))}",
+            "model_type")
+    fields = builder(_Reader(config, model_type))
+    label = name or config.get("_name_or_path") or model_type
+    return Architecture(name=str(label)[:100], source=source, **fields)
+
+
+def architecture_from_json(text: str, name: str = "", source: str = "") -> Architecture:
+    """An Architecture from config.json text; malformed JSON gets its line and column."""
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CalculatorError(
+            f"config.json is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            "config") from None
+    except (TypeError, RecursionError):
+        raise CalculatorError("config.json could not be read as JSON", "config") from None
+    return architecture_from_config(config, name=name, source=source)

@@ -1,0 +1,43 @@
+"""Popular open models, built from their published config.json files."""
+
+from dataclasses import dataclass
+
+from .architecture import Architecture
+from .errors import CalculatorError
+from .hf_config import architecture_from_config
+from .preset_configs import PRESET_CONFIGS
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: str
+    name: str
+    hf_repo: str
+    architecture: Architecture
+    config_source: str
+    checkpoint_total_size: int | None  # tensor bytes of the published 16-bit safetensors checkpoint
+    checkpoint_source: str | None
+    notes: str
+
+
+def _preset(preset_id: str, entry: dict) -> Preset:
+    source = f"{entry['hf_repo']} config.json, read from {entry['config_source']}"
+    arch = architecture_from_config(entry["config"], name=entry["name"], source=source)
+    return Preset(id=preset_id, name=entry["name"], hf_repo=entry["hf_repo"], architecture=arch,
+                  config_source=entry["config_source"], checkpoint_total_size=entry["checkpoint_total_size"],
+                  checkpoint_source=entry["checkpoint_source"], notes=entry["notes"])
+
+
+PRESETS = {preset_id: _preset(preset_id, entry) for preset_id, entry in PRESET_CONFIGS.items()}
+
+
+def preset(preset_id: str) -> Preset:
+    try:
+        return PRESETS[preset_id]
+    except (KeyError, TypeError):
+        raise CalculatorError(
+            f"unknown model {str(preset_id)[:40]!r}; `python -m calculators models` lists them", "model") from None
+
+
+def preset_architecture(preset_id: str) -> Architecture:
+    return preset(preset_id).architecture

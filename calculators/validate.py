@@ -1,0 +1,46 @@
+"""Checks for user-supplied numbers, shared by every calculator.
+
+Limits are generous for real use and small enough that no result overflows a
+float (so nothing downstream can turn into Infinity or NaN).
+"""
+
+from math import isfinite
+
+from .errors import CalculatorError
+
+MAX_TOKENS = 2 ** 31  # context lengths, prompt lengths
+MAX_BATCH = 2 ** 20
+MAX_GPUS = 4096
+
+
+def whole_number(name: str, value, minimum: int = 1, maximum: int = MAX_TOKENS) -> int:
+    """An int in [minimum, maximum]; floats with no fraction are accepted (JSON, URLs)."""
+    if isinstance(value, bool):
+        raise CalculatorError(f"{name} must be a whole number, not {value!r}", name)
+    if isinstance(value, float):
+        if not isfinite(value) or value != int(value):
+            raise CalculatorError(f"{name} must be a whole number, not {value!r}", name)
+        value = int(value)
+    if not isinstance(value, int):
+        raise CalculatorError(f"{name} must be a whole number, not {str(value)[:40]!r}", name)
+    if value < minimum:
+        raise CalculatorError(f"{name} must be at least {minimum}, not {value}", name)
+    if value > maximum:
+        raise CalculatorError(f"{name} must be at most {maximum:,}, not {value:,}", name)
+    return value
+
+
+def fraction(name: str, value, minimum: float = 0.0, maximum: float = 1.0, *, open_low=False, open_high=False) -> float:
+    """A finite float in the given range; ints are accepted."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CalculatorError(f"{name} must be a number, not {str(value)[:40]!r}", name)
+    value = float(value)
+    if not isfinite(value):
+        raise CalculatorError(f"{name} must be a finite number, not {value!r}", name)
+    too_low = value <= minimum if open_low else value < minimum
+    too_high = value >= maximum if open_high else value > maximum
+    if too_low or too_high:
+        low = "(" if open_low else "["
+        high = ")" if open_high else "]"
+        raise CalculatorError(f"{name} must be in {low}{minimum:g}, {maximum:g}{high}, not {value:g}", name)
+    return value

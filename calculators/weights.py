@@ -1,0 +1,51 @@
+"""Weight memory: bytes of a model's weights in a format, broken down by part."""
+
+from dataclasses import dataclass
+
+from .architecture import PARTS, Architecture, count_parameters
+from .formats import WeightFormat
+
+
+@dataclass(frozen=True)
+class WeightBytes:
+    """Bytes of every part, quantization metadata in its own bucket.
+
+    total_bytes = sum(by_part.values()) + metadata_bytes.
+    active_bytes are what one token reads: for MoE only experts_per_token of
+    num_experts routed experts (their metadata included).
+    """
+
+    format_id: str
+    by_part: dict
+    metadata_bytes: int
+    total_bytes: int
+    active_bytes: int
+    expert_bytes: int  # routed experts, metadata included (0 for dense models)
+    params: int
+    active_params: int
+
+    @property
+    def bits_per_param(self) -> float:
+        return self.total_bytes * 8 / self.params
+
+
+def weight_bytes(arch: Architecture, fmt: WeightFormat) -> WeightBytes:
+    """For each tensor: format.matrix_bytes(out, in) if the format quantizes its part,
+    else numel * unquantized_bits / 8 (norms, biases, router, parts a library skips).
+    """
+    by_part = {part: 0 for part in PARTS}
+    metadata_by_part = {part: 0 for part in PARTS}
+    for group in arch.tensors():
+        if group.is_matrix and group.part in fmt.quantized_parts:
+            stored = fmt.matrix_bytes(*group.shape)
+            by_part[group.part] += stored.payload * group.count
+            metadata_by_part[group.part] += stored.metadata * group.count
+        else:
+            by_part[group.part] += group.numel * fmt.unquantized_bits // 8
+    metadata = sum(metadata_by_part.values())
+    total = sum(by_part.values()) + metadata
+    experts = by_part["experts"] + metadata_by_part["experts"]
+    active = total - experts * (arch.num_experts - arch.experts_per_token) // arch.num_experts if arch.is_moe else total
+    counts = count_parameters(arch)
+    return WeightBytes(format_id=fmt.id, by_part=by_part, metadata_bytes=metadata, total_bytes=total,
+                       active_bytes=active, expert_bytes=experts, params=counts.total, active_params=counts.active)
