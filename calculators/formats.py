@@ -108,16 +108,23 @@ class BnbFourBit:
 class GgufBlocks:
     """ggml block quantization: each row is cut into blocks of `weights` values.
 
-    bytes = out * ceil(in / weights) * block_bytes; the block's scales are inside
-    block_bytes, so metadata = block bytes beyond `bits` per weight.
+    bytes = out * (in / weights) * block_bytes; the block's scales are inside
+    block_bytes, so metadata = block bytes beyond `bits` per weight. A row that
+    is not a whole number of blocks takes llama.cpp's fallback type
+    (llama-quant.cpp, tensor_type_fallback), and F16 if that does not fit either.
     """
 
     weights: int
     block_bytes: int
     bits: int
+    fallback: "GgufBlocks | None" = None
 
     def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
-        blocks = out * ceil(inp / self.weights)
+        if inp % self.weights:
+            if self.fallback is not None:
+                return self.fallback.matrix_bytes(out, inp)
+            return MatrixBytes(out * inp * 2, 0)
+        blocks = out * (inp // self.weights)
         total = blocks * self.block_bytes
         payload = blocks * self.weights * self.bits // 8
         return MatrixBytes(payload, total - payload)
@@ -281,16 +288,18 @@ def _catalog() -> dict:
                      "AQLM (arXiv 2401.06118): two uint8 codes per 8 weights, fp16 codebooks (2, 256, 1, 8) per "
                      "layer, fp16 scales per output channel; embeddings and lm_head stay fp16"),
     ]
-    gguf_blocks = {  # name: (weights per block, bytes per block, payload bits per weight)
-        "Q4_0": (32, 18, 4), "Q4_1": (32, 20, 4), "Q5_0": (32, 22, 5), "Q5_1": (32, 24, 5), "Q8_0": (32, 34, 8),
-        "Q2_K": (256, 84, 2), "Q3_K": (256, 110, 3), "Q4_K": (256, 144, 4), "Q5_K": (256, 176, 5),
-        "Q6_K": (256, 210, 6),
+    q4_0, q5_0, q5_1, q8_0 = (GgufBlocks(32, 18, 4), GgufBlocks(32, 22, 5), GgufBlocks(32, 24, 5),
+                              GgufBlocks(32, 34, 8))
+    gguf_blocks = {
+        "Q4_0": q4_0, "Q4_1": GgufBlocks(32, 20, 4), "Q5_0": q5_0, "Q5_1": q5_1, "Q8_0": q8_0,
+        "Q2_K": GgufBlocks(256, 84, 2, q4_0), "Q3_K": GgufBlocks(256, 110, 3, q4_0),
+        "Q4_K": GgufBlocks(256, 144, 4, q5_0), "Q5_K": GgufBlocks(256, 176, 5, q5_1),
+        "Q6_K": GgufBlocks(256, 210, 6, q8_0),
     }
-    for name, (weights, block_bytes, bits) in gguf_blocks.items():
+    for name, layout in gguf_blocks.items():
         formats.append(WeightFormat(
-            f"gguf-{name.lower().replace('_', '-')}", f"GGUF {name} (every matrix)", "gguf",
-            GgufBlocks(weights, block_bytes, bits), EVERY_MATRIX, "bf16",
-            f"{_GGUF_SOURCE}: {name} stores {weights} weights in {block_bytes} bytes",
+            f"gguf-{name.lower().replace('_', '-')}", f"GGUF {name} (every matrix)", "gguf", layout, EVERY_MATRIX,
+            "bf16", f"{_GGUF_SOURCE}: {name} stores {layout.weights} weights in {layout.block_bytes} bytes",
             notes="Applied to every 2-D tensor, embeddings and output included; llama.cpp's named mixes "
                   "(Q4_K_M ...) pick types per tensor, see the gguf-*-mix formats.", unquantized_bits=32))
     llama_cpp_mixes = {  # llama.cpp tools/quantize/README.md, bits per weight measured on Llama-3.1-8B

@@ -98,3 +98,39 @@ def peak_rate(acc: Accelerator, compute: str) -> PeakRate:
 def ridge_point(acc: Accelerator, compute: str = "bf16") -> float:
     """Arithmetic intensity (FLOP per byte) where the roofline turns: peak FLOP/s / bandwidth B/s."""
     return peak_rate(acc, compute).flops_s / acc.bandwidth_bytes_s
+
+
+# Bounds no real accelerator of this catalog's kinds falls outside; a value
+# typed in the wrong unit (GB/s as MB/s, sparse for dense) lands outside them.
+PLAUSIBLE = {
+    "memory_bytes": (4 * GIB, 2048 * GIB),
+    "bandwidth_bytes_s": (50e9, 20e12),
+    "fp32": (0.5e12, 500e12),
+    "bf16": (5e12, 20_000e12),
+    "ridge_bf16": (5.0, 2000.0),
+}
+
+
+def implausible_fields(acc: Accelerator) -> list:
+    """Names of the fields whose values fall outside PLAUSIBLE or break an ordering
+    every datasheet keeps (fp8 and int8 at least as fast as 16-bit)."""
+    problems = []
+    for name in ("memory_bytes", "bandwidth_bytes_s"):
+        low, high = PLAUSIBLE[name]
+        if not low <= getattr(acc, name) <= high:
+            problems.append(name)
+    rates = acc.dense_flops_s
+    for name in ("fp32", "bf16"):
+        low, high = PLAUSIBLE[name]
+        if rates[name] is not None and not low <= rates[name] <= high:
+            problems.append(name)
+    if rates["bf16"]:
+        low, high = PLAUSIBLE["ridge_bf16"]
+        if not low <= rates["bf16"] / acc.bandwidth_bytes_s <= high:
+            problems.append("ridge_bf16")
+        for name in ("fp8", "int8", "fp4"):
+            if rates[name] is not None and rates[name] < rates["bf16"]:
+                problems.append(name)
+    if not acc.sources:
+        problems.append("sources")
+    return problems

@@ -172,6 +172,92 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                              'transformers_version': '4.43.0.dev0',
                              'use_cache': True,
                              'vocab_size': 128256}},
+ 'llama-3.1-70b': {'name': 'Llama 3.1 70B',
+                   'hf_repo': 'meta-llama/Llama-3.1-70B',
+                   'config_source': 'ai-dynamo/aiconfigurator '
+                                    'aic-core/src/aiconfigurator_core/model_configs/meta-llama--Meta-Llama-3.1-70B_config.json '
+                                    '@ 095f58a51c4ca8e61b66ec108d86f223f8d559ce (file last changed in '
+                                    '0b077da5e017cb8ceac1ad14e91eb6e26c40207a)',
+                   'checkpoint_total_size': 141107412992,
+                   'checkpoint_dtype': None,
+                   'checkpoint_source': "Code-index file id 66815719643 (training-run report): 'Checkpoint "
+                                        'meta-llama/Llama-3.1-70B@349b2ddb53ce8f2849a6c168a81980ab25258dac ... '
+                                        "Checkpoint bytes 141107412992' (the same report family, file id "
+                                        "66624129964, says 'index SHA256 2abe0910e237..., 权重 141107412992 bytes'). "
+                                        'Also a book excerpt (file id 65976726305) quoting a 30-shard '
+                                        'model.safetensors.index.json with total_size 141107412992, and a test '
+                                        'fixture (70904478004) reading \'"total_size": 141107412992\' from a '
+                                        'Llama-3.1-70B-Instruct index. Equals 2 x 70,553,706,496 params.',
+                   'notes': 'aiconfigurator names it meta-llama/Meta-Llama-3.1-70B (old repo name of '
+                            'meta-llama/Llama-3.1-70B). Vendored copy of HF config.json; transformers_version '
+                            '4.43.0.dev0.',
+                   'config': {'architectures': ['LlamaForCausalLM'],
+                              'attention_bias': False,
+                              'attention_dropout': 0.0,
+                              'bos_token_id': 128000,
+                              'eos_token_id': 128001,
+                              'hidden_act': 'silu',
+                              'hidden_size': 8192,
+                              'initializer_range': 0.02,
+                              'intermediate_size': 28672,
+                              'max_position_embeddings': 131072,
+                              'mlp_bias': False,
+                              'model_type': 'llama',
+                              'num_attention_heads': 64,
+                              'num_hidden_layers': 80,
+                              'num_key_value_heads': 8,
+                              'pretraining_tp': 1,
+                              'rms_norm_eps': 1e-05,
+                              'rope_scaling': {'factor': 8.0,
+                                               'low_freq_factor': 1.0,
+                                               'high_freq_factor': 4.0,
+                                               'original_max_position_embeddings': 8192,
+                                               'rope_type': 'llama3'},
+                              'rope_theta': 500000.0,
+                              'tie_word_embeddings': False,
+                              'torch_dtype': 'bfloat16',
+                              'transformers_version': '4.43.0.dev0',
+                              'use_cache': True,
+                              'vocab_size': 128256}},
+ 'llama-3.1-405b': {'name': 'Llama 3.1 405B',
+                    'hf_repo': 'meta-llama/Llama-3.1-405B',
+                    'config_source': 'ai-dynamo/aiconfigurator '
+                                     'aic-core/src/aiconfigurator_core/model_configs/meta-llama--Meta-Llama-3.1-405B_config.json '
+                                     '@ 095f58a51c4ca8e61b66ec108d86f223f8d559ce (file last changed in '
+                                     '0b077da5e017cb8ceac1ad14e91eb6e26c40207a)',
+                    'checkpoint_total_size': None,
+                    'checkpoint_dtype': None,
+                    'checkpoint_source': None,
+                    'notes': 'Named meta-llama/Meta-Llama-3.1-405B in aiconfigurator. Vendored copy of HF '
+                             'config.json (transformers_version 4.42.3).',
+                    'config': {'architectures': ['LlamaForCausalLM'],
+                               'attention_bias': False,
+                               'attention_dropout': 0.0,
+                               'bos_token_id': 128000,
+                               'eos_token_id': 128001,
+                               'hidden_act': 'silu',
+                               'hidden_size': 16384,
+                               'initializer_range': 0.02,
+                               'intermediate_size': 53248,
+                               'max_position_embeddings': 131072,
+                               'mlp_bias': False,
+                               'model_type': 'llama',
+                               'num_attention_heads': 128,
+                               'num_hidden_layers': 126,
+                               'num_key_value_heads': 8,
+                               'pretraining_tp': 1,
+                               'rms_norm_eps': 1e-05,
+                               'rope_scaling': {'factor': 8.0,
+                                                'low_freq_factor': 1.0,
+                                                'high_freq_factor': 4.0,
+                                                'original_max_position_embeddings': 8192,
+                                                'rope_type': 'llama3'},
+                               'rope_theta': 500000.0,
+                               'tie_word_embeddings': False,
+                               'torch_dtype': 'bfloat16',
+                               'transformers_version': '4.42.3',
+                               'use_cache': True,
+                               'vocab_size': 128256}},
  'llama-3.2-1b': {'name': 'Llama 3.2 1B',
                   'hf_repo': 'meta-llama/Llama-3.2-1B',
                   'config_source': "Code-index file id 54039165147: a Python module docstring 'As a reference, This "
@@ -224,9 +310,11 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                                    "(apparently wrongly) 'meta-llama/Llama-3.2-3B-Instruct' in file id 46354830227; "
                                    'Instruct copy with eos [128001,128008,128009] in file id 70091422444 and '
                                    "mlc-ai/mlc-llm model_preset.py 'llama3_2_3b' @ 79d603f0.",
-                  'checkpoint_total_size': None,
+                  'checkpoint_total_size': 6425499648,
                   'checkpoint_dtype': 'bfloat16',
-                  'checkpoint_source': None,
+                  'checkpoint_source': 'PANDASANG1231/llama_3.2-3B-huggingface-shard0 model.safetensors.index.json @ '
+                                       'fe83a2cc87d5fa4bddd44ee59f71e091631f87c2, metadata.total_size — a per-tensor '
+                                       "RE-SHARDED copy of Llama-3.2-3B (not Meta's original index file).",
                   'notes': 'total_size not found verbatim from the index file (the value 6425499648 = 2 x '
                            "3,212,749,824 params appears in several logs/configs as 'weights' bytes, e.g. file ids "
                            '71323268184, 70882598160, but not as index metadata). Tied embeddings.',
@@ -259,6 +347,44 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                              'transformers_version': '4.45.0.dev0',
                              'use_cache': True,
                              'vocab_size': 128256}},
+ 'llama-3.3-70b-instruct': {'name': 'Llama 3.3 70B Instruct',
+                            'hf_repo': 'meta-llama/Llama-3.3-70B-Instruct',
+                            'config_source': 'ai-dynamo/aiconfigurator '
+                                             'src/aiconfigurator/model_configs/meta-llama--Llama-3.3-70B-Instruct_config.json '
+                                             '@ f577ab8432dfc9970fea27853a24861a6d3076cf',
+                            'checkpoint_total_size': None,
+                            'checkpoint_dtype': None,
+                            'checkpoint_source': None,
+                            'notes': 'Vendored HF config.json; architecture keys identical to Llama-3.1-70B '
+                                     '(eos_token_id list and transformers_version differ).',
+                            'config': {'architectures': ['LlamaForCausalLM'],
+                                       'attention_bias': False,
+                                       'attention_dropout': 0.0,
+                                       'bos_token_id': 128000,
+                                       'eos_token_id': [128001, 128008, 128009],
+                                       'hidden_act': 'silu',
+                                       'hidden_size': 8192,
+                                       'initializer_range': 0.02,
+                                       'intermediate_size': 28672,
+                                       'max_position_embeddings': 131072,
+                                       'mlp_bias': False,
+                                       'model_type': 'llama',
+                                       'num_attention_heads': 64,
+                                       'num_hidden_layers': 80,
+                                       'num_key_value_heads': 8,
+                                       'pretraining_tp': 1,
+                                       'rms_norm_eps': 1e-05,
+                                       'rope_scaling': {'factor': 8.0,
+                                                        'low_freq_factor': 1.0,
+                                                        'high_freq_factor': 4.0,
+                                                        'original_max_position_embeddings': 8192,
+                                                        'rope_type': 'llama3'},
+                                       'rope_theta': 500000.0,
+                                       'tie_word_embeddings': False,
+                                       'torch_dtype': 'bfloat16',
+                                       'transformers_version': '4.47.0',
+                                       'use_cache': True,
+                                       'vocab_size': 128256}},
  'mistral-7b-v0.1': {'name': 'Mistral 7B v0.1',
                      'hf_repo': 'mistralai/Mistral-7B-v0.1',
                      'config_source': "Verbatim JSON quoted in a TS preset file labelled 'the real files, verbatim, "
@@ -422,6 +548,95 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                              'transformers_version': '4.36.0.dev0',
                              'use_cache': True,
                              'vocab_size': 32000}},
+ 'mixtral-8x22b': {'name': 'Mixtral 8x22B',
+                   'hf_repo': 'mistralai/Mixtral-8x22B-v0.1',
+                   'config_source': 'ai-dynamo/aiconfigurator '
+                                    'aic-core/src/aiconfigurator_core/model_configs/mistralai--Mixtral-8x22B-v0.1_config.json '
+                                    '@ 095f58a51c4ca8e61b66ec108d86f223f8d559ce',
+                   'checkpoint_total_size': 281241268224,
+                   'checkpoint_dtype': None,
+                   'checkpoint_source': 'Code-index file id 56571140760 (page-map manifest for source model '
+                                        'mistralai/Mixtral-8x22B-v0.1, built from the real safetensors headers): 59 '
+                                        'shards, 1739 tensors, mapped_tensor_payload_bytes 281241268224, '
+                                        'total_checkpoint_bytes_required 281241493344, header_and_metadata_bytes '
+                                        '225120. NOTE: tensor bytes summed from shard headers, not the index.json '
+                                        'metadata line; it equals 2 x 140,620,634,112 params (vocab 32000).',
+                   'notes': 'Vendored HF config.json.',
+                   'config': {'architectures': ['MixtralForCausalLM'],
+                              'attention_dropout': 0.0,
+                              'bos_token_id': 1,
+                              'eos_token_id': 2,
+                              'hidden_act': 'silu',
+                              'hidden_size': 6144,
+                              'initializer_range': 0.02,
+                              'intermediate_size': 16384,
+                              'max_position_embeddings': 65536,
+                              'model_type': 'mixtral',
+                              'num_attention_heads': 48,
+                              'num_experts_per_tok': 2,
+                              'num_hidden_layers': 56,
+                              'num_key_value_heads': 8,
+                              'num_local_experts': 8,
+                              'output_router_logits': False,
+                              'rms_norm_eps': 1e-05,
+                              'rope_theta': 1000000,
+                              'router_aux_loss_coef': 0.001,
+                              'sliding_window': None,
+                              'tie_word_embeddings': False,
+                              'torch_dtype': 'bfloat16',
+                              'transformers_version': '4.38.0',
+                              'use_cache': True,
+                              'vocab_size': 32000}},
+ 'falcon-7b': {'name': 'Falcon 7B',
+               'hf_repo': 'tiiuae/falcon-7b',
+               'config_source': 'tenstorrent/tt-buda pybuda/test/falcon/models/falcon7b/config.json @ '
+                                '97caab7903a95ede3ddea536e3e3aec89cb98da5 (vendored copy of the HF repo files incl. '
+                                'README, configuration_RW.py, pytorch_model.bin.index.json)',
+               'checkpoint_total_size': 14434379520,
+               'checkpoint_dtype': 'bfloat16 (pytorch_model-0000x-of-00002.bin shards)',
+               'checkpoint_source': 'tenstorrent/tt-buda '
+                                    'pybuda/test/falcon/models/falcon7b/pytorch_model.bin.index.json @ '
+                                    '97caab7903a95ede3ddea536e3e3aec89cb98da5, metadata.total_size',
+               'notes': 'OLD revision (model_type RefinedWebModel, n_head/n_layer keys, transformers 4.27.4, '
+                        "trust_remote_code RW classes). Newer HF revision (model_type 'falcon') not found verbatim "
+                        "for falcon-7b; only a Python-dict transcription of tiiuae/falcon-7b-instruct's new-style "
+                        'config.json was found in tenstorrent tt-metal (find_string id 7831641729): model_type '
+                        'falcon, FalconForCausalLM, hidden_size 4544, num_attention_heads 71, num_hidden_layers 32, '
+                        'num_kv_heads 71, multi_query true, new_decoder_architecture false, parallel_attn true, '
+                        'alibi false, bias false, layer_norm_epsilon 1e-05, vocab_size 65024, bos/eos 11, '
+                        'torch_dtype bfloat16, transformers_version 4.28.1. MQA: multi_query=true means 1 KV head in '
+                        'HF modeling (num_kv_heads 71 is ignored when multi_query and not new_decoder_architecture). '
+                        'No intermediate_size key: FFN = 4*hidden = 18176. gpu_poor extract (RahulSChand/gpu_poor '
+                        'public/all_configs.json @ ad2fc0ef0e6ceeb7684363504eecc3342a5e7dc4 (file last changed '
+                        '83ca8d0c613b5326c81137d52c90cf35236bc2ac, 2023-10-25): a key-subset extract of HF '
+                        'config.json per repo id) agrees: RWForCausalLM, hidden 4544, n_head 71, n_layer 32, vocab '
+                        '65024.',
+               'config': {'alibi': False,
+                          'apply_residual_connection_post_layernorm': False,
+                          'architectures': ['RWForCausalLM'],
+                          'attention_dropout': 0.0,
+                          'auto_map': {'AutoConfig': 'configuration_RW.RWConfig',
+                                       'AutoModel': 'modelling_RW.RWModel',
+                                       'AutoModelForSequenceClassification': 'modelling_RW.RWForSequenceClassification',
+                                       'AutoModelForTokenClassification': 'modelling_RW.RWForTokenClassification',
+                                       'AutoModelForQuestionAnswering': 'modelling_RW.RWForQuestionAnswering',
+                                       'AutoModelForCausalLM': 'modelling_RW.RWForCausalLM'},
+                          'bias': False,
+                          'bos_token_id': 11,
+                          'eos_token_id': 11,
+                          'hidden_dropout': 0.0,
+                          'hidden_size': 4544,
+                          'initializer_range': 0.02,
+                          'layer_norm_epsilon': 1e-05,
+                          'model_type': 'RefinedWebModel',
+                          'multi_query': True,
+                          'n_head': 71,
+                          'n_layer': 32,
+                          'parallel_attn': True,
+                          'torch_dtype': 'bfloat16',
+                          'transformers_version': '4.27.4',
+                          'use_cache': True,
+                          'vocab_size': 65024}},
  'gpt2': {'name': 'GPT-2 (124M)',
           'hf_repo': 'openai-community/gpt2',
           'config_source': 'GitHub Girafboy/pytorchKQI, example/evaluate.py @ commit '
@@ -539,6 +754,42 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                            'use_mrope': False,
                            'use_sliding_window': False,
                            'vocab_size': 152064}},
+ 'qwen2.5-72b-instruct': {'name': 'Qwen2.5 72B Instruct',
+                          'hf_repo': 'Qwen/Qwen2.5-72B-Instruct',
+                          'config_source': 'GitHub file found via find_string (id 62544871882, repo not named by the '
+                                           "index): a Chinese 'model info report' markdown dumping the raw "
+                                           "config.json ('原始 config.json') read from a local copy "
+                                           '/nfs/ofs-llm-ssd/models/opensource/Qwen2.5-72B-Instruct/config.json',
+                          'checkpoint_total_size': None,
+                          'checkpoint_dtype': None,
+                          'checkpoint_source': None,
+                          'notes': 'Instruct variant. Base Qwen/Qwen2.5-72B differs in non-arch keys (see that '
+                                   'entry). checkpoint_total_size not given verbatim; 72,706,203,648 params x 2 '
+                                   'bytes = 145,412,407,296 bytes would be the bf16 tensor bytes (derived, not read '
+                                   'from an index file).',
+                          'config': {'architectures': ['Qwen2ForCausalLM'],
+                                     'attention_dropout': 0.0,
+                                     'bos_token_id': 151643,
+                                     'eos_token_id': 151645,
+                                     'hidden_act': 'silu',
+                                     'hidden_size': 8192,
+                                     'initializer_range': 0.02,
+                                     'intermediate_size': 29568,
+                                     'max_position_embeddings': 32768,
+                                     'max_window_layers': 70,
+                                     'model_type': 'qwen2',
+                                     'num_attention_heads': 64,
+                                     'num_hidden_layers': 80,
+                                     'num_key_value_heads': 8,
+                                     'rms_norm_eps': 1e-06,
+                                     'rope_theta': 1000000.0,
+                                     'sliding_window': 131072,
+                                     'tie_word_embeddings': False,
+                                     'torch_dtype': 'bfloat16',
+                                     'transformers_version': '4.43.1',
+                                     'use_cache': True,
+                                     'use_sliding_window': False,
+                                     'vocab_size': 152064}},
  'qwen1.5-moe-a2.7b': {'name': 'Qwen1.5-MoE A2.7B',
                        'hf_repo': 'Qwen/Qwen1.5-MoE-A2.7B',
                        'config_source': 'GitHub mlc-ai/mlc-llm, python/mlc_llm/model/model_preset.py, commit '

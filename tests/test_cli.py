@@ -1,0 +1,115 @@
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from calculators import kv_cache_bytes, kv_format, preset_architecture, weight_bytes, weight_format
+from calculators.cli import build_parser, main
+from calculators.preset_configs import PRESET_CONFIGS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(argv, capsys):
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_weights_json_has_integer_totals_and_parts(capsys):
+    code, out, err = run(["weights", "--model", "llama-3.1-8b", "--format", "nf4", "--json"], capsys)
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    expected = weight_bytes(preset_architecture("llama-3.1-8b"), weight_format("nf4"))
+    assert data["total_bytes"] == expected.total_bytes and isinstance(data["total_bytes"], int)
+    assert data["params"] == 8_030_261_248
+    assert set(data["parts"]) >= {"embedding", "attention", "mlp", "lm_head"}
+    assert data["metadata_bytes"] == expected.metadata_bytes
+
+
+def test_kv_json(capsys):
+    code, out, _ = run(["kv", "--model", "gemma-2-9b", "--context", "8192", "--batch", "2", "--kv-format",
+                        "fp8-e4m3", "--json"], capsys)
+    data = json.loads(out)
+    expected = kv_cache_bytes(preset_architecture("gemma-2-9b"), kv_format("fp8-e4m3"), 8192, 2)
+    assert code == 0
+    assert (data["bytes_per_token"], data["total_bytes"]) == (expected.bytes_per_token, expected.total_bytes)
+
+
+def test_config_file_gives_the_same_answer_as_the_preset(tmp_path, capsys):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(PRESET_CONFIGS["qwen3-30b-a3b"]["config"]))
+    _, from_file, _ = run(["weights", "--config", str(path), "--format", "awq-int4-g128", "--json"], capsys)
+    _, from_preset, _ = run(["weights", "--model", "qwen3-30b-a3b", "--format", "awq-int4-g128", "--json"], capsys)
+    assert json.loads(from_file)["total_bytes"] == json.loads(from_preset)["total_bytes"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["weights", "--model", "llama-3.1-8b"],
+    ["kv", "--model", "deepseek-v3", "--context", "32768"],
+    ["fit", "--model", "llama-3.1-70b", "--format", "nf4", "--gpu", "l40s", "--gpus", "2", "--context", "32768",
+     "--batch", "16"],
+    ["roofline", "--model", "mixtral-8x7b", "--format", "int4-tinygemm-g128", "--gpu", "h100-sxm", "--batch", "8"],
+    ["speculative", "--acceptance", "0.7", "--draft-tokens", "5", "--draft-cost", "0.05"],
+    ["training", "--model", "llama-3.2-1b", "--method", "lora"],
+    ["models"], ["formats"], ["gpus"],
+])
+def test_every_command_prints_a_table_and_json(argv, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 0 and out.strip() and err == ""
+    assert "nan" not in out.lower() and "inf " not in out.lower()
+    code, out, _ = run(argv + ["--json"], capsys)
+    assert code == 0 and isinstance(json.loads(out), dict)
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "required: command"),
+    (["weights"], "one of the arguments --model --config is required"),
+    (["weights", "--model", "llama-9"], "unknown model 'llama-9'"),
+    (["weights", "--model", "gpt2", "--format", "int5"], "unknown weight format"),
+    (["kv", "--model", "gpt2", "--context", "-4"], "context must be at least 1"),
+    (["kv", "--model", "gpt2", "--context", "1e308"], "is not a whole number"),
+    (["kv", "--model", "gpt2", "--context", "NaN"], "is not a whole number"),
+    (["kv", "--model", "gpt2", "--context", "99999999999999999999"], "at most"),
+    (["kv", "--model", "gpt2", "--batch", "0"], "batch must be at least 1"),
+    (["fit", "--model", "llama-3.1-8b", "--gpus", "3"], "cannot split"),
+    (["fit", "--model", "llama-3.1-8b", "--gpu", "h300"], "unknown GPU"),
+    (["speculative", "--acceptance", "2", "--draft-tokens", "4", "--draft-cost", "0.1"], "acceptance_rate"),
+    (["speculative", "--acceptance", "inf", "--draft-tokens", "4", "--draft-cost", "0.1"], "acceptance_rate"),
+    (["weights", "--config", "/nonexistent/config.json"], "cannot read"),
+    (["roofline", "--model", "llama-3.1-8b", "--gpu", "m2-ultra"], "no published peak"),
+])
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, message", [("{not json", "not valid JSON"), ('{"model_type": "llama"}',
+                                                                               "missing 'hidden_size'"),
+                                              ("\udcff", "not UTF-8"), ('{"model_type": "bert"}', "not supported")])
+def test_bad_config_files(tmp_path, capsys, content, message):
+    path = tmp_path / "config.json"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    code, _, err = run(["weights", "--config", str(path)], capsys)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_python_dash_m_entry_point():
+    result = subprocess.run([sys.executable, "-m", "calculators", "kv", "--model", "llama-3.1-8b", "--context",
+                             "1000", "--json"], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0 and json.loads(result.stdout)["total_bytes"] == 1000 * 131072
+    result = subprocess.run([sys.executable, "-m", "calculators", "weights"], capture_output=True, text=True,
+                            cwd=ROOT, check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in commands:
+        assert re.search(rf"\| `{name}` \|", readme), name

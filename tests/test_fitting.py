@@ -1,0 +1,71 @@
+import pytest
+
+from calculators import CalculatorError, accelerator, fit, kv_format, memory_stack, preset_architecture, weight_bytes, \
+    weight_format
+from calculators.fitting import RUNTIME_OVERHEAD_BYTES, activation_bytes
+
+LLAMA8 = preset_architecture("llama-3.1-8b")
+BF16, KV16 = weight_format("bf16"), kv_format("bf16")
+
+
+def test_stack_parts_on_one_gpu():
+    stack = memory_stack(LLAMA8, BF16, KV16, context=8192, batch=2)
+    assert stack.weights == weight_bytes(LLAMA8, BF16).total_bytes
+    assert stack.kv_cache == 2 * 8192 * 131072
+    assert stack.overhead == RUNTIME_OVERHEAD_BYTES
+    assert stack.total == stack.weights + stack.kv_cache + stack.activations + stack.overhead
+
+
+def test_tensor_parallel_splits_weights_and_kv_heads():
+    one = memory_stack(LLAMA8, BF16, KV16, 8192, 1, num_gpus=1)
+    two = memory_stack(LLAMA8, BF16, KV16, 8192, 1, num_gpus=2)
+    assert two.weights == -(-one.weights // 2)
+    assert two.kv_cache == one.kv_cache // 2
+    # 8 KV heads on 16 GPUs: each GPU holds one head's copy, so KV splits only 8 ways.
+    arch = preset_architecture("llama-3.1-405b")
+    sixteen = memory_stack(arch, BF16, KV16, 8192, 1, num_gpus=16)
+    assert sixteen.kv_cache == memory_stack(arch, BF16, KV16, 8192, 1).kv_cache // 8
+
+
+def test_mla_latent_is_copied_on_every_gpu():
+    arch = preset_architecture("deepseek-v3")
+    assert memory_stack(arch, BF16, KV16, 4096, 1, num_gpus=8).kv_cache == \
+        memory_stack(arch, BF16, KV16, 4096, 1).kv_cache
+
+
+def test_fit_verdict_and_limits_are_consistent():
+    gpu = accelerator("rtx-4090")
+    result = fit(LLAMA8, BF16, KV16, gpu, context=8192)
+    assert result.fits and result.free_bytes == gpu.memory_bytes - result.per_gpu.total
+    assert memory_stack(LLAMA8, BF16, KV16, result.max_context, 1).total <= gpu.memory_bytes
+    assert memory_stack(LLAMA8, BF16, KV16, result.max_context + 1, 1).total > gpu.memory_bytes
+    assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch).total <= gpu.memory_bytes
+    assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch + 1).total > gpu.memory_bytes
+
+
+def test_70b_bf16_does_not_fit_one_h100_but_nf4_does():
+    arch = preset_architecture("llama-3.1-70b")
+    gpu = accelerator("h100-sxm")
+    assert not fit(arch, BF16, KV16, gpu, context=4096).fits
+    assert fit(arch, BF16, KV16, gpu, 2, context=4096).fits
+    nf4 = fit(arch, weight_format("nf4"), KV16, gpu, context=4096)
+    assert nf4.fits and nf4.max_context > 4096
+
+
+def test_nothing_fits_gives_zero_limits():
+    result = fit(preset_architecture("llama-3.1-405b"), BF16, KV16, accelerator("t4"), context=1)
+    assert not result.fits and result.max_context == 0 and result.max_batch == 0
+
+
+def test_chunked_prefill_bounds_activations():
+    whole = activation_bytes(LLAMA8, 32768, batch=4, prefill_chunk=0)
+    chunked = activation_bytes(LLAMA8, 32768, batch=4, prefill_chunk=2048)
+    assert chunked.prefill_tokens_in_flight == 2048 and whole.prefill_tokens_in_flight == 4 * 32768
+    assert chunked.prefill_bytes * 64 == whole.prefill_bytes
+
+
+@pytest.mark.parametrize("gpus, message", [(3, "cannot split 32 attention heads"), (0, "at least 1"),
+                                           (64, "cannot split")])
+def test_bad_gpu_counts(gpus, message):
+    with pytest.raises(CalculatorError, match=message):
+        fit(LLAMA8, BF16, KV16, accelerator("h100-sxm"), gpus)

@@ -1,0 +1,91 @@
+import pytest
+
+from calculators import Architecture, CalculatorError, kv_bytes_per_token, kv_cache_bytes, kv_format, \
+    preset_architecture
+
+BF16 = kv_format("bf16")
+
+
+@pytest.mark.parametrize("preset_id, expected", [
+    ("llama-2-7b", 32 * 2 * 32 * 128 * 2),  # MHA: 32 layers, K and V, 32 heads x 128
+    ("llama-3.1-8b", 32 * 2 * 8 * 128 * 2),  # GQA: 8 KV heads
+    ("llama-3.1-70b", 80 * 2 * 8 * 128 * 2),
+    ("falcon-7b", 32 * 2 * 1 * 64 * 2),  # MQA: one KV head of 64
+    ("mistral-nemo-12b", 40 * 2 * 8 * 128 * 2),  # head_dim 128, not 5120 / 32
+    ("deepseek-v3", 61 * (512 + 64) * 2),  # MLA: latent 512 + rope key 64
+    ("gemma-2-9b", 42 * 2 * 8 * 256 * 2),
+])
+def test_bytes_per_token_exact(preset_id, expected):
+    assert kv_bytes_per_token(preset_architecture(preset_id), BF16) == expected
+
+
+def test_total_is_per_token_times_context_and_batch_without_windows():
+    arch = preset_architecture("llama-3.1-8b")
+    result = kv_cache_bytes(arch, BF16, context=8192, batch=4)
+    assert result.total_bytes == 4 * 8192 * 131072
+    assert result.sliding_layers == 0
+
+
+def test_mistral_v01_keeps_only_the_window_on_every_layer():
+    arch = preset_architecture("mistral-7b-v0.1")
+    assert kv_cache_bytes(arch, BF16, 10_000).total_bytes == 4096 * 131072
+    assert kv_cache_bytes(arch, BF16, 1000).total_bytes == 1000 * 131072
+
+
+def test_gemma2_half_the_layers_slide():
+    arch = preset_architecture("gemma-2-9b")
+    per_layer_token = 2 * 8 * 256 * 2
+    result = kv_cache_bytes(arch, BF16, 8192)
+    assert result.total_bytes == per_layer_token * (21 * 8192 + 21 * 4096)
+    assert (result.sliding_layers, result.full_layers) == (21, 21)
+
+
+def test_gemma3_five_of_six_layers_slide():
+    arch = preset_architecture("gemma-3-1b")
+    assert arch.num_layers == 26 and arch.sliding_window == 512
+    global_layers = [i for i in range(26) if not arch.layer_is_sliding(i)]
+    assert global_layers == [5, 11, 17, 23]
+    per_layer_token = 2 * arch.num_kv_heads * arch.head_dim * 2
+    assert kv_cache_bytes(arch, BF16, 32768).total_bytes == per_layer_token * (4 * 32768 + 22 * 512)
+
+
+def test_paging_rounds_each_layer_up_to_whole_blocks():
+    arch = preset_architecture("llama-3.1-8b")
+    assert kv_cache_bytes(arch, BF16, 17, block_size=16).total_bytes == 32 * 131072
+    assert kv_cache_bytes(arch, BF16, 32, block_size=16).total_bytes == 32 * 131072
+
+
+def test_quantized_formats():
+    arch = preset_architecture("llama-3.1-8b")
+    assert kv_bytes_per_token(arch, kv_format("fp8-e4m3")) == 131072 // 2
+    # fp8-e4m3 adds one fp32 k_scale and v_scale per layer, shared by every sequence.
+    assert kv_cache_bytes(arch, kv_format("fp8-e4m3"), 100, 3).total_bytes == 3 * 100 * 65536 + 32 * 8
+    # int8: one fp16 scale per token and head: 8 heads x (128 + 2) bytes, K and V, 32 layers.
+    assert kv_bytes_per_token(arch, kv_format("int8")) == 32 * 2 * 8 * (128 + 2)
+    # int4, groups of 64 with fp16 scale and zero: 128 * 4 / 8 + 2 * (2 + 2) bytes per head.
+    assert kv_bytes_per_token(arch, kv_format("int4-g64")) == 32 * 2 * 8 * (64 + 8)
+
+
+def test_quantized_cache_keeps_a_16_bit_residual():
+    arch = preset_architecture("llama-3.1-8b")
+    int4 = kv_format("int4-g64")
+    assert kv_cache_bytes(arch, int4, 100).total_bytes == 100 * 131072  # all still in the 16-bit residual
+    assert kv_cache_bytes(arch, int4, 1127).total_bytes == 127 * 131072 + 1000 * 32 * 2 * 8 * 72
+
+
+@pytest.mark.parametrize("kwargs, field", [({"context": 0}, "context"), ({"context": -5}, "context"),
+                                           ({"context": 1.5}, "context"), ({"context": float("nan")}, "context"),
+                                           ({"context": 1e308}, "context"), ({"context": "4096"}, "context"),
+                                           ({"batch": 0}, "batch"), ({"block_size": -1}, "block_size")])
+def test_bad_input(kwargs, field):
+    arch = preset_architecture("llama-3.1-8b")
+    args = {"context": 4096, "batch": 1, **kwargs}
+    with pytest.raises(CalculatorError) as error:
+        kv_cache_bytes(arch, BF16, **args)
+    assert error.value.field == field
+
+
+def test_mqa_uses_one_head():
+    arch = Architecture(name="mqa", hidden_size=64, num_layers=3, num_attention_heads=8, num_kv_heads=1,
+                        head_dim=8, intermediate_size=64, vocab_size=10)
+    assert kv_bytes_per_token(arch, BF16) == 3 * 2 * 8 * 2

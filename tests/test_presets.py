@@ -1,0 +1,70 @@
+"""The presets against what their publishers say about them.
+
+Checkpoint sizes are `metadata.total_size` of each model's published
+model.safetensors.index.json (tensor bytes of the 16-bit checkpoint); the
+source of every figure is stored beside it in calculators/preset_configs.py.
+"""
+
+import pytest
+
+from calculators import PRESETS, count_parameters, weight_bytes, weight_format
+
+WITH_CHECKPOINT = [p for p in PRESETS.values() if p.checkpoint_total_size]
+
+# pytorch_model.bin.index.json sums the size of every key, and a tied lm_head is a
+# second key for the embedding matrix, so the published total counts it twice.
+TIED_COUNTED_TWICE = {"falcon-7b"}
+
+
+def test_at_least_25_presets_across_families():
+    assert len(PRESETS) >= 25
+    families = {p.architecture.name.split()[0] for p in PRESETS.values()}
+    assert {"Llama", "Mistral", "Mixtral", "Qwen2.5", "Qwen3", "Gemma", "Phi-3", "DeepSeek-V3", "Falcon",
+            "GPT-2"} <= families
+
+
+@pytest.mark.parametrize("preset", PRESETS.values(), ids=lambda p: p.id)
+def test_every_preset_names_its_source(preset):
+    assert preset.config_source and preset.hf_repo in preset.architecture.source
+    if preset.checkpoint_total_size:
+        assert preset.checkpoint_source
+
+
+def test_enough_presets_have_a_published_checkpoint_size():
+    assert len(WITH_CHECKPOINT) >= 8
+
+
+@pytest.mark.parametrize("preset", WITH_CHECKPOINT, ids=lambda p: p.id)
+def test_bf16_weights_match_the_published_checkpoint_size(preset):
+    arch = preset.architecture
+    predicted = weight_bytes(arch, weight_format("bf16")).total_bytes
+    if preset.id in TIED_COUNTED_TWICE:
+        assert arch.tie_word_embeddings
+        predicted += 2 * arch.vocab_size * arch.hidden_size
+    assert predicted == pytest.approx(preset.checkpoint_total_size, rel=1e-3), preset.checkpoint_source
+
+
+# Parameter counts the publishers print on their model cards. Publishers round or
+# truncate, so a count may sit up to one printed unit from the figure.
+PUBLISHED_PARAMS = [
+    # (preset, total, active or None, digits printed after the point in billions, source)
+    ("deepseek-v3", 671e9, 37e9, 0, "deepseek-ai/DeepSeek-V3 README: 671B total, 37B activated"),
+    ("qwen3-8b", 8.2e9, None, 1, "Qwen/Qwen3-8B model card: Number of Parameters 8.2B"),
+    ("qwen3-32b", 32.8e9, None, 1, "Qwen/Qwen3-32B model card: 32.8B"),
+    ("qwen3-30b-a3b", 30.5e9, 3.3e9, 1, "Qwen/Qwen3-30B-A3B model card: 30.5B total, 3.3B activated"),
+    ("qwen3-235b-a22b", 235e9, 22e9, 0, "Qwen/Qwen3-235B-A22B model card: 235B total, 22B activated"),
+    ("qwen2.5-7b", 7.61e9, None, 2, "Qwen/Qwen2.5-7B model card: 7.61B"),
+    ("qwen2.5-0.5b", 0.49e9, None, 2, "Qwen/Qwen2.5-0.5B model card: 0.49B"),
+    ("qwen2.5-72b-instruct", 72.7e9, None, 1, "Qwen/Qwen2.5-72B-Instruct model card: 72.7B"),
+    ("mixtral-8x7b", 47e9, 13e9, 0, "Mistral AI, Mixtral of experts (arXiv 2401.04088): 47B total, 13B active"),
+]
+
+
+@pytest.mark.parametrize("preset_id, total, active, digits, source", PUBLISHED_PARAMS,
+                         ids=[row[0] for row in PUBLISHED_PARAMS])
+def test_parameter_counts_round_to_the_published_figures(preset_id, total, active, digits, source):
+    counts = count_parameters(PRESETS[preset_id].architecture)
+    unit = 10 ** (9 - digits)
+    assert abs(counts.total - total) < unit, source
+    if active is not None:
+        assert abs(counts.active - active) < unit, source

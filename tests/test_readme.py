@@ -1,0 +1,21 @@
+"""The README's set-up commands are the ones CI and users run."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands():
+    return re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text())
+
+
+def test_ci_runs_the_readme_test_command():
+    test_command = next(c for c in readme_commands() if "pytest" in c)
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci
+
+
+def test_the_readme_serve_command_uses_the_venv_at_the_root():
+    serve = readme_commands()[0]
+    assert serve.startswith("python3 -m venv .venv && .venv/bin/pip install")
