@@ -674,6 +674,87 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                      'summary_use_proj': True,
                      'task_specific_params': {'text-generation': {'do_sample': True, 'max_length': 50}},
                      'vocab_size': 50257}},
+ 'pythia-6.9b': {'name': 'Pythia 6.9B',
+                 'hf_repo': 'EleutherAI/pythia-6.9b',
+                 'config_source': 'transcription of the published config.json: find_string id 46113627609 (markdown '
+                                  'notes, repo not named): printed `GPTNeoXConfig {...}` for '
+                                  'EleutherAI/pythia-6.9b-deduped as loaded by transformers 4.45.2 (so it includes '
+                                  'transformers-filled defaults such as attention_bias, partial_rotary_factor, '
+                                  'rope_theta; NOT the raw file). Same note prints the module tree: Embedding(50432, '
+                                  '4096), 32 x GPTNeoXLayer, query_key_value Linear(4096->12288, bias), '
+                                  'dense_h_to_4h 4096->16384, embed_out Linear(4096->50432, bias=False).',
+                 'checkpoint_total_size': None,
+                 'checkpoint_dtype': None,
+                 'checkpoint_source': None,
+                 'notes': 'No raw HF config.json found. Deduped and non-deduped share the architecture. Architecture '
+                          'values consistent across the three sources: vocab 50432, hidden 4096, 32 layers, 32 '
+                          'heads, FFN 16384, untied embeddings, parallel residual, rotary_pct 0.25, fp16 checkpoint '
+                          'dtype. gpu_poor extract (RahulSChand/gpu_poor public/all_configs.json @ '
+                          'ad2fc0ef0e6ceeb7684363504eecc3342a5e7dc4 (file last changed '
+                          '83ca8d0c613b5326c81137d52c90cf35236bc2ac, 2023-10-25): a key-subset extract of HF '
+                          'config.json per repo id) agrees: GPTNeoXForCausalLM, hidden 4096, intermediate 16384, 32 '
+                          'heads, 32 layers, vocab 50432. Config taken from a key-for-key transcription, not a byte '
+                          'copy of the file.',
+                 'config': {'_name_or_path': 'EleutherAI/pythia-6.9b-deduped',
+                            'architectures': ['GPTNeoXForCausalLM'],
+                            'attention_bias': True,
+                            'attention_dropout': 0.0,
+                            'bos_token_id': 0,
+                            'classifier_dropout': 0.1,
+                            'eos_token_id': 0,
+                            'hidden_act': 'gelu',
+                            'hidden_dropout': 0.0,
+                            'hidden_size': 4096,
+                            'initializer_range': 0.02,
+                            'intermediate_size': 16384,
+                            'layer_norm_eps': 1e-05,
+                            'max_position_embeddings': 2048,
+                            'model_type': 'gpt_neox',
+                            'num_attention_heads': 32,
+                            'num_hidden_layers': 32,
+                            'partial_rotary_factor': 0.25,
+                            'rope_scaling': None,
+                            'rope_theta': 10000,
+                            'rotary_emb_base': 10000,
+                            'rotary_pct': 0.25,
+                            'tie_word_embeddings': False,
+                            'torch_dtype': 'float16',
+                            'transformers_version': '4.45.2',
+                            'use_cache': True,
+                            'use_parallel_residual': True,
+                            'vocab_size': 50432}},
+ 'olmo-2-7b': {'name': 'OLMo 2 7B',
+               'hf_repo': 'allenai/OLMo-2-1124-7B',
+               'config_source': 'transcription of the published config.json: Megatron-Bridge unit-test fixture '
+                                "olmo2_7b_config_dict, docstring 'Mirror of `allenai/OLMo-2-1124-7B/config.json`' "
+                                '(find_string id 56292883532; a Megatron-Bridge fork/branch, file not in '
+                                'NVIDIA-NeMo/Megatron-Bridge HEAD 067f987df03b8355b03192d88d70f1709fedf51a). Python '
+                                'dict; may omit keys such as bos_token_id/transformers_version.',
+               'checkpoint_total_size': None,
+               'checkpoint_dtype': None,
+               'checkpoint_source': None,
+               'notes': 'Two independent transcriptions agree on all architecture values. Config taken from a '
+                        'key-for-key transcription, not a byte copy of the file.',
+               'config': {'architectures': ['Olmo2ForCausalLM'],
+                          'attention_bias': False,
+                          'attention_dropout': 0.0,
+                          'eos_token_id': 100257,
+                          'hidden_act': 'silu',
+                          'hidden_size': 4096,
+                          'initializer_range': 0.02,
+                          'intermediate_size': 11008,
+                          'max_position_embeddings': 4096,
+                          'model_type': 'olmo2',
+                          'num_attention_heads': 32,
+                          'num_hidden_layers': 32,
+                          'num_key_value_heads': 32,
+                          'pad_token_id': 100277,
+                          'rms_norm_eps': 1e-06,
+                          'rope_theta': 500000.0,
+                          'tie_word_embeddings': False,
+                          'torch_dtype': 'bfloat16',
+                          'use_cache': True,
+                          'vocab_size': 100352}},
  'qwen2.5-0.5b': {'name': 'Qwen2.5 0.5B',
                   'hf_repo': 'Qwen/Qwen2.5-0.5B',
                   'config_source': 'Stored public doc file (search index file id 11122973016, a per-model Markdown '
@@ -760,9 +841,14 @@ PRESET_CONFIGS = {'llama-2-7b': {'name': 'Llama 2 7B',
                                            "index): a Chinese 'model info report' markdown dumping the raw "
                                            "config.json ('原始 config.json') read from a local copy "
                                            '/nfs/ofs-llm-ssd/models/opensource/Qwen2.5-72B-Instruct/config.json',
-                          'checkpoint_total_size': None,
+                          'checkpoint_total_size': 145412407296,
                           'checkpoint_dtype': None,
-                          'checkpoint_source': None,
+                          'checkpoint_source': "Secondary: stored Markdown 'Weight-model metadata sources' (index "
+                                               "file id 69592811516): 'For Qwen2.5-72B-Instruct ... Its official "
+                                               'Safetensors index declares metadata.total_size = 145412407296 '
+                                               "bytes'; same number in test files (ids 69387729551, 62517398815, 37 "
+                                               'shards). This is the -INSTRUCT sibling (same architecture); base '
+                                               'repo index not read directly.',
                           'notes': 'Instruct variant. Base Qwen/Qwen2.5-72B differs in non-arch keys (see that '
                                    'entry). checkpoint_total_size not given verbatim; 72,706,203,648 params x 2 '
                                    'bytes = 145,412,407,296 bytes would be the bf16 tensor bytes (derived, not read '

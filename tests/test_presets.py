@@ -56,6 +56,8 @@ PUBLISHED_PARAMS = [
     ("qwen2.5-7b", 7.61e9, None, 2, "Qwen/Qwen2.5-7B model card: 7.61B"),
     ("qwen2.5-0.5b", 0.49e9, None, 2, "Qwen/Qwen2.5-0.5B model card: 0.49B"),
     ("qwen2.5-72b-instruct", 72.7e9, None, 1, "Qwen/Qwen2.5-72B-Instruct model card: 72.7B"),
+    ("pythia-6.9b", 6_857_302_016, None, 9, "EleutherAI/pythia README, model table: 6,857,302,016 parameters"),
+    ("qwen2.5-72b-instruct", 72_706_203_648, None, 9, "model report of Qwen2.5-72B-Instruct's safetensors (see preset)"),
     ("mixtral-8x7b", 47e9, 13e9, 0, "Mistral AI, Mixtral of experts (arXiv 2401.04088): 47B total, 13B active"),
 ]
 
