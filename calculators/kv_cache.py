@@ -48,13 +48,9 @@ def kv_bytes_per_token(arch: Architecture, fmt: KVFormat) -> int:
     return ceil(arch.num_layers * layer_bytes_per_token_x8(arch, fmt) / 8)
 
 
-def cached_tokens(arch: Architecture, layer: int, context: int, block_size: int = 0) -> int:
-    """Tokens a layer keeps for one sequence: min(context, window) on sliding layers,
-    context elsewhere; with paging, rounded up to whole blocks of block_size."""
-    tokens = min(context, arch.sliding_window) if arch.layer_is_sliding(layer) else context
-    if block_size:
-        tokens = ceil(tokens / block_size) * block_size
-    return tokens
+def _allocated(tokens: int, block_size: int) -> int:
+    """With paging, tokens are held in whole blocks of block_size."""
+    return -(-tokens // block_size) * block_size if block_size else tokens
 
 
 def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int = 1,
@@ -70,13 +66,14 @@ def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int =
     residual_x8 = layer_bytes_per_token_x8(arch, fmt, bits=16) if fmt.residual_tokens else 0
     sequence_x8 = 0
     tokens_cached = 0
-    for layer in range(arch.num_layers):
-        tokens = cached_tokens(arch, layer, context, block_size)
-        residual = min(tokens, fmt.residual_tokens)
-        sequence_x8 += (tokens - residual) * quantized_x8 + residual * residual_x8
-        tokens_cached += tokens
-    total = ceil(batch * sequence_x8 / 8) + arch.num_layers * fmt.layer_bytes
     sliding = arch.num_sliding_layers
+    # Every full-attention layer caches the same tokens, and so does every sliding one.
+    for layers, tokens in ((arch.num_layers - sliding, _allocated(context, block_size)),
+                           (sliding, _allocated(min(context, arch.sliding_window), block_size))):
+        residual = min(tokens, fmt.residual_tokens)
+        sequence_x8 += layers * ((tokens - residual) * quantized_x8 + residual * residual_x8)
+        tokens_cached += layers * tokens
+    total = ceil(batch * sequence_x8 / 8) + arch.num_layers * fmt.layer_bytes
     return KVCacheBytes(format_id=fmt.id, context=context, batch=batch, block_size=block_size,
                         bytes_per_token=kv_bytes_per_token(arch, fmt), total_bytes=total,
                         tokens_cached_per_sequence=tokens_cached, sliding_layers=sliding,

@@ -86,11 +86,9 @@ def attention_flops_decode(arch: Architecture, context: int) -> float:
     """One new token attending to `context` cached tokens:
     sum over layers of 2 * (qk_width + v_width) * min(context, window)."""
     qk, v = _attention_dims(arch)
-    total = 0
-    for layer in range(arch.num_layers):
-        seen = min(context, arch.sliding_window) if arch.layer_is_sliding(layer) else context
-        total += 2 * (qk + v) * seen
-    return float(total)
+    sliding = arch.num_sliding_layers
+    seen = (arch.num_layers - sliding) * context + sliding * min(context, arch.sliding_window)
+    return float(2 * (qk + v) * seen)
 
 
 def attention_flops_prefill(arch: Architecture, prompt_tokens: int) -> float:
@@ -99,15 +97,10 @@ def attention_flops_prefill(arch: Architecture, prompt_tokens: int) -> float:
     qk, v = _attention_dims(arch)
     p = prompt_tokens
     full = p * (p + 1) // 2
-    total = 0
-    for layer in range(arch.num_layers):
-        if arch.layer_is_sliding(layer) and arch.sliding_window < p:
-            w = arch.sliding_window
-            seen = w * (w + 1) // 2 + (p - w) * w
-        else:
-            seen = full
-        total += 2 * (qk + v) * seen
-    return float(total)
+    w = min(arch.sliding_window, p)
+    windowed = w * (w + 1) // 2 + (p - w) * w
+    sliding = arch.num_sliding_layers
+    return float(2 * (qk + v) * ((arch.num_layers - sliding) * full + sliding * windowed))
 
 
 def weight_bytes_read(arch: Architecture, weights: WeightBytes, tokens: int) -> float:

@@ -11,7 +11,8 @@ def readme_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    test_command = next(c for c in readme_commands() if "pytest" in c)
+    test_command = readme_commands()[1]
+    assert "run-all.sh" in test_command
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in ci
 
@@ -19,3 +20,9 @@ def test_ci_runs_the_readme_test_command():
 def test_the_readme_serve_command_uses_the_venv_at_the_root():
     serve = readme_commands()[0]
     assert serve.startswith("python3 -m venv .venv && .venv/bin/pip install")
+    assert serve.endswith("python -m generator serve")
+
+
+def test_the_test_script_runs_pytest_from_the_venv():
+    script = (ROOT / "tests" / "run-all.sh").read_text()
+    assert ".venv/bin/python -m pytest" in script and "apt-get install -y -qq chromium" in script

@@ -1,0 +1,209 @@
+"""HTML for the calculator pages: the forms and the result panels.
+
+Rendered by the same Python at build time and in the browser, so the first
+paint and every live update agree. Every value that came from a user passes
+through `html.escape`; nothing here builds markup from unescaped input.
+"""
+
+from html import escape
+
+from .architecture import PARTS
+from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, options
+
+PART_LABELS = {"embedding": "Embeddings", "attention": "Attention", "mlp": "MLP", "experts": "Routed experts",
+               "shared_experts": "Shared experts", "router": "Routers", "norms": "Norms", "lm_head": "LM head"}
+
+
+def gib(n: float) -> str:
+    """Bytes in binary units, as drivers and memory specs report them."""
+    for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n) >= scale:
+            return f"{n / scale:,.2f} {unit}"
+    return f"{n:,.0f} B"
+
+
+def seconds(s: float) -> str:
+    if s >= 1:
+        return f"{s:,.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:,.2f} ms"
+    return f"{s * 1e6:,.1f} µs"
+
+
+def _rows(rows) -> str:
+    body = "".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{value}</td></tr>" for label, value in rows)
+    return f"<table class=\"calc-table\"><tbody>{body}</tbody></table>"
+
+
+def _bytes_cell(n: int) -> str:
+    return f"{gib(n)} <span class=\"calc-exact\">({n:,} bytes)</span>"
+
+
+def _weights(r) -> str:
+    rows = [(PART_LABELS[p], _bytes_cell(r["parts"][p])) for p in PARTS if r["parts"][p]]
+    rows.append(("Quantization metadata", _bytes_cell(r["metadata_bytes"])))
+    rows.append(("Total", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"))
+    params = f"{r['params']:,} parameters"
+    if r["is_moe"]:
+        params += f", {r['active_params']:,} active per token ({gib(r['active_bytes'])} read per token)"
+    notes = f"<p class=\"calc-note\">{escape(r['format_notes'])}</p>" if r["format_notes"] else ""
+    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> for {escape(r['model'])} in "
+            f"{escape(r['format_label'])}: {r['bits_per_param']:.3f} bits per parameter.</p>"
+            f"<p>{params}.</p>{_rows(rows)}"
+            f"<p class=\"calc-source\">Layout: {escape(r['format_source'])}.</p>{notes}")
+
+
+def _kv(r) -> str:
+    rows = [("Per token, all layers", _bytes_cell(r["bytes_per_token"])),
+            (f"{r['batch']:,} × {r['context']:,} tokens", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>")]
+    lines = []
+    if r["sliding_layers"]:
+        lines.append(f"{r['sliding_layers']} of {r['sliding_layers'] + r['full_layers']} layers keep only the last "
+                     f"{r['sliding_window']:,} tokens, so the total grows more slowly than per-token × context.")
+    if r["is_mla"]:
+        lines.append("This model uses multi-head latent attention: each layer caches one compressed latent per "
+                     "token, shared by all heads, as vLLM and SGLang store it.")
+    if r["block_size"]:
+        lines.append(f"Paged allocation rounds every layer's tokens up to whole blocks of {r['block_size']}.")
+    extra = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> of KV cache in "
+            f"{escape(r['kv_label'])} for {escape(r['model'])}.</p>{_rows(rows)}{extra}")
+
+
+def _fit(r) -> str:
+    stack = r["stack"]
+    rows = [("Weights", _bytes_cell(stack["weights"])), ("KV cache", _bytes_cell(stack["kv_cache"])),
+            ("Activations (estimate)", _bytes_cell(stack["activations"])),
+            ("Runtime overhead (estimate)", _bytes_cell(stack["overhead"])),
+            ("Total per GPU", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
+            ("GPU memory", _bytes_cell(r["capacity_bytes"]))]
+    verdict = "Fits" if r["fits"] else "Does not fit"
+    margin = (f"{gib(r['free_bytes'])} free per GPU" if r["fits"]
+              else f"{gib(-r['free_bytes'])} short per GPU")
+    limits = (f"<p>Largest context at {r['batch']:,} sequences: <strong>{r['max_context']:,}</strong> tokens"
+              f"{' (the calculator stops counting there)' if r['context_capped'] else ''}. "
+              f"Largest number of sequences at {r['context']:,} tokens: <strong>{r['max_batch']:,}</strong>.</p>")
+    advice = ""
+    if r["suggestions"]:
+        items = "".join(f"<li>{escape(s)}</li>" for s in r["suggestions"])
+        advice = f"<p>Each of these would make it fit:</p><ul class=\"calc-advice\">{items}</ul>"
+    elif not r["fits"]:
+        advice = "<p>None of the usual changes (a 4-bit format, an FP8 KV cache, more GPUs) is enough alone.</p>"
+    return (f"<p class=\"calc-headline calc-{'fits' if r['fits'] else 'nofit'}\"><strong>{verdict}</strong>: "
+            f"{escape(r['model'])}, {escape(r['format_label'])} weights and {escape(r['kv_label'])} KV cache on "
+            f"{r['gpus']} × {escape(r['gpu'])}, {margin}.</p>{_rows(rows)}{limits}{advice}")
+
+
+def _roofline(r) -> str:
+    rows = []
+    for label, step in (("Prefill (whole prompt)", r["prefill"]), ("Decode (one token per sequence)", r["decode"])):
+        rows.append((label, f"{step['flops']:.3e} FLOP, {step['bytes']:.3e} bytes, intensity "
+                            f"{step['intensity']:,.1f} FLOP/byte: <strong>{step['bound']}-bound</strong>, at least "
+                            f"{seconds(step['time_s'])}"))
+    rows += [("Ridge point", f"{r['ridge_point']:,.1f} FLOP/byte ({r['peak_flops_s'] / 1e12:,.1f} TFLOP/s "
+                             f"{escape(r['compute_used'])} ÷ {r['bandwidth_bytes_s'] / 1e9:,.0f} GB/s)"),
+             ("Per generated token", f"{r['flops_per_token']:.3e} FLOP, {r['bytes_per_token']:.3e} bytes")]
+    turn = (f"Decode turns compute-bound at a batch of {r['compute_bound_batch']:,}."
+            if r["compute_bound_batch"] else
+            "Decode stays memory-bound at any batch here: each sequence's KV cache is read once per token.")
+    note = f"<p class=\"calc-note\">{escape(r['note'])}.</p>" if r["note"] else ""
+    return (f"<p class=\"calc-headline\">At best <strong>{r['tokens_per_s']:,.1f} tokens/s</strong> "
+            f"({seconds(r['tpot_s'])} per output token) and a first token after {seconds(r['ttft_s'])}, for "
+            f"{escape(r['model'])} in {escape(r['format_label'])} on {escape(r['gpu'])} at batch {r['batch']:,}."
+            f"</p>{_rows(rows)}<p>{escape(turn)}</p>{note}"
+            "<p class=\"calc-note\">Lower bounds from the card's peak rates; real kernels reach a fraction of "
+            "both peaks.</p>")
+
+
+def _speculative(r) -> str:
+    rows = [("Expected tokens per target step", f"{r['expected_tokens']:.3f}"),
+            ("Expected speedup", f"<strong>{r['speedup']:.3f}×</strong>"),
+            ("Best draft length (0–16)", f"{r['best_draft_tokens']} tokens, {r['best_speedup']:.3f}×")]
+    slower = "<p>With these settings speculation slows decoding down.</p>" if r["speedup"] < 1 else ""
+    return (f"<p class=\"calc-headline\"><strong>{r['speedup']:.2f}× faster</strong> decoding with "
+            f"{r['draft_tokens']} draft tokens at acceptance {r['acceptance']:g}.</p>{_rows(rows)}{slower}")
+
+
+def _training(r) -> str:
+    labels = {"full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
+    head = "".join(f"<th scope=\"col\">{labels[m]}</th>" for m in r["methods"])
+    parts = (("weights", "Weights"), ("gradients", "Gradients"), ("optimizer_states", "Optimizer states"),
+             ("master_weights", "FP32 master weights"), ("activations", "Activations (estimate)"),
+             ("logits", "Logits (estimate)"), ("total", "Total"))
+    body = "".join(f"<tr><th scope=\"row\">{label}</th>"
+                   + "".join(f"<td>{gib(row[key])}</td>" for row in r["methods"].values()) + "</tr>"
+                   for key, label in parts)
+    trainable = "".join(f"<td>{row['trainable_params']:,}</td>" for row in r["methods"].values())
+    chosen = labels[r["method"]]
+    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> to train {escape(r['model'])} "
+            f"with {chosen} at {r['batch']} × {r['sequence']:,} tokens.</p>"
+            f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}"
+            f"<tr><th scope=\"row\">Trainable parameters</th>{trainable}</tr></tbody></table>")
+
+
+RENDERERS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
+             "training": _training}
+
+
+def render_result(page: str, result: dict) -> str:
+    return RENDERERS[page](result)
+
+
+# -- forms --------------------------------------------------------------------
+
+FIELDS = {  # page: (field, label, kind); kind is a select's options key, "number", "text" or "checkbox"
+    "weights": (("model", "Model", "model"), ("format", "Weight format", "format")),
+    "kv": (("model", "Model", "model"), ("context", "Context length (tokens)", "number"),
+           ("batch", "Sequences in the batch", "number"), ("kv_format", "KV-cache format", "kv_format"),
+           ("block_size", "Paged block size (0: no paging)", "number")),
+    "fit": (("model", "Model", "model"), ("format", "Weight format", "format"),
+            ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
+            ("context", "Context length (tokens)", "number"), ("batch", "Concurrent sequences", "number")),
+    "roofline": (("model", "Model", "model"), ("format", "Weight format", "format"),
+                 ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"),
+                 ("batch", "Batch size", "number"), ("prompt", "Prompt length (tokens)", "number")),
+    "speculative": (("acceptance", "Acceptance rate (0 to 1)", "text"),
+                    ("draft_tokens", "Draft length (tokens)", "number"),
+                    ("draft_cost", "Draft cost (draft step ÷ target step)", "text")),
+    "training": (("model", "Model", "model"), ("method", "Method", "method"), ("optimizer", "Optimizer", "optimizer"),
+                 ("sequence", "Sequence length (tokens)", "number"), ("batch", "Batch size", "number"),
+                 ("lora_rank", "LoRA rank", "number"), ("checkpointing", "Activation checkpointing", "checkbox")),
+}
+
+
+def _field(field, label, kind, value, choices) -> str:
+    ident = f"f-{field}"
+    error = f"<p class=\"calc-error\" id=\"e-{field}\" aria-live=\"polite\"></p>"
+    described = f"aria-describedby=\"e-{field}\""
+    if kind == "checkbox":
+        checked = " checked" if value == "on" else ""
+        return (f"<div class=\"calc-field calc-check\"><input type=\"checkbox\" id=\"{ident}\" name=\"{field}\" "
+                f"{described}{checked}><label for=\"{ident}\">{escape(label)}</label>{error}</div>")
+    if kind in choices:
+        opts = "".join(f"<option value=\"{escape(key)}\"{' selected' if key == value else ''}>{escape(text)}</option>"
+                       for key, text in choices[kind])
+        control = f"<select id=\"{ident}\" name=\"{field}\" {described}>{opts}</select>"
+    else:
+        mode = "numeric" if kind == "number" else "decimal"
+        control = (f"<input type=\"text\" inputmode=\"{mode}\" id=\"{ident}\" name=\"{field}\" "
+                   f"value=\"{escape(value)}\" {described} autocomplete=\"off\">")
+    return f"<div class=\"calc-field\"><label for=\"{ident}\">{escape(label)}</label>{control}{error}</div>"
+
+
+def render_form(page: str) -> str:
+    """The page's form with its default values; the JS fills it from the URL."""
+    choices = options()
+    values = DEFAULTS[page]
+    fields = [_field(field, label, kind, values.get(field, ""), choices) for field, label, kind in FIELDS[page]]
+    if any(field == "model" for field, _, _ in FIELDS[page]):
+        custom = "".join(_field(field, field.replace("_", " ").capitalize(), "number", CUSTOM_DEFAULTS[field], {})
+                         for field in CUSTOM_FIELDS)
+        custom += _field("tie_embeddings", "Tied input and output embeddings", "checkbox", "", {})
+        fields.insert(1, f"<fieldset class=\"calc-group\" data-when-model=\"custom\" hidden>"
+                         f"<legend>Custom architecture (llama-style)</legend>{custom}</fieldset>")
+        fields.insert(2, "<div class=\"calc-field calc-group\" data-when-model=\"config\" hidden>"
+                         "<label for=\"f-config\">config.json</label>"
+                         "<textarea id=\"f-config\" name=\"config\" rows=\"8\" spellcheck=\"false\" "
+                         "aria-describedby=\"e-config\"></textarea>"
+                         "<p class=\"calc-error\" id=\"e-config\" aria-live=\"polite\"></p></div>")
+    return (f"<form class=\"calc-form\" data-calculator=\"{page}\" novalidate>{''.join(fields)}</form>")

@@ -1,0 +1,355 @@
+"""The calculators as the site's pages use them: text inputs in, results out.
+
+`compute(page, params)` takes the raw strings of a form or a URL query and
+returns a JSON-able dict: the inputs as understood, the result's raw numbers,
+chart series, and the HTML of the result panel (from `render.py`). The same
+call runs at build time (the pre-rendered default) and in the browser through
+Pyodide, so both always agree. Bad input never raises: it comes back as
+`errors`, a message per field.
+"""
+
+from .architecture import Architecture
+from .errors import CalculatorError
+from .fitting import fit
+from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
+from .hardware import ACCELERATORS, accelerator
+from .hf_config import architecture_from_config, architecture_from_json
+from .kv_cache import kv_cache_bytes
+from .presets import PRESETS, preset
+from .roofline import compute_bound_batch, roofline
+from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
+from .training import METHODS, OPTIMIZER_BYTES, training_memory
+from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
+from .weights import weight_bytes
+
+MAX_CONFIG_CHARS = 200_000
+CUSTOM_FIELDS = ("hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size",
+                 "vocab_size")
+
+# Formats the comparison charts show, in order.
+COMPARED_WEIGHT_FORMATS = ("bf16", "fp8-e4m3-channel", "int8-channel", "llm-int8", "gguf-q8-0-mix", "gguf-q6-k-mix",
+                           "gguf-q4-k-m-mix", "nf4", "nf4-dq", "awq-int4-g128", "gptq-int4-g128",
+                           "int4-tinygemm-g128", "hqq-int4-g64", "gptq-int3-g128", "aqlm-2x8")
+COMPARED_KV_FORMATS = ("bf16", "fp8-e4m3", "int8", "int4-g64", "int2-g64")
+
+DEFAULTS = {
+    "weights": {"model": "llama-3.1-8b", "format": "nf4"},
+    "kv": {"model": "llama-3.1-8b", "context": "8192", "batch": "1", "kv_format": "bf16", "block_size": "0"},
+    "fit": {"model": "llama-3.1-70b", "format": "awq-int4-g128", "kv_format": "bf16", "gpu": "l40s", "gpus": "2",
+            "context": "32768", "batch": "16"},
+    "roofline": {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "batch": "1",
+                 "prompt": "512"},
+    "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
+    "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
+                 "batch": "1", "lora_rank": "16", "checkpointing": "on"},
+}
+CUSTOM_DEFAULTS = {"hidden_size": "4096", "num_layers": "32", "num_heads": "32", "num_kv_heads": "8",
+                   "head_dim": "128", "intermediate_size": "14336", "vocab_size": "128256"}
+
+
+class _Inputs:
+    """Reads one form's strings, collecting an error per field instead of stopping at the first."""
+
+    def __init__(self, page: str, params: dict):
+        self.raw = {**DEFAULTS[page], **{k: v for k, v in params.items() if isinstance(v, str)}}
+        self.values = {}
+        self.errors = {}
+
+    def fail(self, field, message):
+        self.errors.setdefault(field, message)
+
+    def text(self, field, limit=200):
+        value = self.raw.get(field, "")
+        if len(value) > limit:
+            self.fail(field, f"too long (more than {limit:,} characters)")
+            return None
+        self.values[field] = value
+        return value
+
+    def whole(self, field, minimum, maximum, label):
+        text = self.raw.get(field, "").strip().replace(",", "").replace("_", "")
+        self.values[field] = self.raw.get(field, "")[:40]
+        if not text:
+            self.fail(field, f"enter the {label}")
+            return None
+        if text.startswith("-") and text[1:].isdigit():
+            self.fail(field, f"the {label} must be at least {minimum:,}")
+            return None
+        if not text.isdigit():
+            self.fail(field, f"the {label} must be a whole number")
+            return None
+        if len(text) > 12 or int(text) > maximum:
+            self.fail(field, f"the {label} must be at most {maximum:,}")
+            return None
+        number = int(text)
+        if number < minimum:
+            self.fail(field, f"the {label} must be at least {minimum:,}")
+            return None
+        return number
+
+    def number(self, field, minimum, maximum, label):
+        text = self.raw.get(field, "").strip()
+        self.values[field] = text[:40]
+        try:
+            number = float(text)
+        except ValueError:
+            self.fail(field, f"the {label} must be a number" if text else f"enter the {label}")
+            return None
+        if not (minimum <= number <= maximum):  # also false for NaN
+            self.fail(field, f"the {label} must be between {minimum:g} and {maximum:g}")
+            return None
+        return number
+
+    def choice(self, field, choices, label):
+        value = self.raw.get(field, "")
+        self.values[field] = value[:60]
+        if value not in choices:
+            self.fail(field, f"unknown {label}; pick one from the list")
+            return None
+        return value
+
+    def flag(self, field):
+        value = self.raw.get(field, "") in ("on", "1", "true", "yes")
+        self.values[field] = "on" if value else ""
+        return value
+
+
+def _model(inputs: _Inputs) -> Architecture | None:
+    choices = set(PRESETS) | {"custom", "config"}
+    model = inputs.choice("model", choices, "model")
+    if model is None:
+        return None
+    if model == "config":
+        text = inputs.text("config", MAX_CONFIG_CHARS)
+        if text is None:
+            return None
+        if not text.strip():
+            inputs.fail("config", "paste a config.json")
+            return None
+        try:
+            return architecture_from_json(text, name="pasted config.json")
+        except CalculatorError as error:
+            inputs.fail("config", str(error))
+            return None
+    if model == "custom":
+        return _custom_model(inputs)
+    return preset(model).architecture
+
+
+def _custom_model(inputs: _Inputs) -> Architecture | None:
+    for field, default in CUSTOM_DEFAULTS.items():
+        inputs.raw.setdefault(field, default)
+    sizes = {field: inputs.whole(field, 1, 1 << 22, field.replace("_", " ")) for field in CUSTOM_FIELDS}
+    tie = inputs.flag("tie_embeddings")
+    if None in sizes.values():
+        return None
+    config = {"model_type": "llama", "hidden_size": sizes["hidden_size"], "num_hidden_layers": sizes["num_layers"],
+              "num_attention_heads": sizes["num_heads"], "num_key_value_heads": sizes["num_kv_heads"],
+              "head_dim": sizes["head_dim"], "intermediate_size": sizes["intermediate_size"],
+              "vocab_size": sizes["vocab_size"], "tie_word_embeddings": tie}
+    try:
+        return architecture_from_config(config, name="custom architecture")
+    except CalculatorError as error:
+        field = {"num_key_value_heads": "num_kv_heads", "num_attention_heads": "num_heads"}.get(error.field,
+                                                                                                 error.field)
+        inputs.fail(field if field in CUSTOM_FIELDS else "num_kv_heads", str(error).split(": ", 1)[-1])
+        return None
+
+
+# -- one function per page: inputs -> raw result and chart series -------------
+
+def _weights(inputs):
+    arch = _model(inputs)
+    fmt = inputs.choice("format", WEIGHT_FORMATS, "weight format")
+    if inputs.errors:
+        return None
+    fmt = weight_format(fmt)
+    result = weight_bytes(arch, fmt)
+    comparison = [{"format": f, "label": weight_format(f).label,
+                   "total_bytes": weight_bytes(arch, weight_format(f)).total_bytes}
+                  for f in COMPARED_WEIGHT_FORMATS]
+    return {"model": arch.name, "format": fmt.id, "format_label": fmt.label, "format_source": fmt.source,
+            "format_notes": fmt.notes, "params": result.params, "active_params": result.active_params,
+            "is_moe": arch.is_moe, "parts": result.by_part, "metadata_bytes": result.metadata_bytes,
+            "total_bytes": result.total_bytes, "active_bytes": result.active_bytes,
+            "bits_per_param": result.bits_per_param, "comparison": comparison}
+
+
+def _kv(inputs):
+    arch = _model(inputs)
+    context = inputs.whole("context", 1, MAX_TOKENS, "context length")
+    batch = inputs.whole("batch", 1, MAX_BATCH, "number of sequences")
+    fmt = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
+    block = inputs.whole("block_size", 0, 1 << 16, "block size")
+    if inputs.errors:
+        return None
+    result = kv_cache_bytes(arch, kv_format(fmt), context, batch, block)
+    top = max(context, 1024)
+    points = sorted({max(1, round(top * i / 32)) for i in range(0, 33)})
+    series = [{"format": f, "label": kv_format(f).label, "context": points,
+               "bytes": [kv_cache_bytes(arch, kv_format(f), c, batch, block).total_bytes for c in points]}
+              for f in COMPARED_KV_FORMATS]
+    return {"model": arch.name, "kv_format": fmt, "kv_label": kv_format(fmt).label, "context": context,
+            "batch": batch, "block_size": block, "bytes_per_token": result.bytes_per_token,
+            "total_bytes": result.total_bytes, "sliding_layers": result.sliding_layers,
+            "full_layers": result.full_layers, "sliding_window": arch.sliding_window, "is_mla": arch.is_mla,
+            "series": series}
+
+
+def _fit(inputs):
+    arch = _model(inputs)
+    fmt = inputs.choice("format", WEIGHT_FORMATS, "weight format")
+    kv = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
+    gpu = inputs.choice("gpu", ACCELERATORS, "GPU")
+    gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
+    context = inputs.whole("context", 1, MAX_TOKENS, "context length")
+    batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
+    if inputs.errors:
+        return None
+    try:
+        result = fit(arch, weight_format(fmt), kv_format(kv), accelerator(gpu), gpus, context, batch)
+    except CalculatorError as error:
+        inputs.fail({"num_gpus": "gpus"}.get(error.field, error.field or "gpus"), str(error))
+        return None
+    card = accelerator(gpu)
+    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch)
+    return {"model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
+            "format_label": weight_format(fmt).label, "kv_label": kv_format(kv).label, "fits": result.fits,
+            "capacity_bytes": result.capacity_bytes,
+            "stack": {"weights": result.per_gpu.weights, "kv_cache": result.per_gpu.kv_cache,
+                      "activations": result.per_gpu.activations, "overhead": result.per_gpu.overhead},
+            "total_bytes": result.per_gpu.total, "free_bytes": result.free_bytes, "max_context": result.max_context,
+            "max_batch": result.max_batch, "context_capped": result.context_capped, "kv_shards": result.kv_shards,
+            "suggestions": suggestions}
+
+
+def _suggestions(arch, fmt, kv, card, gpus, context, batch):
+    """What would make it fit, each checked with the same fit() call."""
+    ideas = []
+    for other in ("fp8-e4m3-channel", "awq-int4-g128", "nf4-dq", "gguf-q4-k-m-mix", "gptq-int3-g128"):
+        if other != fmt and weight_bytes(arch, weight_format(other)).total_bytes < \
+                weight_bytes(arch, weight_format(fmt)).total_bytes and \
+                fit(arch, weight_format(other), kv_format(kv), card, gpus, context, batch).fits:
+            ideas.append(f"store the weights as {weight_format(other).label}")
+            break
+    if kv in ("bf16", "fp16") and fit(arch, weight_format(fmt), kv_format("fp8-e4m3"), card, gpus, context,
+                                      batch).fits:
+        ideas.append("keep the KV cache in FP8")
+    for more in (2, 4, 8, 16):
+        n = gpus * more
+        if arch.num_attention_heads % n == 0 and (arch.is_mla or arch.num_kv_heads % n == 0
+                                                  or n % arch.num_kv_heads == 0):
+            if fit(arch, weight_format(fmt), kv_format(kv), card, n, context, batch).fits:
+                ideas.append(f"use {n} GPUs")
+                break
+    single = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, context, 1)
+    if single.fits:
+        ideas.append(f"serve at most {single.max_batch:,} sequences at once at this context")
+    elif single.max_context:
+        ideas.append(f"shorten the context: one sequence fits up to {single.max_context:,} tokens")
+    return ideas
+
+
+def _roofline(inputs):
+    arch = _model(inputs)
+    fmt = inputs.choice("format", WEIGHT_FORMATS, "weight format")
+    kv = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
+    gpu = inputs.choice("gpu", ACCELERATORS, "GPU")
+    batch = inputs.whole("batch", 1, MAX_BATCH, "batch size")
+    prompt = inputs.whole("prompt", 1, 1 << 20, "prompt length")
+    if inputs.errors:
+        return None
+    card = accelerator(gpu)
+    try:
+        result = roofline(arch, weight_format(fmt), kv_format(kv), card, batch, prompt)
+    except CalculatorError as error:
+        inputs.fail("gpu", str(error))
+        return None
+    sweep_batches = [2 ** i for i in range(0, 11)]
+    sweep = [roofline(arch, weight_format(fmt), kv_format(kv), card, b, prompt) for b in sweep_batches]
+    turn = compute_bound_batch(arch, weight_format(fmt), kv_format(kv), card, prompt)
+
+    def step(s):
+        return {"flops": s.flops, "bytes": s.bytes, "intensity": s.intensity, "time_s": s.time_s, "bound": s.bound}
+
+    return {"model": arch.name, "gpu": card.name, "format_label": weight_format(fmt).label, "batch": batch,
+            "prompt": prompt, "prefill": step(result.prefill), "decode": step(result.decode),
+            "ridge_point": result.ridge_point, "peak_flops_s": result.peak_flops_s,
+            "bandwidth_bytes_s": result.bandwidth_bytes_s, "compute_used": result.compute_used, "note": result.note,
+            "ttft_s": result.ttft_s, "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s,
+            "flops_per_token": result.decode.flops / batch, "bytes_per_token": result.decode.bytes / batch,
+            "compute_bound_batch": turn,
+            "sweep": {"batch": sweep_batches, "intensity": [r.decode.intensity for r in sweep],
+                      "tokens_per_s": [r.tokens_per_s for r in sweep]}}
+
+
+def _speculative(inputs):
+    alpha = inputs.number("acceptance", 0.0, 1.0, "acceptance rate")
+    gamma = inputs.whole("draft_tokens", 0, MAX_DRAFT_TOKENS, "draft length")
+    cost = inputs.number("draft_cost", 0.0, 1.0, "draft cost")
+    if inputs.errors:
+        return None
+    result = speculative_decoding(alpha, gamma, cost)
+    lengths = list(range(0, 17))
+    curve = [speculative_decoding(alpha, g, cost) for g in lengths]
+    best = max(curve, key=lambda r: r.speedup)
+    return {"acceptance": alpha, "draft_tokens": gamma, "draft_cost": cost,
+            "expected_tokens": result.expected_tokens_per_step, "speedup": result.speedup,
+            "best_draft_tokens": best.draft_tokens, "best_speedup": best.speedup,
+            "curve": {"draft_tokens": lengths, "speedup": [r.speedup for r in curve],
+                      "expected_tokens": [r.expected_tokens_per_step for r in curve]}}
+
+
+def _training(inputs):
+    arch = _model(inputs)
+    method = inputs.choice("method", METHODS, "method")
+    optimizer = inputs.choice("optimizer", OPTIMIZER_BYTES, "optimizer")
+    sequence = inputs.whole("sequence", 1, 1 << 20, "sequence length")
+    batch = inputs.whole("batch", 1, 4096, "batch size")
+    rank = inputs.whole("lora_rank", 1, 4096, "LoRA rank")
+    checkpointing = inputs.flag("checkpointing")
+    if inputs.errors:
+        return None
+    rows = {m: training_memory(arch, m, sequence, batch, optimizer, rank, checkpointing) for m in METHODS}
+    chosen = rows[method]
+    return {"model": arch.name, "method": method, "optimizer": optimizer, "sequence": sequence, "batch": batch,
+            "lora_rank": rank, "checkpointing": checkpointing,
+            "methods": {m: {"weights": r.weights, "gradients": r.gradients, "optimizer_states": r.optimizer_states,
+                            "master_weights": r.master_weights, "activations": r.activations, "logits": r.logits,
+                            "total": r.total, "trainable_params": r.trainable_params} for m, r in rows.items()},
+            "total_bytes": chosen.total}
+
+
+PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
+         "training": _training}
+
+
+def compute(page: str, params: dict) -> dict:
+    """{"ok", "page", "inputs", "errors", "result", "html"}; never raises on bad input."""
+    from .render import render_result
+
+    if page not in PAGES:
+        return {"ok": False, "page": str(page)[:40], "inputs": {}, "errors": {"page": "unknown calculator"},
+                "result": None, "html": ""}
+    inputs = _Inputs(page, params if isinstance(params, dict) else {})
+    try:
+        result = PAGES[page](inputs)
+    except CalculatorError as error:  # a limit only the combination of inputs reaches
+        inputs.fail(error.field or "model", str(error))
+        result = None
+    ok = result is not None and not inputs.errors
+    return {"ok": ok, "page": page, "inputs": inputs.values, "errors": inputs.errors,
+            "result": result if ok else None, "html": render_result(page, result) if ok else ""}
+
+
+def options() -> dict:
+    """The choices every select offers, for building forms."""
+    return {
+        "model": [(p.id, p.name) for p in PRESETS.values()] + [("custom", "Custom architecture"),
+                                                                ("config", "Paste a config.json")],
+        "format": [(f.id, f.label) for f in WEIGHT_FORMATS.values()],
+        "kv_format": [(f.id, f.label) for f in KV_FORMATS.values()],
+        "gpu": [(g.id, g.name) for g in ACCELERATORS.values()],
+        "method": [("full", "Full fine-tuning"), ("lora", "LoRA"), ("qlora", "QLoRA")],
+        "optimizer": [(o, o) for o in OPTIMIZER_BYTES],
+    }

@@ -1,0 +1,49 @@
+"""Where the site's vendored browser assets come from.
+
+Pyodide comes from the npm package `pyodide` (pinned in package.json and
+package-lock.json), plotly.js from the Python `plotly` package, and
+`calculators/` is packed as one JSON file that the worker writes into
+Pyodide's file system.
+"""
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+VENDOR = "assets/vendor"
+BUNDLE_PATH = f"{VENDOR}/calculators.json"
+
+
+class MissingAsset(Exception):
+    """A vendored file is not installed; the message says which command installs it."""
+
+
+def plotly_js() -> Path:
+    try:
+        import plotly
+    except ImportError:
+        raise MissingAsset("plotly is not installed: .venv/bin/pip install -e '.[site]'") from None
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.exists():
+        raise MissingAsset(f"{path} is missing from the plotly package")
+    return path
+
+
+def vendored_files() -> list:
+    """(source, path inside the site) for every vendored file."""
+    missing = [name for name in PYODIDE_FILES if not (PYODIDE_DIR / name).exists()]
+    if missing:
+        raise MissingAsset(f"Pyodide files missing from {PYODIDE_DIR} ({', '.join(missing)}): run `npm ci`")
+    files = [(PYODIDE_DIR / name, f"{VENDOR}/pyodide/{name}") for name in PYODIDE_FILES]
+    files.append((plotly_js(), f"{VENDOR}/plotly.min.js"))
+    return files
+
+
+def calculators_bundle() -> str:
+    """{"calculators/<name>.py": source} for every module of the package."""
+    package = ROOT / "calculators"
+    sources = {f"calculators/{path.name}": path.read_text(encoding="utf-8")
+               for path in sorted(package.glob("*.py"))}
+    return json.dumps(sources, separators=(",", ":"))

@@ -1,0 +1,72 @@
+"""`python -m generator build` and `python -m generator serve`."""
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+
+from .assets import PYODIDE_DIR, ROOT, MissingAsset, vendored_files
+
+SITE_DIR = ROOT / "site"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+
+
+def register(commands):
+    build = commands.add_parser("build", help="build the static site into site/")
+    build.set_defaults(run=lambda args: build_site())
+    serve = commands.add_parser("serve", help="build the site, then serve it on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--no-build", action="store_true", help="serve site/ as it is")
+    serve.set_defaults(run=lambda args: serve_site(args.port, build=not args.no_build))
+
+
+def ensure_node_modules():
+    """Install the pinned npm packages when they are missing (package-lock.json pins them)."""
+    if (PYODIDE_DIR / "pyodide.mjs").exists():
+        return
+    print("installing the pinned browser assets: npm ci", file=sys.stderr)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+
+
+def build_site(site_url: str | None = None) -> int:
+    try:
+        ensure_node_modules()
+        vendored_files()  # fail early, with the command that fixes it
+    except (MissingAsset, subprocess.CalledProcessError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--site-dir",
+                             str(SITE_DIR)], cwd=ROOT, env=env, check=False)
+    return result.returncode
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
+                      ".wasm": "application/wasm", ".json": "application/json", ".js": "text/javascript"}
+
+    def log_message(self, format, *args):  # quiet: one line per error only
+        if args and str(args[1]).startswith(("4", "5")):
+            super().log_message(format, *args)
+
+
+def serve_site(port: int = DEFAULT_PORT, build: bool = True) -> int:
+    if build:
+        code = build_site(site_url=f"http://{DEFAULT_HOST}:{port}/")
+        if code:
+            return code
+    if not (SITE_DIR / "index.html").exists():
+        print("error: site/ has not been built; run `python -m generator build`", file=sys.stderr)
+        return 2
+    handler = functools.partial(_Handler, directory=str(SITE_DIR))
+    with http.server.ThreadingHTTPServer((DEFAULT_HOST, port), handler) as server:
+        print(f"serving the site on http://{DEFAULT_HOST}:{port}/ (Ctrl-C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+

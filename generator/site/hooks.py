@@ -1,0 +1,59 @@
+"""MkDocs hooks: pre-render the calculators into their pages and vendor the browser assets.
+
+A page asks for a calculator with the comment `<!-- calculator: NAME -->`; the
+hook puts the form there with the default result already computed by
+`calculators.web`, so a correct number shows at first paint without any
+JavaScript. After the build, the Pyodide runtime, plotly.js and the packed
+`calculators/` are copied into the site, so it loads nothing from other hosts.
+"""
+
+import re
+import shutil
+from html import escape
+from pathlib import Path
+
+from calculators.render import render_form
+from calculators.web import DEFAULTS, compute
+
+from generator.site import assets
+
+CALCULATOR = re.compile(r"(?:<p>)?<!-- calculator: (\w+) -->(?:</p>)?")
+
+
+def _calculator_html(match) -> str:
+    page = match.group(1)
+    if page not in DEFAULTS:
+        raise ValueError(f"unknown calculator {page!r} in a page (known: {', '.join(DEFAULTS)})")
+    default = compute(page, {})
+    if not default["ok"]:
+        raise ValueError(f"the default inputs of the {page} calculator are invalid: {default['errors']}")
+    return (f"<div class=\"calc\" data-page=\"{page}\">{render_form(page)}"
+            "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
+            "Result computed when this page was built, for the inputs shown.</p>"
+            f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
+            f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\"></div></div>")
+
+
+def on_page_content(html, page, config, files):
+    if "<!-- calculator:" not in html:
+        return html
+    return CALCULATOR.sub(_calculator_html, html)
+
+
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def on_post_page(output, page, config):
+    """The theme's search dialog has no accessible name (axe: aria-dialog-name)."""
+    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+
+
+def on_post_build(config):
+    site = Path(config["site_dir"])
+    for source, target in assets.vendored_files():
+        destination = site / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+    bundle = site / assets.BUNDLE_PATH
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    bundle.write_text(assets.calculators_bundle(), encoding="utf-8")

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, then runs them all:
+# Debian's Chromium (the browser tests drive it), the pinned npm packages (Pyodide,
+# axe-core) and the Python extras, all in .venv at the repository root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium >/dev/null
+fi
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e '.[site,test]'
+npm ci --no-audit --no-fund --loglevel=error
+.venv/bin/python -m pytest -q "$@"

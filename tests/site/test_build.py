@@ -1,0 +1,42 @@
+import json
+import re
+from html import unescape
+
+from calculators.web import DEFAULTS, compute
+from generator.site import CALCULATOR_PAGES
+from generator.site.assets import PYODIDE_FILES
+
+
+def test_vendored_assets_are_in_the_site(site_dir):
+    directory, _ = site_dir
+    for name in PYODIDE_FILES:
+        assert (directory / "assets/vendor/pyodide" / name).stat().st_size > 0
+    assert (directory / "assets/vendor/plotly.min.js").stat().st_size > 1_000_000
+    bundle = json.loads((directory / "assets/vendor/calculators.json").read_text())
+    assert "calculators/web.py" in bundle and "calculators/render.py" in bundle
+
+
+def test_every_calculator_page_carries_its_default_result(site_dir):
+    directory, _ = site_dir
+    for page, path in CALCULATOR_PAGES.items():
+        html = (directory / path / "index.html").read_text()
+        expected = compute(page, {})
+        assert expected["ok"]
+        assert f'data-page="{page}"' in html
+        # The headline number of the default result is in the static HTML.
+        headline = re.search(r"<strong>([^<]+)</strong>", expected["html"]).group(1)
+        assert headline in unescape(html), (page, headline)
+
+
+def test_no_asset_is_loaded_from_another_host(site_dir):
+    directory, port = site_dir
+    for html_file in directory.rglob("*.html"):
+        text = html_file.read_text()
+        for url in re.findall(r'(?:src|href)="(https?://[^"]+)"', text):
+            assert url.startswith(f"http://127.0.0.1:{port}/") or "squidfunk" in url or "mkdocs.org" in url, \
+                (html_file, url)
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+def test_defaults_cover_every_page():
+    assert set(CALCULATOR_PAGES) == set(DEFAULTS)

@@ -1,0 +1,78 @@
+"""calculators.web: the page API the browser calls, checked in CPython."""
+
+import json
+
+import pytest
+
+from calculators import fit, kv_cache_bytes, kv_format, preset_architecture, weight_bytes, weight_format, accelerator
+from calculators.render import render_form
+from calculators.web import DEFAULTS, PAGES, compute
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_defaults_compute_and_round_trip_through_json(page):
+    reply = compute(page, {})
+    assert reply["ok"] and reply["errors"] == {} and reply["html"]
+    assert json.loads(json.dumps(reply)) == reply
+    assert "nan" not in json.dumps(reply).lower() and "infinity" not in json.dumps(reply).lower()
+
+
+def test_results_are_the_calculators_results():
+    reply = compute("weights", {"model": "llama-3.1-70b", "format": "awq-int4-g128"})
+    assert reply["result"]["total_bytes"] == \
+        weight_bytes(preset_architecture("llama-3.1-70b"), weight_format("awq-int4-g128")).total_bytes
+    reply = compute("kv", {"model": "gemma-2-27b", "context": "12345", "batch": "3", "kv_format": "int4-g64"})
+    assert reply["result"]["total_bytes"] == \
+        kv_cache_bytes(preset_architecture("gemma-2-27b"), kv_format("int4-g64"), 12345, 3).total_bytes
+    reply = compute("fit", DEFAULTS["fit"])
+    expected = fit(preset_architecture("llama-3.1-70b"), weight_format("awq-int4-g128"), kv_format("bf16"),
+                   accelerator("l40s"), 2, 32768, 16)
+    assert reply["result"]["max_context"] == expected.max_context
+
+
+@pytest.mark.parametrize("page, params, field, message", [
+    ("kv", {"context": "-5"}, "context", "at least 1"),
+    ("kv", {"context": "4,096.5"}, "context", "whole number"),
+    ("kv", {"context": "9" * 40}, "context", "at most"),
+    ("fit", {"gpus": "3"}, "gpus", "cannot split"),
+    ("fit", {"model": "nope"}, "model", "unknown model"),
+    ("speculative", {"acceptance": "nan"}, "acceptance", "between 0 and 1"),
+    ("weights", {"model": "config", "config": ""}, "config", "paste a config.json"),
+    ("weights", {"model": "config", "config": "x" * 300_000}, "config", "too long"),
+    ("weights", {"model": "custom", "hidden_size": "0"}, "hidden_size", "at least 1"),
+])
+def test_bad_input_comes_back_as_field_errors(page, params, field, message):
+    reply = compute(page, params)
+    assert not reply["ok"] and reply["result"] is None and reply["html"] == ""
+    assert message in reply["errors"][field]
+
+
+def test_several_errors_at_once():
+    reply = compute("kv", {"context": "x", "batch": "-1", "kv_format": "fp7"})
+    assert set(reply["errors"]) == {"context", "batch", "kv_format"}
+
+
+def test_inputs_are_escaped_in_the_html():
+    reply = compute("weights", {"model": "config", "config": json.dumps(
+        {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+         "intermediate_size": 128, "vocab_size": 100, "_name_or_path": "<script>alert(1)</script>"})})
+    assert reply["ok"]
+    assert "<script>" not in reply["html"]
+
+
+def test_unknown_page():
+    assert compute("nope", {})["errors"] == {"page": "unknown calculator"}
+
+
+def test_fit_suggests_changes_that_fit():
+    reply = compute("fit", {"model": "llama-3.1-70b", "format": "bf16", "gpu": "h100-sxm", "gpus": "1",
+                            "context": "8192", "batch": "1"})
+    result = reply["result"]
+    assert not result["fits"] and result["suggestions"]
+    assert any("GPUs" in s for s in result["suggestions"])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_forms_label_every_control(page):
+    html = render_form(page)
+    assert html.count("<label for=") >= html.count("<select") + html.count("<input") + html.count("<textarea")
