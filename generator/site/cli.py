@@ -1,6 +1,7 @@
 """`python -m generator build` and `python -m generator serve`."""
 
 import functools
+import gzip
 import http.server
 import os
 import subprocess
@@ -19,6 +20,9 @@ def register(commands):
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--no-build", action="store_true", help="serve site/ as it is")
     serve.set_defaults(run=lambda args: serve_site(args.port, build=not args.no_build))
+    from . import performance  # imports playwright only when run
+
+    performance.register(commands)
 
 
 def ensure_node_modules():
@@ -45,8 +49,33 @@ def build_site(site_url: str | None = None) -> int:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves site/ like a static host would: right MIME types, gzip for text and wasm."""
+
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
                       ".wasm": "application/wasm", ".json": "application/json", ".js": "text/javascript"}
+    COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".wasm", ".svg", ".xml", ".map")
+    _gzipped = {}  # (path, mtime) -> bytes, shared by every request
+
+    def do_GET(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().do_GET()  # redirects to the address with a slash
+            path = os.path.join(path, "index.html")
+        if not (path.endswith(self.COMPRESSIBLE) and os.path.isfile(path)
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            return super().do_GET()
+        key = (path, os.stat(path).st_mtime_ns)
+        if key not in self._gzipped:
+            with open(path, "rb") as handle:
+                self._gzipped[key] = gzip.compress(handle.read(), compresslevel=6)
+        body = self._gzipped[key]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format, *args):  # quiet: one line per error only
         if args and str(args[1]).startswith(("4", "5")):

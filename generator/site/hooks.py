@@ -43,9 +43,19 @@ def on_page_content(html, page, config, files):
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
+# On a calculator page loaded directly, Pyodide starts from <head>, before the
+# rest of the page is parsed; calculators.js adopts this worker.
+EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); window.__calcWorker = new Worker("
+                "new URL('{root}assets/js/calc-worker.mjs', document.baseURI), {{type: 'module'}});</script>")
+
+
 def on_post_page(output, page, config):
     """The theme's search dialog has no accessible name (axe: aria-dialog-name)."""
-    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+    output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+    if 'class="calc" data-page=' in output:
+        root = "../" * page.url.count("/")
+        output = output.replace("</head>", EARLY_WORKER.format(root=root) + "</head>", 1)
+    return output
 
 
 def on_post_build(config):

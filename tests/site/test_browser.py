@@ -118,3 +118,22 @@ def test_typing_bad_input_then_fixing_it(watched, base_url):
     watched.page.fill("#f-context", "4096")
     reply = watched.wait_live(count=3)
     assert reply["ok"] and watched.page.inner_text("#e-context") == ""
+
+
+def test_instant_navigation_keeps_one_worker(watched, base_url):
+    watched.page.goto(url(base_url, "kv"))
+    watched.wait_live()
+    started = watched.page.evaluate("window.__calc.startedAt")
+    watched.page.click("nav a[href$='will-it-fit/']")
+    watched.page.wait_for_selector(".calc[data-page='fit'][data-bound]")
+    reply = watched.wait_live(count=2)
+    assert reply["page"] == "fit"
+    assert watched.page.evaluate("window.__calc.startedAt") == started  # the same worker, not a new Pyodide
+    assert watched.errors == []
+
+
+def test_a_page_without_a_calculator_starts_no_worker(watched, base_url):
+    watched.page.goto(base_url + "/")
+    watched.page.wait_for_load_state("networkidle")
+    assert watched.page.evaluate("window.__calc.startedAt") is None
+    assert not any("pyodide" in r or "plotly" in r for r in watched.requests)

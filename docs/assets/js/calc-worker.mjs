@@ -3,9 +3,11 @@
 // {id, page, params} in, {id, reply} out, where reply is calculators.web.compute's JSON.
 const base = new URL("../vendor/", import.meta.url);
 const ready = (async () => {
+  // The bundle downloads while Pyodide starts.
+  const bundleRequest = fetch(new URL("calculators.json", base)).then((response) => response.json());
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
-  const bundle = await (await fetch(new URL("calculators.json", base))).json();
+  const bundle = await bundleRequest;
   pyodide.FS.mkdirTree("/home/pyodide/lib/calculators");
   for (const [path, source] of Object.entries(bundle)) {
     pyodide.FS.writeFile(`/home/pyodide/lib/${path}`, source);

@@ -11,8 +11,13 @@
 
   function startWorker() {
     if (worker) return worker;
-    window.__calc.startedAt = performance.now();
-    worker = new Worker(new URL("js/calc-worker.mjs", assets), { type: "module" });
+    if (window.__calcWorker) { // started early from <head> on a calculator page
+      worker = window.__calcWorker;
+      window.__calc.startedAt = window.__calcWorkerStartedAt;
+    } else {
+      worker = new Worker(new URL("js/calc-worker.mjs", assets), { type: "module" });
+      window.__calc.startedAt = performance.now();
+    }
     worker.onmessage = (event) => {
       const callback = waiting.get(event.data.id);
       waiting.delete(event.data.id);
@@ -135,7 +140,7 @@
         result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
-        drawCharts(page, reply.result, charts);
+        scheduleCharts(page, reply.result, charts);
       } else {
         result.classList.add("calc-stale");
         status.textContent = "Check the highlighted input; the result below is for the last valid inputs.";
@@ -221,6 +226,13 @@
         type: "bar", name: k.replace("_", " "), x: Object.keys(r.methods), y: Object.values(r.methods).map((m) => m[k] / GIB) })),
       layout: { barmode: "stack", yaxis: { title: { text: "GiB" } } } }],
   };
+
+  // Charts follow the numbers a moment later, so that typing never waits for Plotly.
+  let chartTimer = null;
+  function scheduleCharts(page, result, container) {
+    clearTimeout(chartTimer);
+    chartTimer = setTimeout(() => drawCharts(page, result, container), 120);
+  }
 
   async function drawCharts(page, result, container) {
     if (!container || !CHARTS[page]) return;

@@ -1,0 +1,146 @@
+"""`python -m generator site-benchmark`: how fast the built site is in headless Chromium.
+
+Measures, over cold runs (a fresh browser context each time, so nothing is cached):
+- first contentful paint of a calculator page, which shows the pre-rendered result;
+- time until the page computes live (Pyodide ready, first recompute rendered),
+  divided by the time a bare page needs only to load Pyodide in a worker, both
+  measured in the same run;
+- recompute latency after an input change (input event to rendered result);
+- bytes transferred by a plain page and by a calculator page.
+Prints medians and spreads; it asserts nothing, because the machines are shared
+and noisy (targets belong in the note that quotes the output, not in tests).
+"""
+
+import functools
+import http.server
+import statistics
+import threading
+from pathlib import Path
+
+from .cli import SITE_DIR, _Handler, build_site
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+        "--disable-background-networking", "--disable-component-update"]
+BARE_PAGE = "assets/vendor/_bare-pyodide.html"
+BARE_WORKER = "assets/vendor/_bare-worker.mjs"
+PYODIDE_PREFIX = "/assets/vendor/pyodide/"
+
+
+def register(commands):
+    bench = commands.add_parser("site-benchmark", help="time the built site in headless Chromium")
+    bench.add_argument("--runs", type=int, default=5)
+    bench.add_argument("--page", default="calculators/will-it-fit/")
+    bench.set_defaults(run=lambda args: run(args.runs, args.page))
+
+
+def _write_bare_page():
+    """A page that does nothing but start Pyodide in a worker: the baseline."""
+    (SITE_DIR / BARE_WORKER).write_text(
+        'const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", import.meta.url).href);\n'
+        'await loadPyodide({ indexURL: new URL("pyodide/", import.meta.url).href });\n'
+        'self.postMessage("ready");\n')
+    (SITE_DIR / BARE_PAGE).write_text(
+        '<!doctype html><html lang="en"><title>bare</title><script>\n'
+        'window.readyAt = null;\n'
+        'const w = new Worker("_bare-worker.mjs", {type: "module"});\n'
+        'w.onmessage = () => { window.readyAt = performance.now(); };\n'
+        '</script></html>\n')
+
+
+def _summary(values, unit, scale=1.0, digits=1):
+    values = [v * scale for v in values]
+    spread = f"{min(values):,.{digits}f}-{max(values):,.{digits}f}" if len(values) > 1 else "-"
+    return f"median {statistics.median(values):,.{digits}f} {unit} (min-max {spread}, n={len(values)})"
+
+
+class _Transfers:
+    """Bytes of every response a context received, the worker's included."""
+
+    def __init__(self, context):
+        self.items = []
+        context.on("requestfinished", self._add)
+
+    def _add(self, request):
+        sizes = request.sizes()
+        self.items.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+
+    def total(self, only=None):
+        return sum(size for url, size in self.items if only is None or _category(url) == only)
+
+
+def _category(url):
+    """pyodide, plotly, theme (mkdocs-material's bundle) or ours (pages, our JS and CSS, the calculators)."""
+    if PYODIDE_PREFIX in url:
+        return "pyodide"
+    if url.endswith("plotly.min.js"):
+        return "plotly"
+    if "/assets/javascripts/" in url or "/assets/stylesheets/" in url or "/assets/images/" in url:
+        return "theme"
+    return "ours"
+
+
+def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
+    from playwright.sync_api import sync_playwright
+
+    code = build_site()
+    if code:
+        return code
+    _write_bare_page()
+    handler = functools.partial(_Handler, directory=str(SITE_DIR))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    first_paint, live, bare, recompute, plain_bytes, calc_bytes = [], [], [], [], [], []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for _ in range(runs):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base + BARE_PAGE)
+                page.wait_for_function("window.readyAt !== null", timeout=120_000)
+                bare.append(page.evaluate("window.readyAt"))
+                context.close()
+
+                context = browser.new_context()
+                transfers = _Transfers(context)
+                page = context.new_page()
+                page.goto(base + page_path)
+                page.wait_for_function("window.__calc && window.__calc.liveAt !== null", timeout=120_000)
+                live.append(page.evaluate("window.__calc.liveAt"))
+                first_paint.append(page.evaluate(
+                    "performance.getEntriesByName('first-contentful-paint')[0].startTime"))
+                page.wait_for_timeout(500)  # the chart's plotly.js
+                calc_bytes.append({key: transfers.total(key) for key in ("pyodide", "plotly", "theme", "ours")})
+                for i in range(20):
+                    page.fill("#f-context", str(4096 + 512 * (i % 7)))
+                    page.wait_for_function(f"window.__calc.computeMs.length >= {i + 2}", timeout=30_000)
+                recompute.extend(page.evaluate("window.__calc.computeMs.slice(1)"))
+                context.close()
+
+                context = browser.new_context()
+                transfers = _Transfers(context)
+                page = context.new_page()
+                page.goto(base)
+                page.wait_for_load_state("networkidle")
+                plain_bytes.append(transfers.total())
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        for name in (BARE_PAGE, BARE_WORKER):
+            Path(SITE_DIR / name).unlink(missing_ok=True)
+
+    ratios = [l / b for l, b in zip(live, bare)]
+    p95 = sorted(recompute)[max(0, int(round(0.95 * len(recompute))) - 1)]
+    print(f"page: /{page_path}, {runs} cold runs, headless Chromium")
+    print(f"first contentful paint (pre-rendered result): {_summary(first_paint, 'ms')}")
+    print(f"live (Pyodide ready + first recompute):       {_summary(live, 'ms')}")
+    print(f"bare page loading only Pyodide:               {_summary(bare, 'ms')}")
+    print(f"live / bare, per run:                         {_summary(ratios, 'x', digits=2)}")
+    print(f"recompute after an input change:              {_summary(recompute, 'ms')}, p95 {p95:,.1f} ms")
+    print(f"bytes, plain page (home):                     {_summary(plain_bytes, 'KB', 1 / 1000)}")
+    for key in ("pyodide", "plotly", "theme", "ours"):
+        print(f"bytes, calculator page, {key + ':':<22}{_summary([c[key] for c in calc_bytes], 'KB', 1 / 1000)}")
+    return 0
