@@ -172,6 +172,8 @@
     return {
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: fg },
       margin: { l: 70, r: 20, t: 40, b: 60 }, height: 360,
+      xaxis: { gridcolor: "rgba(128,128,128,0.25)", zerolinecolor: "rgba(128,128,128,0.5)" },
+      yaxis: { gridcolor: "rgba(128,128,128,0.25)", zerolinecolor: "rgba(128,128,128,0.5)" },
     };
   }
 
@@ -251,7 +253,8 @@
       div.setAttribute("aria-label", figure.title);
       const base = theme();
       const layout = { ...base, ...figure.layout, title: { text: figure.title },
-        margin: { ...base.margin, ...(figure.layout.margin || {}) } };
+        margin: { ...base.margin, ...(figure.layout.margin || {}) },
+        xaxis: { ...base.xaxis, ...(figure.layout.xaxis || {}) }, yaxis: { ...base.yaxis, ...(figure.layout.yaxis || {}) } };
       Plotly.react(div, figure.traces, layout, { displaylogo: false, responsive: true });
     });
   }
