@@ -23,6 +23,7 @@ def main(argv=None) -> int:
             if error.name and error.name.startswith("generator"):
                 continue  # the stage is not built yet
             stub = commands.add_parser(module_name.split(".")[1], help=f"needs: pip install -e '.[{extra}]'")
+            stub.add_argument("ignored", nargs=argparse.REMAINDER)
             stub.set_defaults(run=lambda args, e=extra, m=error.name: _missing(e, m))
             continue
         module.register(commands)

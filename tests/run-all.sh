@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine, then runs them all:
 # Debian's Chromium (the browser tests drive it), the pinned npm packages (Pyodide,
-# axe-core) and the Python extras, all in .venv at the repository root.
+# axe-core), CPU torch and the Python extras, all in .venv at the repository root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1; then
@@ -12,6 +12,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e '.[site,test]'
+# torch first, pinned: the CPU wheel on this machine; an unpinned torch pulls a CUDA build of several GB.
+.venv/bin/pip install -q torch==2.13.0
+.venv/bin/pip install -q -e '.[site,test,bench]'
 npm ci --no-audit --no-fund --loglevel=error
 .venv/bin/python -m pytest -q "$@"

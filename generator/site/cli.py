@@ -7,9 +7,12 @@ import os
 import subprocess
 import sys
 
+from generator.bench.records import RecordError, load_record
+
 from .assets import PYODIDE_DIR, ROOT, MissingAsset, vendored_files
 
 SITE_DIR = ROOT / "site"
+GPU_RUNS = ROOT / "gpu_runs"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
 
@@ -33,11 +36,20 @@ def ensure_node_modules():
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
 
 
+def validate_records(directory=GPU_RUNS) -> int:
+    """Every record in gpu_runs/ must validate; the first bad one stops the build. Returns the count."""
+    paths = sorted(directory.glob("*.json"))
+    for path in paths:
+        load_record(path)
+    return len(paths)
+
+
 def build_site(site_url: str | None = None) -> int:
     try:
+        validate_records()
         ensure_node_modules()
         vendored_files()  # fail early, with the command that fixes it
-    except (MissingAsset, subprocess.CalledProcessError, FileNotFoundError) as error:
+    except (RecordError, MissingAsset, subprocess.CalledProcessError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     env = dict(os.environ)

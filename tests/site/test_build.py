@@ -40,3 +40,16 @@ def test_no_asset_is_loaded_from_another_host(site_dir):
 
 def test_defaults_cover_every_page():
     assert set(CALCULATOR_PAGES) == set(DEFAULTS)
+
+
+def test_a_malformed_record_stops_the_build_with_its_file_and_field(tmp_path):
+    import pytest
+
+    from generator.bench.records import RecordError
+    from generator.site.cli import GPU_RUNS, validate_records
+
+    assert validate_records(GPU_RUNS) >= 0  # what is committed validates
+    (tmp_path / "broken.json").write_text('{"schema": 1, "run": {}, "results": []}')
+    with pytest.raises(RecordError) as error:
+        validate_records(tmp_path)
+    assert "broken.json" in str(error.value) and "run" in str(error.value)

@@ -1,0 +1,93 @@
+"""`python -m generator bench`: run a suite and write its record.
+
+Exit status: 0 when every item was measured (unsupported methods included),
+1 when some result has status "error", 2 for a bad argument or record,
+3 when the budget ran out first (rerun with the printed --run-id to go on).
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+# Imported here, not in run(): a missing torch or transformers then fails the import, and
+# `python -m generator` shows which extra to install instead of a traceback.
+from . import environment
+from .records import RUN_ID_PATTERN, RecordError, RecordWriter
+from .runner import run_items
+from .suites import SUITES
+
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "gpu_runs"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="quantize and measure models, write a record into gpu_runs/",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--suite", required=True, choices=sorted(SUITES),
+                        help="; ".join(f"{name}: {suite.description}" for name, suite in SUITES.items()))
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the record (default: gpu_runs/)")
+    parser.add_argument("--budget-s", type=_positive_seconds, default=None,
+                        help="start no new measurement after this many seconds; the record stays resumable")
+    parser.add_argument("--run-id", default=None,
+                        help="name of the record; an unfinished record of this id is resumed")
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    parser.set_defaults(run=run)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def run(args) -> int:
+    if args.run_id is not None and not RUN_ID_PATTERN.match(args.run_id):
+        return _fail(f"--run-id {args.run_id!r} must match {RUN_ID_PATTERN.pattern}")
+    try:
+        device = environment.pick_device(args.device)
+    except (ValueError, RuntimeError) as error:
+        return _fail(str(error))
+    started = time.monotonic()
+    items = SUITES[args.suite].items()
+    try:
+        header = environment.run_header(args.suite, device, environment.command_line(), args.run_id)
+        writer = RecordWriter(args.out, header)
+    except (RecordError, OSError) as error:
+        return _fail(str(error))
+    print(f"{'resuming' if writer.resumed else 'writing'} {writer.path} ({len(items)} items on {device})")
+    print(_ROW.format("model", "method", "status", "weight bytes", "prefill ms", "decode ms/tok", "note"))
+    outcome = run_items(items, writer, device, args.budget_s, on_result=lambda result: print(_format_row(result)))
+    elapsed = time.monotonic() - started
+    if outcome.resumed:
+        print(f"{outcome.resumed} items were already in the record and were skipped")
+    if not outcome.finished:
+        print(f"budget of {args.budget_s:g} s spent after {elapsed:.1f} s; {len(outcome.left)} items left. "
+              f"Continue with: --run-id {writer.run_id}")
+        return 3
+    errors = sum(result["status"] == "error" for result in writer.record["results"])
+    print(f"finished {writer.path} in {elapsed:.1f} s" + (f"; {errors} results with status error" if errors else ""))
+    return 1 if errors else 0
+
+
+_ROW = "{:<12} {:<20} {:<12} {:>13} {:>11} {:>14}  {}"
+
+
+def _format_row(result: dict) -> str:
+    metrics = result["metrics"]
+
+    def number(name, pattern):
+        return pattern.format(metrics[name]) if name in metrics else "-"
+
+    return _ROW.format(result["model"]["id"], result["method"]["weight_format"], result["status"],
+                       number("weight_bytes", "{:,.0f}"), number("prefill_ms", "{:.2f}"),
+                       number("decode_ms_per_token", "{:.2f}"), result["error"] or "")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,103 @@
+"""The method registry: a frozen config dataclass per method, and the function that applies it.
+
+    @dataclass(frozen=True)
+    class MyConfig(MethodConfig):
+        method_id: ClassVar[str] = "my-method"
+        version: ClassVar[int] = 1
+        group_size: int = 128
+        ...
+
+    @register(MyConfig)
+    def quantize_my_method(model, config, device): ...   # changes `model` in place
+
+`quantize(model, config, device)` dispatches on the config's type, so a new
+method is a new file in this folder plus its import in `methods/__init__.py`.
+Bump `version` whenever the method's behaviour changes, so old records stay
+distinguishable from new ones.
+"""
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Callable, ClassVar
+
+
+class Unsupported(Exception):
+    """The method cannot run here (device, library, tensor shape); the message is recorded as the reason."""
+
+
+@dataclass(frozen=True)
+class MethodConfig:
+    method_id: ClassVar[str]
+    version: ClassVar[int]
+    # Standard instances the suites benchmark, most valuable first (set after the class body).
+    variants: ClassVar[tuple] = ()
+
+    @property
+    def weight_format(self) -> str:
+        """The `calculators` weight format id that describes how this method stores weights."""
+        raise NotImplementedError
+
+    @property
+    def label(self) -> str:
+        """Short name for tables and logs."""
+        return self.weight_format
+
+    def to_record(self) -> dict:
+        return {"id": self.method_id, "version": self.version, "config": dataclasses.asdict(self),
+                "weight_format": self.weight_format}
+
+
+@dataclass(frozen=True)
+class _Method:
+    config_type: type
+    apply: Callable
+
+
+_METHODS: dict[str, _Method] = {}
+
+
+def register(config_type: type):
+    """Decorator for the function that quantizes a model in place with a `config_type`."""
+    if not (dataclasses.is_dataclass(config_type) and config_type.__dataclass_params__.frozen):
+        raise TypeError(f"{config_type.__name__} must be a frozen dataclass")
+    if config_type.method_id in _METHODS:
+        raise ValueError(f"method id {config_type.method_id!r} is registered twice")
+    try:
+        json.dumps(dataclasses.asdict(config_type()))
+    except TypeError as error:
+        raise TypeError(f"{config_type.__name__}'s defaults are not JSON-serialisable: {error}") from None
+
+    def decorator(function):
+        _METHODS[config_type.method_id] = _Method(config_type, function)
+        return function
+
+    return decorator
+
+
+def quantize(model, config: MethodConfig, device) -> None:
+    """Apply `config`'s method to `model` in place; raises Unsupported when it cannot run on `device`."""
+    method = _METHODS.get(getattr(config, "method_id", None))
+    if method is None or type(config) is not method.config_type:
+        raise TypeError(f"{type(config).__name__} is not a registered method config")
+    method.apply(model, config, device)
+
+
+def config_types() -> tuple:
+    return tuple(method.config_type for method in _METHODS.values())
+
+
+def standard_configs() -> list:
+    """Every registered method's standard variants, in registration order."""
+    return [variant for config_type in config_types() for variant in config_type.variants]
+
+
+def config_from_record(method: dict) -> MethodConfig:
+    """Rebuild a config from a record's `method` object (same id and version only)."""
+    registered = _METHODS.get(method["id"])
+    if registered is None:
+        raise ValueError(f"unknown method id {method['id']!r}; known: {', '.join(_METHODS)}")
+    if method["version"] != registered.config_type.version:
+        raise ValueError(f"method {method['id']!r} is at version {registered.config_type.version}, "
+                         f"the record has version {method['version']}")
+    return registered.config_type(**method["config"])

@@ -1,0 +1,232 @@
+"""The record schema, its validator and the atomic, resumable writer (standard library only, no torch)."""
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.bench.records import RecordError, RecordWriter, load_record, result_key, validate_record
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_run(run_id="20260101T000000Z-smoke-test-cpu", device_name="Test CPU (2 cores)"):
+    return {"id": run_id, "suite": "smoke", "started": "2026-01-01T00:00:00+00:00", "finished": None,
+            "git_commit": "0" * 40, "git_dirty": False, "command": "python -m generator bench --suite smoke",
+            "device": {"name": device_name, "kind": "cpu", "cc": None, "memory_bytes": 8 << 30,
+                       "measured_bandwidth_bytes_s": None},
+            "versions": {"python": "3.11.7", "torch": "2.13.0+cpu", "cuda": None, "transformers": "5.24.0",
+                         "bitsandbytes": "0.50.2"}}
+
+
+def make_result(method_id="bnb-4bit", prompt_tokens=32, status="ok"):
+    ok = status == "ok"
+    return {"model": {"id": "tiny-llama", "kind": "random-init", "params": 426624},
+            "method": {"id": method_id, "version": 1, "config": {"quant_type": "nf4", "double_quant": False},
+                       "weight_format": "nf4"},
+            "workload": {"batch": 1, "prompt_tokens": prompt_tokens, "new_tokens": 8},
+            "status": status, "error": None if ok else "Unsupported: no kernel for this device",
+            "measured": "2026-01-01T00:00:05+00:00",
+            "metrics": {"weight_bytes": 430336, "prefill_ms": 1.5, "decode_ms_per_token": 1.2} if ok else {},
+            "missing": {"peak_bytes": "peak memory is measured on CUDA only, not on cpu"},
+            "repeats": 3 if ok else 0,
+            "spread": {"prefill_ms": {"min": 1.4, "max": 1.9}} if ok else {}}
+
+
+def make_record():
+    return {"schema": 1, "run": make_run(), "results": [make_result(), make_result(status="unsupported")]}
+
+
+def test_a_valid_record_passes():
+    record = make_record()
+    assert validate_record(record) is record
+
+
+def _set(record, path, value):
+    target = record
+    for key in path[:-1]:
+        target = target[key]
+    if value is _DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize("path, value, location, words", [
+    (("schema",), 2, "schema", "must be 1"),
+    (("run", "id"), "has spaces/and slashes", "run.id", "does not match"),
+    (("run", "started"), "yesterday", "run.started", "ISO-8601"),
+    (("run", "device", "kind"), "tpu", "run.device.kind", "one of cpu, cuda"),
+    (("run", "device", "memory_bytes"), -5, "run.device.memory_bytes", "whole number >= 1"),
+    (("run", "versions", "torch"), _DELETE, "run.versions", "'torch' is missing"),
+    (("run", "colour"), "blue", "run.colour", "unknown field"),
+    (("results",), {}, "results", "must be a list"),
+    (("results", 1, "status"), "fine", "results[1].status", "one of ok, oom, unsupported, error"),
+    (("results", 1, "error"), None, "results[1].error", "non-empty string"),
+    (("results", 1, "error"), "two\nlines", "results[1].error", "one line"),
+    (("results", 0, "error"), "boom", "results[0].error", "null when status is ok"),
+    (("results", 0, "model", "kind"), "pretrained", "results[0].model.kind", "random-init"),
+    (("results", 0, "model", "params"), True, "results[0].model.params", "whole number"),
+    (("results", 0, "method", "version"), 0, "results[0].method.version", ">= 1"),
+    (("results", 0, "method", "config"), [], "results[0].method.config", "must be an object"),
+    (("results", 0, "workload", "batch"), 0, "results[0].workload.batch", ">= 1"),
+    (("results", 0, "metrics", "prefill_ms"), "fast", "results[0].metrics.prefill_ms", "finite number"),
+    (("results", 0, "metrics", "prefill_ms"), float("nan"), "results[0].metrics.prefill_ms", "finite number"),
+    (("results", 0, "metrics", "speed"), 1.0, "results[0].metrics.speed", "unknown field"),
+    (("results", 0, "metrics", "weight_bytes"), _DELETE, "results[0].metrics", "needs weight_bytes"),
+    (("results", 0, "missing", "prefill_ms"), "not timed", "results[0].missing.prefill_ms", "also in metrics"),
+    (("results", 0, "spread", "prefill_ms"), {"min": 1.6, "max": 1.9}, "results[0].spread.prefill_ms",
+     "does not contain"),
+    (("results", 0, "spread", "peak_bytes"), {"min": 1, "max": 2}, "results[0].spread.peak_bytes",
+     "unknown field"),
+])
+def test_a_malformed_record_is_rejected_with_its_location(path, value, location, words):
+    record = make_record()
+    _set(record, path, value)
+    with pytest.raises(RecordError) as raised:
+        validate_record(record, "gpu_runs/x.json")
+    assert raised.value.location == location
+    message = str(raised.value)
+    assert message.startswith(f"gpu_runs/x.json: {location}: ")
+    assert words in message
+    assert "\n" not in message
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, (*prefix, index))
+
+
+@pytest.mark.parametrize("replacement", [None, "x", -1, 1.5, True, [], {}, float("inf"), _DELETE])
+def test_no_change_anywhere_escapes_as_anything_but_a_record_error(replacement):
+    for path in list(_paths(make_record()))[1:]:
+        record = copy.deepcopy(make_record())
+        if replacement is _DELETE and isinstance(path[-1], int):
+            continue
+        _set(record, path, replacement)
+        try:
+            validate_record(record)
+        except RecordError:
+            pass
+
+
+@pytest.mark.parametrize("record", [None, [], "text", 3])
+def test_a_record_that_is_not_an_object(record):
+    with pytest.raises(RecordError, match="record: must be an object"):
+        validate_record(record)
+
+
+def test_load_record_names_the_file_and_the_json_fault(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"schema": 1,\n "run": }')
+    with pytest.raises(RecordError) as raised:
+        load_record(path)
+    assert str(raised.value).startswith(f"{path}: line 2, column 9: not valid JSON")
+
+
+def test_load_record_rejects_nan_and_a_file_name_that_is_not_the_run_id(tmp_path):
+    record = make_record()
+    path = tmp_path / f"{record['run']['id']}.json"
+    path.write_text(json.dumps(record).replace('"prefill_ms": 1.5', '"prefill_ms": NaN'))
+    with pytest.raises(RecordError, match="not valid JSON"):
+        load_record(path)
+    renamed = tmp_path / "other-name.json"
+    renamed.write_text(json.dumps(record))
+    with pytest.raises(RecordError, match="run.id: .* does not match the file name"):
+        load_record(renamed)
+
+
+# -- the writer -----------------------------------------------------------------
+
+def test_the_writer_writes_after_every_result_and_finishes(tmp_path):
+    writer = RecordWriter(tmp_path, make_run())
+    assert not writer.resumed
+    assert load_record(writer.path)["results"] == []
+    writer.append(make_result(prompt_tokens=16))
+    assert len(load_record(writer.path)["results"]) == 1
+    writer.append(make_result(prompt_tokens=32))
+    writer.finish()
+    record = load_record(writer.path)
+    assert len(record["results"]) == 2 and record["run"]["finished"] is not None
+    assert [path.name for path in tmp_path.iterdir()] == [writer.path.name]  # no temporary file left behind
+
+
+def test_the_writer_validates_each_result_before_writing(tmp_path):
+    writer = RecordWriter(tmp_path, make_run())
+    bad = make_result()
+    bad["status"] = "great"
+    with pytest.raises(RecordError, match=r"result.status"):
+        writer.append(bad)
+    with pytest.raises(RecordError, match="already holds"):
+        writer.append(make_result())
+        writer.append(make_result())
+    assert len(load_record(writer.path)["results"]) == 1
+
+
+def test_a_finished_record_is_never_rewritten(tmp_path):
+    writer = RecordWriter(tmp_path, make_run())
+    writer.append(make_result())
+    writer.finish()
+    before = writer.path.read_bytes()
+    with pytest.raises(RecordError, match="run.finished: .* never rewritten"):
+        RecordWriter(tmp_path, make_run())
+    assert writer.path.read_bytes() == before
+
+
+def test_a_run_resumes_only_on_the_same_device_and_versions(tmp_path):
+    RecordWriter(tmp_path, make_run()).append(make_result())
+    with pytest.raises(RecordError, match="run.device.name: cannot resume"):
+        RecordWriter(tmp_path, make_run(device_name="Another CPU"))
+
+
+# A writer that appends a new result every few milliseconds until it is killed.
+_KILLED_WRITER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from tests.test_bench_records import make_result, make_run
+from generator.bench.records import RecordWriter
+writer = RecordWriter({out!r}, make_run())
+for prompt_tokens in range(1, 100000):
+    writer.append(make_result(prompt_tokens=prompt_tokens))
+    time.sleep(0.002)
+"""
+
+
+def test_a_killed_run_keeps_what_it_wrote_and_resumes(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER.format(root=str(ROOT), out=str(tmp_path))])
+    path = tmp_path / f"{make_run()['id']}.json"
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            if path.exists() and len(json.loads(path.read_text())["results"]) >= 5:
+                break
+            time.sleep(0.01)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    kept = load_record(path)["results"]  # a complete, valid file, never half of one
+    assert len(kept) >= 5 and kept[0]["workload"]["prompt_tokens"] == 1
+
+    writer = RecordWriter(tmp_path, make_run())
+    assert writer.resumed
+    assert all(writer.has(result_key(result)) for result in kept)
+    new = make_result(prompt_tokens=100000)
+    assert not writer.has(result_key(new))
+    writer.append(new)
+    writer.finish()
+    record = load_record(path)
+    assert record["results"][:len(kept)] == kept and record["results"][-1] == new

@@ -1,0 +1,230 @@
+"""The bench on the CPU with tiny random llamas: methods, measurements, the smoke suite end to end."""
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+import calculators  # noqa: E402
+from generator.__main__ import main  # noqa: E402
+from generator.bench import measure, methods  # noqa: E402
+from generator.bench.models import (TINY_LLAMA_CONFIG, ModelSpec, build_model, model_spec,  # noqa: E402
+                                    parameter_count, state_dict_bytes, weight_bytes_in_memory)
+from generator.bench.methods.int4_weight_only import (Int4WeightOnly, Int4WeightOnlyLinear,  # noqa: E402
+                                                      _KERNELS, dequantize_groups, group_qparams, quantize_groups)
+from generator.bench.records import RecordWriter, load_record  # noqa: E402
+from generator.bench.runner import measure_item, run_items  # noqa: E402
+from generator.bench.suites import SUITES, BenchItem, Workload  # noqa: E402
+
+CPU = torch.device("cpu")
+try:
+    import bitsandbytes  # noqa: F401
+    HAS_BNB = True
+except ImportError:
+    HAS_BNB = False
+
+# Every dimension a multiple of 128 (kv heads 4 x head_dim 32), so no layout needs padding.
+TINY_128 = ModelSpec("tiny-llama-128", dict(TINY_LLAMA_CONFIG, num_key_value_heads=4))
+
+
+def _needs(config):
+    if config.method_id.startswith("bnb-") and not HAS_BNB:
+        pytest.skip("bitsandbytes is not installed")
+
+
+def _quantized(spec, config, device=CPU):
+    model = build_model(spec, device)
+    methods.quantize(model, config, device)
+    return model
+
+
+def _logits(model, spec=TINY_128, device=CPU):
+    return measure.prefill_logits(model, measure.prompt_ids(spec.vocab_size, 2, 16, device))
+
+
+# -- models ---------------------------------------------------------------------
+
+def test_the_tiny_model_has_the_parameters_the_calculators_count():
+    spec = model_spec("tiny-llama")
+    model = build_model(spec, CPU)
+    assert type(model).__name__ == "LlamaForCausalLM"
+    assert parameter_count(model) == calculators.count_parameters(spec.architecture).total
+    assert all(parameter.dtype == torch.bfloat16 for parameter in model.parameters())
+
+
+@pytest.mark.parametrize("preset_id", sorted(calculators.PRESETS))
+def test_every_preset_builds_with_the_parameter_count_of_the_calculators(preset_id):
+    """On the meta device (no memory): the transformers class the bench would benchmark has the
+    calculators' parameters. DeepSeek-V3's e_score_correction_bias (58 MoE layers x 256 experts) is a
+    buffer in transformers and a parameter in the calculators.
+    """
+    spec = model_spec(preset_id)
+    model = build_model(spec, torch.device("meta"))
+    buffers_counted_as_parameters = 58 * 256 if preset_id == "deepseek-v3" else 0
+    assert parameter_count(model) + buffers_counted_as_parameters == \
+        calculators.count_parameters(spec.architecture).total
+
+
+def test_bf16_against_itself_gives_identical_logits():
+    first = _logits(build_model(TINY_128, CPU))
+    second = _logits(_quantized(TINY_128, methods.REFERENCE))
+    assert torch.equal(first, second)
+    assert measure.compare_logits(first, second) == measure.LogitAgreement(None, 0.0, 1.0)
+
+
+# -- methods --------------------------------------------------------------------
+
+@pytest.mark.parametrize("config", methods.standard_configs(), ids=lambda config: config.label)
+def test_every_config_round_trips_through_its_record(config):
+    record = json.loads(json.dumps(config.to_record()))
+    assert methods.config_from_record(record) == config
+    assert calculators.weight_format(record["weight_format"]).id == config.weight_format
+
+
+def test_the_registry_rejects_what_it_cannot_dispatch():
+    from dataclasses import dataclass
+
+    @dataclass
+    class NotFrozen:
+        method_id = "not-frozen"
+        version = 1
+
+    with pytest.raises(TypeError, match="NotFrozen must be a frozen dataclass"):
+        methods.registry.register(NotFrozen)
+    with pytest.raises(TypeError, match="not a registered method config"):
+        methods.quantize(build_model(TINY_128, CPU), object(), CPU)
+    with pytest.raises(ValueError, match="version 1, the record has version 7"):
+        methods.config_from_record(dict(methods.Int8WeightOnly().to_record(), version=7))
+
+
+@pytest.mark.parametrize("config", methods.standard_configs(), ids=lambda config: config.label)
+def test_measured_weight_bytes_match_the_calculators(config):
+    """Within 1%, and the remaining difference is exactly what the calculators leave out on purpose:
+    the rotary inv_freq and original_inv_freq buffers (fp32, not weights), and for LLM.int8() the 1-byte
+    weight_format flag per layer, which exists in the state dict only.
+    """
+    _needs(config)
+    model = _quantized(TINY_128, config)
+    measured = weight_bytes_in_memory(model)
+    predicted = calculators.weight_bytes(TINY_128.architecture, calculators.weight_format(config.weight_format))
+    assert abs(measured - predicted.total_bytes) <= 0.01 * predicted.total_bytes
+    rotary = sum(buffer.numel() * buffer.element_size() for name, buffer in model.named_buffers()
+                 if name.endswith("inv_freq"))
+    flags = 14 if config.weight_format == "llm-int8" else 0  # 2 layers x 7 linears
+    assert measured - predicted.total_bytes == rotary - flags
+
+
+@pytest.mark.parametrize("config", [c for c in methods.standard_configs() if c.method_id == "bnb-4bit"],
+                         ids=lambda config: config.label)
+def test_a_4bit_checkpoint_also_holds_the_quant_state_json(config):
+    """state_dict() adds one packed quant_state JSON blob per layer (calculators: about 80-175 bytes)."""
+    _needs(config)
+    model = _quantized(TINY_128, config)
+    extra_per_layer = (state_dict_bytes(model) - weight_bytes_in_memory(model)) / 14
+    assert 60 < extra_per_layer < 200
+
+
+def test_int8_output_is_closer_to_bf16_than_4bit_output():
+    reference = _logits(build_model(TINY_128, CPU))
+    sqnr = {}
+    for config in methods.standard_configs():
+        if config.method_id.startswith("bnb-") and not HAS_BNB:
+            continue
+        sqnr[config.weight_format] = measure.compare_logits(reference, _logits(_quantized(TINY_128, config))).sqnr_db
+    for int8 in ("int8-channel", "llm-int8"):
+        for four_bit in ("nf4", "nf4-dq", "fp4", "int4-tinygemm-g128"):
+            if int8 in sqnr and four_bit in sqnr:
+                assert sqnr[int8] > sqnr[four_bit] + 6, (int8, four_bit, sqnr)
+
+
+def test_the_int4_cpu_kernel_computes_the_dequantized_matmul():
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(256, 64, bias=False, dtype=torch.bfloat16)
+    config = Int4WeightOnly(group_size=128)
+    module = Int4WeightOnlyLinear.from_linear(linear, config, _KERNELS["cpu"])
+    scales, zeros = group_qparams(linear.weight, 128)
+    dequantized = dequantize_groups(quantize_groups(linear.weight, scales, zeros, 128), scales, zeros, 128)
+    x = torch.randn(3, 256, dtype=torch.bfloat16)
+    expected = x.float() @ dequantized.T
+    assert torch.allclose(module(x).float(), expected, rtol=2e-2, atol=2e-2)
+    assert (dequantized - linear.weight.float()).abs().max() <= scales.float().max() / 2 + 1e-3
+
+
+def test_a_method_that_cannot_run_is_recorded_as_unsupported_with_the_reason():
+    # hidden 96 is not a multiple of tinygemm's group of 128
+    spec = ModelSpec("tiny-llama-96", dict(TINY_LLAMA_CONFIG, hidden_size=96, num_attention_heads=3,
+                                           num_key_value_heads=1))
+    result = measure_item(BenchItem(spec, Int4WeightOnly(), Workload(1, 8, 2), repeats=1), CPU, {})
+    assert result["status"] == "unsupported"
+    assert "q_proj is 96x96; tinygemm needs in_features a multiple of 128" in result["error"]
+    assert result["metrics"] == {} and result["model"]["params"] == parameter_count(build_model(spec, CPU))
+
+
+# -- the suite ------------------------------------------------------------------
+
+def test_the_smoke_suite_end_to_end_with_a_budget_and_a_resume(tmp_path, capsys):
+    assert main(["bench", "--suite", "smoke", "--out", str(tmp_path), "--budget-s", "1e-9",
+                 "--run-id", "smoke-test"]) == 3
+    assert "Continue with: --run-id smoke-test" in capsys.readouterr().out
+    assert load_record(tmp_path / "smoke-test.json")["results"] == []
+
+    assert main(["bench", "--suite", "smoke", "--out", str(tmp_path), "--run-id", "smoke-test"]) == 0
+    record = load_record(tmp_path / "smoke-test.json")
+    assert record["run"]["finished"] is not None and record["run"]["device"]["kind"] == "cpu"
+    results = {result["method"]["weight_format"]: result for result in record["results"]}
+    assert list(results) == [config.weight_format for config in methods.standard_configs()]
+    for weight_format, result in results.items():
+        expected = "unsupported" if weight_format in ("llm-int8", "nf4", "nf4-dq", "fp4") and not HAS_BNB else "ok"
+        assert result["status"] == expected, result["error"]
+        if expected == "ok":
+            metrics = result["metrics"]
+            assert metrics["weight_bytes"] > 0 and metrics["prefill_ms"] > 0 and metrics["decode_ms_per_token"] > 0
+            assert result["repeats"] == 3 and set(result["spread"]) == {"prefill_ms", "decode_ms_per_token"}
+            assert "peak_bytes" not in metrics and "CUDA only" in result["missing"]["peak_bytes"]
+    assert "top1_agreement" in results["int8-channel"]["metrics"]
+    assert "logits_sqnr_db" in results["bf16"]["missing"]  # the reference is not compared with itself
+
+    assert main(["bench", "--suite", "smoke", "--out", str(tmp_path), "--run-id", "smoke-test"]) == 2
+    assert "never rewritten" in capsys.readouterr().err
+
+
+def test_a_killed_suite_resumes_and_skips_what_it_measured(tmp_path):
+    items = SUITES["smoke"].items()[:3]
+    run = _run_header("killed-run")
+    writer = RecordWriter(tmp_path, run)
+    writer.append(measure_item(items[0], CPU, {}))  # measured, then the process "died"
+    resumed = RecordWriter(tmp_path, run)
+    outcome = run_items(items, resumed, CPU)
+    assert outcome.resumed == 1 and len(outcome.written) == 2 and outcome.finished
+    assert [result["method"]["weight_format"] for result in load_record(resumed.path)["results"]] == [
+        item.method.weight_format for item in items]
+
+
+def _run_header(run_id):
+    from generator.bench.environment import run_header
+
+    return run_header("smoke", CPU, "pytest", run_id)
+
+
+# -- CUDA only ------------------------------------------------------------------
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+@cuda
+@pytest.mark.parametrize("config", [methods.Int8WeightOnly(), Int4WeightOnly()], ids=lambda config: config.label)
+def test_the_cuda_kernels_agree_with_the_cpu_kernels(config):
+    cuda_device = torch.device("cuda")
+    on_cpu = _logits(_quantized(TINY_128, config))
+    on_cuda = _logits(_quantized(TINY_128, config, cuda_device), device=cuda_device).cpu()
+    assert measure.compare_logits(on_cpu, on_cuda).sqnr_db > 30
+
+
+@cuda
+def test_peak_memory_is_measured_on_cuda():
+    item = BenchItem(TINY_128, methods.REFERENCE, Workload(1, 16, 4), repeats=2)
+    result = measure_item(item, torch.device("cuda"), {})
+    assert result["status"] == "ok"
+    assert result["metrics"]["peak_bytes"] >= result["metrics"]["weight_bytes"]
