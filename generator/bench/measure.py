@@ -64,6 +64,16 @@ def prompt_ids(vocab_size: int, batch: int, prompt_tokens: int, device, seed: in
     return torch.randint(0, vocab_size, (batch, prompt_tokens), generator=generator).to(device)
 
 
+# Random-init models have no data to calibrate on; random token ids exercise the
+# same code path (reference-trained models pass their corpus' training split instead).
+CALIBRATION_SEQUENCES, CALIBRATION_TOKENS = 8, 128
+
+
+def calibration_ids(vocab_size: int, device, seed: int = 4321) -> torch.Tensor:
+    """Calibration token ids for methods that look at activations (GPTQ, AWQ)."""
+    return prompt_ids(vocab_size, CALIBRATION_SEQUENCES, CALIBRATION_TOKENS, device, seed)
+
+
 @torch.inference_mode()
 def prefill_logits(model, input_ids: torch.Tensor) -> torch.Tensor:
     """Logits at every prompt position, float32 (batch, tokens, vocab)."""

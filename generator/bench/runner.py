@@ -66,7 +66,9 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
         reference = _reference_logits(item, device, references, missing)
         model = build_model(item.model, device)
         params = parameter_count(model)
-        _, metrics["quantize_s"] = measure.timed(lambda: methods.quantize(model, item.method, device), device)
+        calibration = measure.calibration_ids(item.model.vocab_size, device)
+        _, metrics["quantize_s"] = measure.timed(
+            lambda: methods.quantize(model, item.method, device, calibration), device)
         metrics["weight_bytes"] = weight_bytes_in_memory(model)
         metrics["state_dict_bytes"] = state_dict_bytes(model)
 

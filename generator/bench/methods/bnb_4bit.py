@@ -37,7 +37,7 @@ Bnb4bit.variants = (Bnb4bit("nf4"), Bnb4bit("nf4", double_quant=True), Bnb4bit("
 
 
 @register(Bnb4bit)
-def quantize_bnb_4bit(model, config: Bnb4bit, device) -> None:
+def quantize_bnb_4bit(model, config: Bnb4bit, device, calibration=None) -> None:
     import_bitsandbytes()
     from transformers import BitsAndBytesConfig
 

@@ -27,7 +27,7 @@ BnbInt8.variants = (BnbInt8(),)
 
 
 @register(BnbInt8)
-def quantize_llm_int8(model, config: BnbInt8, device) -> None:
+def quantize_llm_int8(model, config: BnbInt8, device, calibration=None) -> None:
     import_bitsandbytes()
     from transformers import BitsAndBytesConfig
 

@@ -116,7 +116,7 @@ class Int4WeightOnlyLinear(nn.Module):
 
 
 @register(Int4WeightOnly)
-def quantize_int4_weight_only(model, config: Int4WeightOnly, device) -> None:
+def quantize_int4_weight_only(model, config: Int4WeightOnly, device, calibration=None) -> None:
     kernels = _KERNELS.get(torch.device(device).type)
     if kernels is None:
         raise Unsupported(f"no tinygemm int4 kernel for device type {torch.device(device).type!r}")

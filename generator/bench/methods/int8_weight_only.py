@@ -57,7 +57,7 @@ class Int8WeightOnlyLinear(nn.Module):
 
 
 @register(Int8WeightOnly)
-def quantize_int8_weight_only(model, config: Int8WeightOnly, device) -> None:
+def quantize_int8_weight_only(model, config: Int8WeightOnly, device, calibration=None) -> None:
     _require_kernel(device)
     replace_linears(model, lambda name, linear: Int8WeightOnlyLinear.from_linear(linear))
 

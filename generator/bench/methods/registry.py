@@ -8,7 +8,10 @@
         ...
 
     @register(MyConfig)
-    def quantize_my_method(model, config, device): ...   # changes `model` in place
+    def quantize_my_method(model, config, device, calibration): ...   # changes `model` in place
+
+`calibration` is a LongTensor of token ids (sequences x tokens) on `device`, for
+methods that look at activations (GPTQ, AWQ, SmoothQuant); others ignore it.
 
 `quantize(model, config, device)` dispatches on the config's type, so a new
 method is a new file in this folder plus its import in `methods/__init__.py`.
@@ -75,12 +78,12 @@ def register(config_type: type):
     return decorator
 
 
-def quantize(model, config: MethodConfig, device) -> None:
+def quantize(model, config: MethodConfig, device, calibration=None) -> None:
     """Apply `config`'s method to `model` in place; raises Unsupported when it cannot run on `device`."""
     method = _METHODS.get(getattr(config, "method_id", None))
     if method is None or type(config) is not method.config_type:
         raise TypeError(f"{type(config).__name__} is not a registered method config")
-    method.apply(model, config, device)
+    method.apply(model, config, device, calibration)
 
 
 def config_types() -> tuple:

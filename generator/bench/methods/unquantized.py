@@ -29,7 +29,7 @@ Unquantized.variants = (Unquantized("bfloat16"), Unquantized("float16"))
 
 
 @register(Unquantized)
-def cast_parameters(model, config: Unquantized, device) -> None:
+def cast_parameters(model, config: Unquantized, device, calibration=None) -> None:
     # Parameters only: Module.to(dtype) would also cast the fp32 rotary inv_freq buffer.
     dtype = _DTYPES[config.dtype][0]
     for parameter in model.parameters():
