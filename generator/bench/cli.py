@@ -14,6 +14,7 @@ from pathlib import Path
 # `python -m generator` shows which extra to install instead of a traceback.
 from . import environment
 from .records import RUN_ID_PATTERN, RecordError, RecordWriter
+from .kernels import run_kernel_items
 from .runner import run_items
 from .suites import SUITES
 
@@ -61,7 +62,8 @@ def run(args) -> int:
         return _fail(str(error))
     print(f"{'resuming' if writer.resumed else 'writing'} {writer.path} ({len(items)} items on {device})")
     print(_ROW.format("model", "method", "status", "weight bytes", "prefill ms", "decode ms/tok", "note"))
-    outcome = run_items(items, writer, device, args.budget_s, on_result=lambda result: print(_format_row(result)))
+    run_function = run_kernel_items if SUITES[args.suite].kind == "kernel" else run_items
+    outcome = run_function(items, writer, device, args.budget_s, on_result=lambda result: print(_format_row(result)))
     elapsed = time.monotonic() - started
     if outcome.resumed:
         print(f"{outcome.resumed} items were already in the record and were skipped")
@@ -83,9 +85,13 @@ def _format_row(result: dict) -> str:
     def number(name, pattern):
         return pattern.format(metrics[name]) if name in metrics else "-"
 
-    return _ROW.format(result["model"]["id"], result["method"]["weight_format"], result["status"],
+    note = result["error"] or ""
+    if "layer_ms" in metrics:
+        note = f"{result['workload']['batch']} tokens: {metrics['layer_ms']:.4f} ms per forward" + (
+            f", {metrics['layer_graph_ms']:.4f} ms from a CUDA graph" if "layer_graph_ms" in metrics else "")
+    return _ROW.format(result["model"]["id"][:12], result["method"]["weight_format"], result["status"],
                        number("weight_bytes", "{:,.0f}"), number("prefill_ms", "{:.2f}"),
-                       number("decode_ms_per_token", "{:.2f}"), result["error"] or "")
+                       number("decode_ms_per_token", "{:.2f}"), note)
 
 
 def _fail(message: str) -> int:

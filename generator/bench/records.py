@@ -47,6 +47,8 @@ METRICS = {
     "kl_divergence": "mean KL(ref || quantized) of next-token distributions over prompt positions, nats",
     "top1_agreement": "fraction of prompt positions where the argmax token matches the bf16 reference",
     "perplexity": "perplexity on held-out text (reference-trained models only)",
+    "layer_ms": "kernel suite: median time of one forward of a single linear layer on `batch` tokens, eager",
+    "layer_graph_ms": "kernel suite: the same forward replayed from a CUDA graph (launch overhead removed)",
 }
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 

@@ -39,6 +39,7 @@ class Suite:
     name: str
     description: str
     items: Callable[[], list]  # built on demand: building a ModelSpec reads the presets
+    kind: str = "model"  # "model": whole models (runner.run_items); "kernel": one layer (kernels.run_kernel_items)
 
 
 def _smoke_items() -> list:
@@ -48,6 +49,30 @@ def _smoke_items() -> list:
     return [BenchItem(tiny, config, workload, repeats=3) for config in methods.standard_configs()]
 
 
+def _speed_items() -> list:
+    """Real shapes with random weights; batch 1 on both models first, the larger batches after."""
+    models = [model_spec("llama-3.1-8b"), model_spec("llama-3.2-1b")]
+    workloads = [Workload(batch, 512, 64) for batch in (1, 8, 32)]
+    return [BenchItem(model, config, workload, repeats=3)
+            for workload in workloads for model in models for config in methods.standard_configs()]
+
+
+def _kernel_items(source_id: str, batches: tuple, repeats: int):
+    def items():
+        from .kernels import kernel_items, one_layer_spec
+
+        return kernel_items(one_layer_spec(source_id), batches, repeats)
+
+    return items
+
+
 SUITES = {suite.name: suite for suite in (
     Suite("smoke", "every registered method on the tiny random llama; about a minute on a CPU", _smoke_items),
+    Suite("kernels-smoke", "the kernel sweep on the tiny llama's layer shapes at 1, 8 and 64 tokens (CPU test)",
+          _kernel_items("tiny-llama", (1, 8, 64), 3), kind="kernel"),
+    Suite("gpu-speed", "Llama-3.1-8B and Llama-3.2-1B shapes (random-init), every method, batch 1/8/32, "
+          "prompt 512, 64 new tokens", _speed_items),
+    Suite("gpu-kernels", "one linear layer at Llama-3.1-8B's q_proj, gate_proj and down_proj shapes, every "
+          "method, 1 to 256 tokens, eager and CUDA-graph timing", _kernel_items("llama-3.1-8b", None, 10),
+          kind="kernel"),
 )}
