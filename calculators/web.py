@@ -196,11 +196,14 @@ def _kv(inputs):
             "series": series}
 
 
+def _deployment(inputs):
+    """The model, weight format, KV-cache format and GPU that several pages ask for."""
+    return (_model(inputs), inputs.choice("format", WEIGHT_FORMATS, "weight format"),
+            inputs.choice("kv_format", KV_FORMATS, "KV-cache format"), inputs.choice("gpu", ACCELERATORS, "GPU"))
+
+
 def _fit(inputs):
-    arch = _model(inputs)
-    fmt = inputs.choice("format", WEIGHT_FORMATS, "weight format")
-    kv = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
-    gpu = inputs.choice("gpu", ACCELERATORS, "GPU")
+    arch, fmt, kv, gpu = _deployment(inputs)
     gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
     context = inputs.whole("context", 1, MAX_TOKENS, "context length")
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
@@ -251,10 +254,7 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch):
 
 
 def _roofline(inputs):
-    arch = _model(inputs)
-    fmt = inputs.choice("format", WEIGHT_FORMATS, "weight format")
-    kv = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
-    gpu = inputs.choice("gpu", ACCELERATORS, "GPU")
+    arch, fmt, kv, gpu = _deployment(inputs)
     batch = inputs.whole("batch", 1, MAX_BATCH, "batch size")
     prompt = inputs.whole("prompt", 1, 1 << 20, "prompt length")
     if inputs.errors:

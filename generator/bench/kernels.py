@@ -10,7 +10,6 @@ which a method stops winning are derived from these raw times when the site
 is built; the record keeps only the measurements.
 """
 
-import time
 from dataclasses import dataclass
 
 import torch
@@ -18,7 +17,7 @@ import torch
 from . import measure, methods
 from .models import ModelSpec, build_model, model_spec, stored_tensors, unique_storage_bytes
 from .records import RecordWriter, result_key, utc_now
-from .runner import RunOutcome, _free, _one_line
+from .runner import RunOutcome, _free, _one_line, run_items
 
 # (module path inside decoder layer 0, label): the three shapes of a llama MLP and attention block.
 LAYERS = (("self_attn.q_proj", "q_proj"), ("mlp.gate_proj", "gate_proj"), ("mlp.down_proj", "down_proj"))
@@ -170,22 +169,10 @@ def measure_kernel_item(item: KernelItem, device, cache: _LayerCache) -> dict:
 
 def run_kernel_items(items: list, writer: RecordWriter, device, budget_s: float | None = None,
                      on_result=lambda result: None) -> RunOutcome:
-    """Like runner.run_items: resumable, each result written as soon as it is measured."""
-    outcome = RunOutcome()
-    started = time.monotonic()
+    """runner.run_items over kernel items, keeping each method's quantized layer for all its token counts."""
     cache = _LayerCache()
-    for index, item in enumerate(items):
-        if writer.has(item.key):
-            outcome.resumed += 1
-            continue
-        if budget_s is not None and time.monotonic() - started >= budget_s:
-            outcome.left = [rest for rest in items[index:] if not writer.has(rest.key)]
-            break
-        result = measure_kernel_item(item, device, cache)
-        writer.append(result)
-        outcome.written.append(result)
-        on_result(result)
-    cache.clear(device)
-    if outcome.finished:
-        writer.finish()
-    return outcome
+    try:
+        return run_items(items, writer, device, budget_s, on_result,
+                         measure_one=lambda item: measure_kernel_item(item, device, cache))
+    finally:
+        cache.clear(device)

@@ -35,11 +35,17 @@ class RunOutcome:
 
 
 def run_items(items: list, writer: RecordWriter, device, budget_s: float | None = None,
-              on_result=lambda result: None) -> RunOutcome:
-    """Measure every item the record does not hold yet; finish the record unless the budget ran out first."""
+              on_result=lambda result: None, measure_one=None) -> RunOutcome:
+    """Measure every item the record does not hold yet; finish the record unless the budget ran out first.
+
+    `measure_one(item) -> result` defaults to measuring a whole model (measure_item);
+    the kernel suite passes its own.
+    """
     outcome = RunOutcome()
     started = time.monotonic()
-    references = {}  # (model id, batch, prompt tokens) -> bf16 prefill logits on the CPU, or why there are none
+    if measure_one is None:
+        references = {}  # (model id, batch, prompt tokens) -> bf16 prefill logits on the CPU, or why there are none
+        measure_one = lambda item: measure_item(item, device, references)  # noqa: E731
     for index, item in enumerate(items):
         if writer.has(item.key):
             outcome.resumed += 1
@@ -47,7 +53,7 @@ def run_items(items: list, writer: RecordWriter, device, budget_s: float | None 
         if budget_s is not None and time.monotonic() - started >= budget_s:
             outcome.left = [rest for rest in items[index:] if not writer.has(rest.key)]
             break
-        result = measure_item(item, device, references)
+        result = measure_one(item)
         writer.append(result)
         outcome.written.append(result)
         on_result(result)
