@@ -173,10 +173,11 @@ def test_the_smoke_suite_end_to_end_with_a_budget_and_a_resume(tmp_path, capsys)
     assert main(["bench", "--suite", "smoke", "--out", str(tmp_path), "--run-id", "smoke-test"]) == 0
     record = load_record(tmp_path / "smoke-test.json")
     assert record["run"]["finished"] is not None and record["run"]["device"]["kind"] == "cpu"
-    results = {result["method"]["weight_format"]: result for result in record["results"]}
-    assert list(results) == [config.weight_format for config in methods.standard_configs()]
-    for weight_format, result in results.items():
-        expected = "unsupported" if weight_format in ("llm-int8", "nf4", "nf4-dq", "fp4") and not HAS_BNB else "ok"
+    # Keyed by label: GPTQ, AWQ and RTN share one weight format, and so do the two FP8 schemes.
+    results = {methods.config_from_record(result["method"]).label: result for result in record["results"]}
+    assert list(results) == [config.label for config in methods.standard_configs()]
+    for label, result in results.items():
+        expected = "unsupported" if label in ("llm-int8", "nf4", "nf4-dq", "fp4") and not HAS_BNB else "ok"
         assert result["status"] == expected, result["error"]
         if expected == "ok":
             metrics = result["metrics"]
