@@ -12,7 +12,7 @@ from pathlib import Path
 
 # Imported here, not in run(): a missing torch or transformers then fails the import, and
 # `python -m generator` shows which extra to install instead of a traceback.
-from . import environment
+from . import environment, methods
 from .records import RUN_ID_PATTERN, RecordError, RecordWriter
 from .kernels import run_kernel_items
 from .runner import run_items
@@ -76,7 +76,7 @@ def run(args) -> int:
     return 1 if errors else 0
 
 
-_ROW = "{:<12} {:<20} {:<12} {:>13} {:>11} {:>14}  {}"
+_ROW = "{:<12} {:<28} {:<12} {:>13} {:>11} {:>14}  {}"
 
 
 def _format_row(result: dict) -> str:
@@ -89,7 +89,8 @@ def _format_row(result: dict) -> str:
     if "layer_ms" in metrics:
         note = f"{result['workload']['batch']} tokens: {metrics['layer_ms']:.4f} ms per forward" + (
             f", {metrics['layer_graph_ms']:.4f} ms from a CUDA graph" if "layer_graph_ms" in metrics else "")
-    return _ROW.format(result["model"]["id"][:12], result["method"]["weight_format"], result["status"],
+    return _ROW.format(result["model"]["id"][:12], methods.config_from_record(result["method"]).label,
+                       result["status"],
                        number("weight_bytes", "{:,.0f}"), number("prefill_ms", "{:.2f}"),
                        number("decode_ms_per_token", "{:.2f}"), note)
 
