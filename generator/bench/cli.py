@@ -76,7 +76,7 @@ def run(args) -> int:
     return 1 if errors else 0
 
 
-_ROW = "{:<12} {:<28} {:<12} {:>13} {:>11} {:>14}  {}"
+_ROW = "{:<12} {:<30} {:<12} {:>13} {:>11} {:>14}  {}"
 
 
 def _format_row(result: dict) -> str:
