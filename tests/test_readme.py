@@ -25,4 +25,4 @@ def test_the_readme_serve_command_uses_the_venv_at_the_root():
 
 def test_the_test_script_runs_pytest_from_the_venv():
     script = (ROOT / "tests" / "run-all.sh").read_text()
-    assert ".venv/bin/python -m pytest" in script and "apt-get install -y -qq chromium" in script
+    assert ".venv/bin/python -m pytest" in script and "apt-get install -y -qq chromium python3.11-doc" in script

@@ -1,0 +1,239 @@
+"""The quality suites: every method on the reference llamas the bench trains itself.
+
+For each model size: train it (or take the cached checkpoint, see reference.train), compute
+the bf16 model's logits on the test split once, then for each method in
+methods.standard_configs() load a fresh bf16 copy, quantize it (calibrating on token ids of
+the TRAIN split) and measure on the TEST split (never seen in training or calibration):
+
+    perplexity       exp(mean next-token cross-entropy), positions 1..255 of each window
+    kl_divergence    mean KL(bf16 || quantized) of the next-token distributions, every position
+    top1_agreement   share of positions whose argmax token is the bf16 model's
+    logits_sqnr_db   10 log10(sum ref^2 / sum (ref - logits)^2) over all test logits
+
+The KL, top-1 and SQNR formulas are measure.compare_logits', accumulated batch by batch so
+that no more than one batch of logits per model is in memory at a time. The bf16 method is
+measured like the others against the separately computed reference, so its KL 0 and
+agreement 1 are a check that the evaluation is deterministic.
+
+Each result is written as soon as it is measured; a killed run resumes with the same run id.
+"""
+
+import gc
+import math
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from . import environment, methods
+from .models import state_dict_bytes, weight_bytes_in_memory
+from .records import RecordError, RecordWriter, result_key, utc_now
+from .reference import corpus as corpus_module
+from .reference import train as train_module
+from .reference.tokenizer import TokenizedCorpus
+
+MODEL_KIND = "reference-trained"
+TEST_SEQUENCES = 64  # x 256 tokens: 16,384 positions, about a fifth of the 76k-token test split
+CALIBRATION_SEQUENCES = 16  # x 256 tokens of the train split
+EVAL_BATCH = 8  # sequences per forward pass: 8 x 256 x 8192 fp32 logits are 64 MiB
+NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the speed suites"
+                for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", "peak_bytes")}
+
+
+@dataclass(frozen=True)
+class Quality:
+    perplexity: float
+    kl_divergence: float
+    top1_agreement: float
+    sqnr_db: float | None  # None when the logits equal the reference's (infinite SQNR)
+
+
+def evaluation_windows(data: TokenizedCorpus, sequences: int = TEST_SEQUENCES) -> torch.Tensor:
+    return train_module.windows(data.ids["test"], sequences)
+
+
+def calibration_windows(data: TokenizedCorpus, sequences: int = CALIBRATION_SEQUENCES) -> torch.Tensor:
+    return train_module.windows(data.ids["train"], sequences)
+
+
+@torch.inference_mode()
+def reference_logits(model, test: torch.Tensor, device, batch: int = EVAL_BATCH) -> list:
+    """The bf16 model's fp32 logits, one tensor per batch of test windows, on `device`."""
+    return [model(test[start:start + batch].to(device), use_cache=False).logits.float()
+            for start in range(0, test.shape[0], batch)]
+
+
+@torch.inference_mode()
+def evaluate(model, test: torch.Tensor, reference: list, device, batch: int = EVAL_BATCH) -> Quality:
+    """Perplexity on `test` and agreement with `reference` (reference_logits of the bf16 model)."""
+    nll = positions_nll = kl = top1 = positions = 0.0
+    signal = noise = 0.0
+    for index, start in enumerate(range(0, test.shape[0], batch)):
+        ids = test[start:start + batch].to(device)
+        logits = model(ids, use_cache=False).logits.float()
+        ref = reference[index]
+        nll += F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1),
+                               reduction="sum").item()
+        positions_nll += ids[:, 1:].numel()
+        log_p, log_q = torch.log_softmax(ref, dim=-1), torch.log_softmax(logits, dim=-1)
+        kl += (log_p.exp() * (log_p - log_q)).sum().item()
+        top1 += (ref.argmax(dim=-1) == logits.argmax(dim=-1)).sum().item()
+        positions += ids.numel()
+        signal += ref.pow(2).sum().item()
+        noise += (ref - logits).pow(2).sum().item()
+    return Quality(perplexity=math.exp(nll / positions_nll), kl_divergence=max(kl / positions, 0.0),
+                   top1_agreement=top1 / positions,
+                   sqnr_db=None if noise == 0 else 10 * math.log10(signal / noise))
+
+
+def measure_method(trained: train_module.TrainedModel, config, test: torch.Tensor, calibration: torch.Tensor,
+                   reference: list, device) -> dict:
+    """One record result: a fresh bf16 copy quantized by `config`, measured; failures become its status."""
+    metrics, missing = {}, dict(NOT_MEASURED)
+    status, error = "ok", None
+    model = None
+    try:
+        model = trained.load(device)
+        started = time.perf_counter()
+        methods.quantize(model, config, device, calibration.to(device))
+        _sync(device)
+        metrics["quantize_s"] = time.perf_counter() - started
+        metrics["weight_bytes"] = weight_bytes_in_memory(model)
+        metrics["state_dict_bytes"] = state_dict_bytes(model)
+        quality = evaluate(model, test, reference, device)
+        metrics.update(perplexity=quality.perplexity, kl_divergence=quality.kl_divergence,
+                       top1_agreement=quality.top1_agreement)
+        if quality.sqnr_db is None:
+            missing["logits_sqnr_db"] = "logits identical to the reference (infinite SQNR)"
+        else:
+            metrics["logits_sqnr_db"] = quality.sqnr_db
+    except methods.Unsupported as reason:
+        status, error = "unsupported", _one_line(reason)
+    except torch.OutOfMemoryError as failure:
+        status, error = "oom", _one_line(failure)
+    except Exception as failure:  # a data point; the traceback is for whoever runs the bench
+        status, error = "error", f"{type(failure).__name__}: {_one_line(failure)}"
+        print(f"error in {config.label} on {trained.model_id}:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+    finally:
+        del model
+        _free(device)
+    for name in metrics:
+        missing.pop(name, None)
+    return {"model": {"id": trained.model_id, "kind": MODEL_KIND, "params": trained.params},
+            "method": config.to_record(),
+            "workload": {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0},
+            "status": status, "error": error, "measured": utc_now(),
+            "metrics": metrics, "missing": missing, "repeats": 1 if status == "ok" else 0, "spread": {}}
+
+
+def reference_model(size: str, data: TokenizedCorpus, device, budget_s: float, log=print):
+    """The cached checkpoint of this size with the most steps (one whose schedule ran to the end if any),
+    else one trained now within budget_s."""
+    cached = train_module.cached_models(size, data)
+    complete = [trained for trained in cached if not trained.stopped_early]
+    if complete or cached:
+        trained = (complete or cached)[-1]
+        log(f"{size}: cached checkpoint {trained.path}")
+        return trained
+    return train_module.train(size, data, device, budget_s=budget_s, log=log)
+
+
+def run_quality(out_dir, device, sizes, budget_s: float, run_id: str | None = None, suite: str | None = None,
+                data: TokenizedCorpus | None = None, test_sequences: int = TEST_SEQUENCES, command: str | None = None,
+                log=print) -> int:
+    """Train (or load) each size within `budget_s` seconds of training per size, measure every method on it,
+    and write the record. Exit status as `generator bench`: 0 done, 1 some result is an error, 2 nothing
+    could run (no corpus, bad record). `data` (default: the whole corpus at 8192 tokens) is for tests;
+    `command` (default: this process' `python -m generator` command line) goes into the record."""
+    device = torch.device(device)
+    suite = suite or ("quality-cpu" if device.type == "cpu" else "gpu-quality")
+    if data is None:
+        try:
+            data = TokenizedCorpus(corpus_module.load_corpus())
+        except corpus_module.CorpusMissing as missing:
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
+    try:
+        header = environment.run_header(suite, device, command or environment.command_line(), run_id)
+        writer = RecordWriter(out_dir, header)
+    except (RecordError, OSError) as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return 2
+    log(f"{'resuming' if writer.resumed else 'writing'} {writer.path}; corpus {data.key}, unigram test perplexity "
+        f"{train_module.unigram_perplexity(data.ids['train'], data.ids['test'], data.vocab_size):.1f}")
+    test, calibration = evaluation_windows(data, test_sequences), calibration_windows(data)
+    failed_sizes = []
+    for size in sizes:
+        try:
+            trained = reference_model(size, data, device, budget_s, log)
+        except Exception:  # out of memory, say: the other sizes can still be measured
+            print(f"error: training the {size} reference model failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            failed_sizes.append(size)
+            _free(device)
+            continue
+        configs = [config for config in methods.standard_configs()
+                   if not writer.has(_key(trained, config, test))]
+        if not configs:
+            continue
+        reference_model_ = trained.load(device)
+        reference = reference_logits(reference_model_, test, device)
+        del reference_model_
+        log(f"{trained.model_id}: {trained.params:,} parameters, {trained.tokens:,} training tokens in "
+            f"{trained.train_s:.0f} s ({trained.precision}), validation perplexity "
+            f"{math.exp(trained.validation_loss):.1f}" + (", schedule cut short by the budget" if trained.stopped_early
+                                                          else ""))
+        log(_ROW.format("method", "status", "perplexity", "KL", "top-1", "SQNR dB", "note"))
+        for config in configs:
+            result = measure_method(trained, config, test, calibration, reference, device)
+            writer.append(result)
+            log(_format_row(config, result))
+        del reference
+        _free(device)
+    if failed_sizes:  # left open: a rerun with the same run id trains them again and adds their results
+        log(f"{writer.path} left unfinished: no model for {', '.join(failed_sizes)}; rerun with --run-id "
+            f"{writer.run_id}")
+        return 1
+    writer.finish()
+    errors = sum(result["status"] == "error" for result in writer.record["results"])
+    log(f"finished {writer.path}" + (f"; {errors} results with status error" if errors else ""))
+    return 1 if errors else 0
+
+
+def _key(trained, config, test) -> str:
+    return result_key({"model": {"id": trained.model_id}, "method": config.to_record(),
+                       "workload": {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0}})
+
+
+_ROW = "{:<30} {:<12} {:>10} {:>10} {:>7} {:>8}  {}"
+
+
+def _format_row(config, result: dict) -> str:
+    metrics = result["metrics"]
+
+    def number(name, pattern):
+        return pattern.format(metrics[name]) if name in metrics else "-"
+
+    return _ROW.format(config.label, result["status"], number("perplexity", "{:.3f}"),
+                       number("kl_divergence", "{:.5f}"), number("top1_agreement", "{:.4f}"),
+                       number("logits_sqnr_db", "{:.1f}"), result["error"] or "")
+
+
+def _one_line(exception: BaseException) -> str:
+    lines = [line.strip() for line in str(exception).splitlines() if line.strip()]
+    return (lines[0] if lines else type(exception).__name__)[:500]
+
+
+def _sync(device):
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _free(device):
+    gc.collect()
+    if torch.device(device).type == "cuda":
+        torch.cuda.empty_cache()

@@ -1,0 +1,276 @@
+"""Training the reference llamas: LlamaForCausalLM at a few sizes, on the corpus' train split.
+
+Every linear's in_features is a multiple of 128 and every out_features a multiple of 8
+(hidden, MLP width, heads x head_dim, vocabulary), so tinygemm int4 with groups of 128
+and the bitsandbytes layouts apply to every layer without padding. Embeddings are not
+tied, as in Llama 3 8B, so lm_head is a linear of its own that the int4/int8 methods
+quantize and bitsandbytes keeps in 16-bit.
+
+Recipe (nanoGPT's and the Chinchilla-era small-model defaults): AdamW (0.9, 0.95), weight
+decay 0.1 on matrices only, linear warm-up over 5% of the steps then cosine decay to 10%,
+gradient clipping at 1.0, random 256-token windows of the train split. Weights are kept
+in fp32 and the forward and backward run under bf16 autocast (PRECISION): on this CPU
+(AVX512-BF16) and on CUDA that is the fast, stable choice, and fp32 master weights avoid
+bf16's lost small updates. The number of steps fixes the schedule, so a run is
+reproducible for a given step count; a time budget picks the step count from a timed probe
+of a few steps on a throwaway copy, and training stops early, saying so, if it overruns.
+
+Checkpoints are a cache (`models/<tokenized corpus key>/<size>-seed<seed>-<steps>steps/`),
+saved with save_pretrained in fp32, with training.json beside them.
+"""
+
+import json
+import math
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from transformers import LlamaConfig, LlamaForCausalLM
+
+from . import cache_dir
+from .tokenizer import TokenizedCorpus
+
+CONTEXT = 256
+PRECISION = "fp32 weights, bf16 autocast"
+
+# name -> the llama's shape; parameter counts at vocabulary 8192 (untied embeddings).
+SIZES = {
+    "tiny": dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+                 intermediate_size=256),  # 2.4M: tests (1.3M at a 1024-token vocabulary)
+    "small": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
+                  intermediate_size=768),  # 7.3M: trains on 2 CPU cores in minutes
+    "medium": dict(hidden_size=384, num_hidden_layers=8, num_attention_heads=6, num_key_value_heads=2,
+                   intermediate_size=1024),  # 18.9M
+    "large": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, num_key_value_heads=4,
+                  intermediate_size=2048),  # 88M: for the GPU
+}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    batch: int  # sequences of CONTEXT tokens per step
+    learning_rate: float
+    max_epochs: float = 4.0  # 1.8M train tokens: a model that could overfit stops after this many passes
+    warmup_fraction: float = 0.05
+    final_lr_fraction: float = 0.1
+    weight_decay: float = 0.1
+    clip: float = 1.0
+
+
+# Smaller models take larger steps (as in the GPT-3 and Chinchilla tables).
+RECIPES = {"tiny": Recipe(batch=8, learning_rate=3e-3), "small": Recipe(batch=16, learning_rate=2e-3),
+           "medium": Recipe(batch=16, learning_rate=1.5e-3), "large": Recipe(batch=32, learning_rate=6e-4)}
+
+
+def llama_config(size: str, vocab_size: int) -> LlamaConfig:
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
+    shape = SIZES[size]
+    return LlamaConfig(vocab_size=vocab_size, max_position_embeddings=CONTEXT, tie_word_embeddings=False,
+                       head_dim=shape["hidden_size"] // shape["num_attention_heads"], rms_norm_eps=1e-5,
+                       rope_theta=10000.0, bos_token_id=None, eos_token_id=None, pad_token_id=None, **shape)
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    size: str
+    path: Path  # the save_pretrained folder
+    steps: int
+    tokens: int  # training tokens seen (steps x batch x CONTEXT)
+    train_s: float
+    params: int
+    validation_loss_start: float  # nats per token, before the first step
+    validation_loss: float  # after the last
+    stopped_early: bool  # the budget ran out before the planned steps
+    precision: str
+    recipe: dict
+
+    @property
+    def model_id(self) -> str:
+        return f"pydocs-llama-{self.path.name}"  # size, seed and steps: one id per checkpoint
+
+    def load(self, device, dtype=torch.bfloat16):
+        model = LlamaForCausalLM.from_pretrained(self.path, dtype=dtype)
+        return model.to(device).eval().requires_grad_(False)
+
+
+def windows(ids: torch.Tensor, count: int, length: int = CONTEXT) -> torch.Tensor:
+    """`count` windows of `length` tokens spread evenly over `ids` (count x length, int64)."""
+    if ids.numel() < count * length:
+        raise ValueError(f"{ids.numel()} tokens cannot give {count} windows of {length}")
+    starts = torch.linspace(0, ids.numel() - length, count).long()
+    return torch.stack([ids[start:start + length] for start in starts.tolist()]).long()
+
+
+def random_windows(ids: torch.Tensor, count: int, generator: torch.Generator, length: int = CONTEXT + 1):
+    starts = torch.randint(0, ids.numel() - length + 1, (count,), generator=generator)
+    return torch.stack([ids[start:start + length] for start in starts.tolist()]).long()
+
+
+def next_token_loss(model, batch: torch.Tensor, device) -> torch.Tensor:
+    """Mean cross-entropy of predicting batch[:, 1:] from batch[:, :-1], bf16 autocast."""
+    batch = batch.to(device)
+    with torch.autocast(torch.device(device).type, dtype=torch.bfloat16):
+        logits = model(batch[:, :-1], use_cache=False).logits
+    return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
+
+
+@torch.no_grad()
+def validation_loss(model, ids: torch.Tensor, device, sequences: int = 32, batch: int = 8) -> float:
+    was_training = model.training
+    model.eval()
+    data = windows(ids, sequences, CONTEXT + 1)
+    losses = [next_token_loss(model, data[start:start + batch], device).item() for start in range(0, sequences, batch)]
+    model.train(was_training)
+    return sum(losses) / len(losses)
+
+
+def unigram_perplexity(train_ids: torch.Tensor, test_ids: torch.Tensor, vocab_size: int) -> float:
+    """exp(mean -log p(token)) with p the add-one-smoothed token frequencies of the train split: the
+    baseline a language model must beat by using context."""
+    counts = torch.bincount(train_ids.long(), minlength=vocab_size).double() + 1
+    log_p = torch.log(counts / counts.sum())
+    return math.exp(-log_p[test_ids.long()].mean().item())
+
+
+def _learning_rate(step: int, steps: int, recipe: Recipe) -> float:
+    warmup = max(1, round(steps * recipe.warmup_fraction))
+    if step < warmup:
+        return recipe.learning_rate * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    floor = recipe.final_lr_fraction
+    return recipe.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def _new_model(size: str, vocab_size: int, device, seed: int):
+    torch.manual_seed(seed)
+    with torch.device(device):
+        model = LlamaForCausalLM(llama_config(size, vocab_size))
+    return model.float().train()
+
+
+def _optimizer(model, recipe: Recipe):
+    matrices = [p for p in model.parameters() if p.dim() >= 2]
+    vectors = [p for p in model.parameters() if p.dim() < 2]  # RMSNorm weights: no decay
+    return torch.optim.AdamW([{"params": matrices, "weight_decay": recipe.weight_decay},
+                              {"params": vectors, "weight_decay": 0.0}],
+                             lr=recipe.learning_rate, betas=(0.9, 0.95), eps=1e-8,
+                             fused=torch.device(device_of(model)).type == "cuda")
+
+
+def device_of(model) -> torch.device:
+    return next(model.parameters()).device
+
+
+def _step(model, optimizer, batch, device, recipe: Recipe, learning_rate: float) -> float:
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate
+    loss = next_token_loss(model, batch, device)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.clip)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def probe_step_s(size: str, data: TokenizedCorpus, device, recipe: Recipe, probe_steps: int = 3) -> float:
+    """Seconds per training step, timed on a throwaway model after one warm-up step."""
+    model = _new_model(size, data.vocab_size, device, seed=12345)
+    optimizer = _optimizer(model, recipe)
+    generator = torch.Generator().manual_seed(12345)
+    _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0)
+    _sync(device)
+    started = time.perf_counter()
+    for _ in range(probe_steps):
+        _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0)
+    _sync(device)
+    return (time.perf_counter() - started) / probe_steps
+
+
+def _sync(device):
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def planned_steps(size: str, data: TokenizedCorpus, device, budget_s: float, recipe: Recipe) -> int:
+    """As many steps as the budget allows (90% of it, for the validation passes and the slower first
+    steps), at most recipe.max_epochs passes over the train split, at least 1."""
+    epoch_steps = data.ids["train"].numel() / (recipe.batch * CONTEXT)
+    by_time = int(0.9 * budget_s / probe_step_s(size, data, device, recipe))
+    return max(1, min(by_time, int(recipe.max_epochs * epoch_steps)))
+
+
+def models_folder(data: TokenizedCorpus, cache: Path | None = None) -> Path:
+    return (Path(cache) if cache is not None else cache_dir()) / "models" / data.key
+
+
+def cached_models(size: str, data: TokenizedCorpus, seed: int = 0, cache: Path | None = None) -> list:
+    """Finished checkpoints of this size and seed, fewest steps first."""
+    found = []
+    for manifest in models_folder(data, cache).glob(f"{size}-seed{seed}-*steps/training.json"):
+        fields = json.loads(manifest.read_text())
+        found.append(TrainedModel(**dict(fields, path=manifest.parent)))
+    return sorted(found, key=lambda trained: trained.steps)
+
+
+def train(size: str, data: TokenizedCorpus, device, steps: int | None = None, budget_s: float | None = None,
+          seed: int = 0, cache: Path | None = None, log=print) -> TrainedModel:
+    """Train `steps` steps (or as many as `budget_s` allows), save the checkpoint, return its description.
+
+    A checkpoint of the same size, seed and steps in the cache is returned as it is.
+    """
+    recipe = RECIPES[size]
+    if steps is None:
+        if budget_s is None:
+            raise ValueError("train needs steps or budget_s")
+        steps = planned_steps(size, data, device, budget_s, recipe)
+    folder = models_folder(data, cache) / f"{size}-seed{seed}-{steps}steps"
+    for trained in cached_models(size, data, seed, cache):
+        if trained.steps == steps and not trained.stopped_early:
+            return trained
+
+    model = _new_model(size, data.vocab_size, device, seed)
+    params = sum(parameter.numel() for parameter in model.parameters())
+    optimizer = _optimizer(model, recipe)
+    generator = torch.Generator().manual_seed(seed)
+    start_loss = validation_loss(model, data.ids["validation"], device)
+    log(f"{size}: {params:,} parameters, {steps} steps of {recipe.batch}x{CONTEXT} tokens, "
+        f"validation loss {start_loss:.3f} before training")
+    started, done = time.perf_counter(), 0
+    for step in range(steps):
+        if budget_s is not None and time.perf_counter() - started > budget_s:
+            break
+        loss = _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe,
+                     _learning_rate(step, steps, recipe))
+        done = step + 1
+        if done % max(1, steps // 10) == 0 or done == steps:
+            log(f"{size}: step {done}/{steps}, train loss {loss:.3f}, {time.perf_counter() - started:.0f} s")
+    _sync(device)
+    train_s = time.perf_counter() - started
+    final_loss = validation_loss(model, data.ids["validation"], device)
+    log(f"{size}: validation loss {final_loss:.3f} (perplexity {math.exp(final_loss):.1f}) after {done} steps, "
+        f"{train_s:.0f} s")
+
+    trained = TrainedModel(size=size, path=folder, steps=done, tokens=done * recipe.batch * CONTEXT,
+                           train_s=train_s, params=params, validation_loss_start=start_loss,
+                           validation_loss=final_loss, stopped_early=done < steps, precision=PRECISION,
+                           recipe=asdict(recipe))
+    if trained.stopped_early:  # name the folder by the steps really taken (its schedule was cut short)
+        folder = folder.with_name(f"{size}-seed{seed}-{done}of{steps}steps")
+        trained = TrainedModel(**dict(vars(trained), path=folder))
+    _save(model, trained)
+    return trained
+
+
+def _save(model, trained: TrainedModel):
+    temporary = trained.path.with_name(f".{trained.path.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    model.save_pretrained(temporary)
+    fields = {key: value for key, value in vars(trained).items() if key != "path"}
+    (temporary / "training.json").write_text(json.dumps(fields, indent=1) + "\n")
+    shutil.rmtree(trained.path, ignore_errors=True)
+    os.replace(temporary, trained.path)
