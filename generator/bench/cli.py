@@ -12,9 +12,12 @@ from pathlib import Path
 
 # Imported here, not in run(): a missing torch or transformers then fails the import, and
 # `python -m generator` shows which extra to install instead of a traceback.
+from calculators import CalculatorError
+
 from . import environment, methods
-from .records import RUN_ID_PATTERN, RecordError, RecordWriter
 from .kernels import run_kernel_items
+from .models import pretrained_spec
+from .records import RUN_ID_PATTERN, RecordError, RecordWriter
 from .runner import run_items
 from .suites import SUITES
 
@@ -35,6 +38,9 @@ def register(subparsers) -> None:
     parser.add_argument("--run-id", default=None,
                         help="name of the record; an unfinished record of this id is resumed")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--model", default=None, metavar="DIR_OR_HUB_ID",
+                        help="measure your own model (a save_pretrained directory, or a hub id where the network "
+                             "allows) instead of the suite's models; smoke and gpu-speed only")
     parser.set_defaults(run=run)
 
 
@@ -62,7 +68,15 @@ def run(args) -> int:
         return run_quality(args.out, device, SUITES[args.suite].sizes, budget_s, run_id=args.run_id,
                            suite=args.suite)
     started = time.monotonic()
-    items = SUITES[args.suite].items()
+    if args.model is not None:
+        if SUITES[args.suite].kind != "model":
+            return _fail(f"--model works with the whole-model suites (smoke, gpu-speed), not {args.suite}")
+        try:
+            items = SUITES[args.suite].items([pretrained_spec(args.model)])
+        except (ValueError, CalculatorError) as error:
+            return _fail(str(error))
+    else:
+        items = SUITES[args.suite].items()
     try:
         header = environment.run_header(args.suite, device, environment.command_line(), args.run_id)
         writer = RecordWriter(args.out, header)

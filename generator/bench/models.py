@@ -5,7 +5,9 @@ both the transformers model and the calculators Architecture, so measured and
 predicted bytes describe the same shapes) or by a test model defined here.
 """
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM
@@ -31,6 +33,8 @@ class ModelSpec:
     id: str
     hf_config: dict = field(hash=False, compare=False)
     kind: str = "random-init"
+    # A checkpoint to load instead of random weights: a local directory, or a hub id where the network allows.
+    pretrained: str | None = None
 
     @property
     def architecture(self) -> calculators.Architecture:
@@ -49,6 +53,30 @@ def model_spec(model_id: str) -> ModelSpec:
     return ModelSpec(model_id, PRESET_CONFIGS[model_id]["config"])
 
 
+def pretrained_spec(source: str) -> ModelSpec:
+    """A user's own model: a directory written by save_pretrained, or a hub id (needs the network).
+
+    Its config.json goes through the calculators' importer too, so an architecture the
+    calculators cannot count is refused here, before any weights are loaded.
+    """
+    directory = Path(source)
+    if directory.is_dir():
+        config_path = directory / "config.json"
+        if not config_path.is_file():
+            raise ValueError(f"{source} has no config.json: is it a directory written by save_pretrained?")
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        name = directory.resolve().name
+    else:
+        try:
+            config = AutoConfig.from_pretrained(source).to_dict()
+        except OSError as error:
+            raise ValueError(f"cannot load {source!r}: it is no local directory and the hub did not answer "
+                             f"({str(error).splitlines()[0][:200]})") from None
+        name = source
+    calculators.architecture_from_config(config, name=name)  # CalculatorError names the field it cannot read
+    return ModelSpec(f"pretrained:{name}"[:120], config, kind="pretrained", pretrained=source)
+
+
 # Keys of a published config.json that describe the file, not the model (auto_map names remote code).
 _NOT_CONFIG_SETTINGS = ("architectures", "auto_map", "_name_or_path", "transformers_version", "torch_dtype", "dtype")
 # Falcon's first configs name their remote-code model type; transformers' built-in Falcon reads the same keys.
@@ -59,8 +87,11 @@ def build_model(spec: ModelSpec, device, dtype=torch.bfloat16, seed: int = 0):
     """The spec's transformers *ForCausalLM with random weights made on `device`, in eval mode.
 
     The same seed on the same device gives the same weights, so every method
-    starts from an identical model.
+    starts from an identical model. A spec with `pretrained` loads that checkpoint instead.
     """
+    if spec.pretrained is not None:
+        model = AutoModelForCausalLM.from_pretrained(spec.pretrained, dtype=dtype).to(device)
+        return model.eval().requires_grad_(False)
     settings = {key: value for key, value in spec.hf_config.items() if key not in _NOT_CONFIG_SETTINGS}
     settings["model_type"] = _BUILT_IN_MODEL_TYPES.get(settings["model_type"], settings["model_type"])
     config = AutoConfig.for_model(**settings)

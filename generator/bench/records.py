@@ -6,7 +6,7 @@ One JSON file per run, `<run id>.json`:
      "run": {"id", "suite", "started", "finished" (null while the run is going), "git_commit", "git_dirty",
              "command", "device": {"name", "kind": "cpu|cuda", "cc", "memory_bytes", "measured_bandwidth_bytes_s"},
              "versions": {"python", "torch", "cuda", "transformers", "bitsandbytes"}},
-     "results": [{"model": {"id", "kind": "random-init|reference-trained", "params"},
+     "results": [{"model": {"id", "kind": "random-init|reference-trained|pretrained", "params"},
                   "method": {"id", "version", "config": {...}, "weight_format"},
                   "workload": {"batch", "prompt_tokens", "new_tokens"},
                   "status": "ok|oom|unsupported|error", "error": null or one line,
@@ -31,7 +31,7 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "oom", "unsupported", "error")
-MODEL_KINDS = ("random-init", "reference-trained")
+MODEL_KINDS = ("random-init", "reference-trained", "pretrained")
 DEVICE_KINDS = ("cpu", "cuda")
 METRICS = {
     "weight_bytes": "bytes of every parameter, buffer and quantization state tensor in memory, each storage once",

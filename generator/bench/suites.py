@@ -38,22 +38,22 @@ class BenchItem:
 class Suite:
     name: str
     description: str
-    items: Callable[[], list]  # built on demand: building a ModelSpec reads the presets
+    items: Callable[..., list]  # built on demand; model suites take an optional list of ModelSpecs to use instead
     kind: str = "model"  # "model": whole models (runner.run_items); "kernel": one layer (kernels.run_kernel_items);
     #                      "quality": reference llamas trained here (quality.run_quality; items unused)
     sizes: tuple = ()  # quality suites: reference.train.SIZES to train and measure, in order
 
 
-def _smoke_items() -> list:
+def _smoke_items(models=None) -> list:
     # Small enough for a CPU test run; 8 new tokens are enough to time decode, 3 repeats give a median.
-    tiny = model_spec("tiny-llama")
     workload = Workload(batch=1, prompt_tokens=32, new_tokens=8)
-    return [BenchItem(tiny, config, workload, repeats=3) for config in methods.standard_configs()]
+    return [BenchItem(model, config, workload, repeats=3)
+            for model in models or [model_spec("tiny-llama")] for config in methods.standard_configs()]
 
 
-def _speed_items() -> list:
+def _speed_items(models=None) -> list:
     """Real shapes with random weights; batch 1 on both models first, the larger batches after."""
-    models = [model_spec("llama-3.1-8b"), model_spec("llama-3.2-1b")]
+    models = models or [model_spec("llama-3.1-8b"), model_spec("llama-3.2-1b")]
     workloads = [Workload(batch, 512, 64) for batch in (1, 8, 32)]
     return [BenchItem(model, config, workload, repeats=3)
             for workload in workloads for model in models for config in methods.standard_configs()]
