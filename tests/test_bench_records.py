@@ -74,7 +74,7 @@ _DELETE = object()
     (("results", 1, "error"), None, "results[1].error", "non-empty string"),
     (("results", 1, "error"), "two\nlines", "results[1].error", "one line"),
     (("results", 0, "error"), "boom", "results[0].error", "null when status is ok"),
-    (("results", 0, "model", "kind"), "pretrained", "results[0].model.kind", "random-init"),
+    (("results", 0, "model", "kind"), "fine-tuned", "results[0].model.kind", "random-init"),
     (("results", 0, "model", "params"), True, "results[0].model.params", "whole number"),
     (("results", 0, "method", "version"), 0, "results[0].method.version", ">= 1"),
     (("results", 0, "method", "config"), [], "results[0].method.config", "must be an object"),

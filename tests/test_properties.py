@@ -6,7 +6,7 @@ import math
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from calculators import (KV_FORMATS, WEIGHT_FORMATS, Architecture, accelerator, fit, kv_cache_bytes, kv_format,
+from calculators import (KV_FORMATS, WEIGHT_FORMATS, Architecture, accelerator, fit, kv_cache_bytes,
                          roofline, training_memory, weight_bytes, weight_format)
 
 QUANTIZED = [f for f in WEIGHT_FORMATS.values() if f.id not in {"fp32", "fp16", "bf16"}]

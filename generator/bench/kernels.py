@@ -17,7 +17,7 @@ import torch
 from . import measure, methods
 from .models import ModelSpec, build_model, model_spec, stored_tensors, unique_storage_bytes
 from .records import RecordWriter, result_key, utc_now
-from .runner import RunOutcome, _free, _one_line, run_items
+from .runner import RunOutcome, _free, _one_line, failure_status, run_items
 
 # (module path inside decoder layer 0, label): the three shapes of a llama MLP and attention block.
 LAYERS = (("self_attn.q_proj", "q_proj"), ("mlp.gate_proj", "gate_proj"), ("mlp.down_proj", "down_proj"))
@@ -149,15 +149,12 @@ def measure_kernel_item(item: KernelItem, device, cache: _LayerCache) -> dict:
                 missing["layer_graph_ms"] = f"CUDA graph capture failed: {_one_line(failure)}"
         else:
             missing["layer_graph_ms"] = "CUDA graphs exist on CUDA only"
-    except methods.Unsupported as reason:
-        status, error = "unsupported", _one_line(reason)
-        cache.drop(item, device)
-    except torch.OutOfMemoryError as failure:
-        status, error = "oom", _one_line(failure)
-        cache.clear(device)
     except Exception as failure:  # a data point: the sweep goes on
-        status, error = "error", f"{type(failure).__name__}: {_one_line(failure)}"
-        cache.drop(item, device)
+        status, error = failure_status(failure, f"{item.method.label} on {item.model_id} at {item.tokens} tokens")
+        if status == "oom":
+            cache.clear(device)  # every cached layer goes, to make room for the next method
+        else:
+            cache.drop(item, device)
     if params is None:
         shape = dict((group.name, group.shape) for group in item.source.architecture.tensors())
         out_features, in_features = shape[item.label]

@@ -18,7 +18,6 @@ agreement 1 are a check that the evaluation is deterministic.
 Each result is written as soon as it is measured; a killed run resumes with the same run id.
 """
 
-import gc
 import math
 import sys
 import time
@@ -29,8 +28,10 @@ import torch
 import torch.nn.functional as F
 
 from . import environment, methods
+from .measure import synchronize
 from .models import state_dict_bytes, weight_bytes_in_memory
 from .records import RecordError, RecordWriter, result_key, utc_now
+from .runner import _free, failure_status
 from .reference import corpus as corpus_module
 from .reference import train as train_module
 from .reference.tokenizer import TokenizedCorpus
@@ -99,7 +100,7 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
         model = trained.load(device)
         started = time.perf_counter()
         methods.quantize(model, config, device, calibration.to(device))
-        _sync(device)
+        synchronize(device)
         metrics["quantize_s"] = time.perf_counter() - started
         metrics["weight_bytes"] = weight_bytes_in_memory(model)
         metrics["state_dict_bytes"] = state_dict_bytes(model)
@@ -110,14 +111,8 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
             missing["logits_sqnr_db"] = "logits identical to the reference (infinite SQNR)"
         else:
             metrics["logits_sqnr_db"] = quality.sqnr_db
-    except methods.Unsupported as reason:
-        status, error = "unsupported", _one_line(reason)
-    except torch.OutOfMemoryError as failure:
-        status, error = "oom", _one_line(failure)
-    except Exception as failure:  # a data point; the traceback is for whoever runs the bench
-        status, error = "error", f"{type(failure).__name__}: {_one_line(failure)}"
-        print(f"error in {config.label} on {trained.model_id}:", file=sys.stderr)
-        traceback.print_exc(file=sys.stderr)
+    except Exception as failure:  # a data point: the run goes on
+        status, error = failure_status(failure, f"{config.label} on {trained.model_id}")
     finally:
         del model
         _free(device)
@@ -222,18 +217,3 @@ def _format_row(config, result: dict) -> str:
                        number("kl_divergence", "{:.5f}"), number("top1_agreement", "{:.4f}"),
                        number("logits_sqnr_db", "{:.1f}"), result["error"] or "")
 
-
-def _one_line(exception: BaseException) -> str:
-    lines = [line.strip() for line in str(exception).splitlines() if line.strip()]
-    return (lines[0] if lines else type(exception).__name__)[:500]
-
-
-def _sync(device):
-    if torch.device(device).type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def _free(device):
-    gc.collect()
-    if torch.device(device).type == "cuda":
-        torch.cuda.empty_cache()

@@ -102,14 +102,8 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
             metrics["peak_bytes"] = measure.peak_memory_bytes(device)
         else:
             missing["peak_bytes"] = f"peak memory is measured on CUDA only, not on {torch.device(device).type}"
-    except methods.Unsupported as reason:
-        status, error = "unsupported", _one_line(reason)
-    except torch.OutOfMemoryError as failure:
-        status, error = "oom", _one_line(failure)
-    except Exception as failure:  # recorded as a data point; the traceback is for whoever runs the bench
-        status, error = "error", f"{type(failure).__name__}: {_one_line(failure)}"
-        print(f"error in {item.method.label} on {item.model.id}:", file=sys.stderr)
-        traceback.print_exc(file=sys.stderr)
+    except Exception as failure:  # a data point: the run goes on
+        status, error = failure_status(failure, f"{item.method.label} on {item.model.id}")
     finally:
         del model
         _free(device)
@@ -176,6 +170,18 @@ def _add_timing(metrics: dict, spread: dict, timing: measure.GenerationTiming, b
     spread["decode_ms_per_token"] = {"min": decode.min_s * 1000, "max": decode.max_s * 1000}
     metrics["tokens_per_s"] = batch / decode.median_s
     metrics["bandwidth_bytes_s"] = metrics["weight_bytes"] / decode.median_s
+
+
+def failure_status(failure: Exception, what: str) -> tuple:
+    """(status, one-line error) of a measurement that raised: "unsupported" when the method cannot run
+    here, "oom" when the device ran out of memory, else "error" with its traceback on stderr."""
+    if isinstance(failure, methods.Unsupported):
+        return "unsupported", _one_line(failure)
+    if isinstance(failure, torch.OutOfMemoryError):
+        return "oom", _one_line(failure)
+    print(f"error in {what}:", file=sys.stderr)
+    traceback.print_exception(failure, file=sys.stderr)
+    return "error", f"{type(failure).__name__}: {_one_line(failure)}"
 
 
 def _one_line(exception: BaseException) -> str:
