@@ -10,7 +10,7 @@ Pyodide, so both always agree. Bad input never raises: it comes back as
 
 from .architecture import Architecture
 from .errors import CalculatorError
-from .fitting import fit
+from .fitting import fit, memory_stack
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
@@ -215,7 +215,7 @@ def _fit(inputs):
         inputs.fail({"num_gpus": "gpus"}.get(error.field, error.field or "gpus"), str(error))
         return None
     card = accelerator(gpu)
-    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch)
+    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result)
     return {"model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
             "format_label": weight_format(fmt).label, "kv_label": kv_format(kv).label, "fits": result.fits,
             "capacity_bytes": result.capacity_bytes,
@@ -226,30 +226,32 @@ def _fit(inputs):
             "suggestions": suggestions}
 
 
-def _suggestions(arch, fmt, kv, card, gpus, context, batch):
-    """What would make it fit, each checked with the same fit() call."""
+def _suggestions(arch, fmt, kv, card, gpus, context, batch, result):
+    """What would make it fit alone, each checked with the same memory stack as the verdict."""
+    def fits(weights=fmt, cache=kv, n=gpus, sequences=batch):
+        return memory_stack(arch, weight_format(weights), kv_format(cache), context, sequences, n).total \
+            <= card.memory_bytes
+
     ideas = []
+    current = weight_bytes(arch, weight_format(fmt)).total_bytes
     for other in ("fp8-e4m3-channel", "awq-int4-g128", "nf4-dq", "gguf-q4-k-m-mix", "gptq-int3-g128"):
-        if other != fmt and weight_bytes(arch, weight_format(other)).total_bytes < \
-                weight_bytes(arch, weight_format(fmt)).total_bytes and \
-                fit(arch, weight_format(other), kv_format(kv), card, gpus, context, batch).fits:
+        if weight_bytes(arch, weight_format(other)).total_bytes < current and fits(weights=other):
             ideas.append(f"store the weights as {weight_format(other).label}")
             break
-    if kv in ("bf16", "fp16") and fit(arch, weight_format(fmt), kv_format("fp8-e4m3"), card, gpus, context,
-                                      batch).fits:
+    if kv in ("bf16", "fp16") and fits(cache="fp8-e4m3"):
         ideas.append("keep the KV cache in FP8")
-    for more in (2, 4, 8, 16):
-        n = gpus * more
-        if arch.num_attention_heads % n == 0 and (arch.is_mla or arch.num_kv_heads % n == 0
-                                                  or n % arch.num_kv_heads == 0):
-            if fit(arch, weight_format(fmt), kv_format(kv), card, n, context, batch).fits:
-                ideas.append(f"use {n} GPUs")
-                break
-    single = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, context, 1)
-    if single.fits:
-        ideas.append(f"serve at most {single.max_batch:,} sequences at once at this context")
-    elif single.max_context:
-        ideas.append(f"shorten the context: one sequence fits up to {single.max_context:,} tokens")
+    for n in (gpus * more for more in (2, 4, 8, 16)):
+        splits = arch.num_attention_heads % n == 0 and (arch.is_mla or arch.num_kv_heads % n == 0
+                                                        or n % arch.num_kv_heads == 0)
+        if splits and fits(n=n):
+            ideas.append(f"use {n} GPUs")
+            break
+    if result.max_batch:
+        ideas.append(f"serve at most {result.max_batch:,} sequences at once at this context")
+    else:
+        single = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, context, 1)
+        if single.max_context:
+            ideas.append(f"shorten the context: one sequence fits up to {single.max_context:,} tokens")
     return ideas
 
 
