@@ -35,7 +35,7 @@ import torch
 import torch.nn as nn
 
 from ._calibration import Block, blocks, calibration_or_default, int4_linear, require_tinygemm, run_capturing
-from .int4_weight_only import dequantize_groups, group_qparams, quantize_groups
+from .int4_weight_only import check_tinygemm_settings, dequantize_groups, group_qparams, quantize_groups
 from .registry import MethodConfig, Unsupported, register
 
 LLAMA_LAYOUT = ("llama", "mistral", "qwen2", "qwen3")
@@ -60,14 +60,9 @@ class AWQ(MethodConfig):
     inner_k_tiles: int = 8
 
     def __post_init__(self):
-        if self.bits != 4:
-            raise ValueError(f"bits must be 4 (the tinygemm int4 layout), not {self.bits}")
-        if self.group_size not in (32, 64, 128, 256):
-            raise ValueError(f"group_size must be 32, 64, 128 or 256, not {self.group_size}")
+        check_tinygemm_settings(self.bits, self.group_size, self.inner_k_tiles)
         if self.n_grid < 1:
             raise ValueError(f"n_grid must be at least 1, not {self.n_grid}")
-        if self.inner_k_tiles not in (2, 4, 8):
-            raise ValueError(f"inner_k_tiles must be 2, 4 or 8, not {self.inner_k_tiles}")
 
     @property
     def weight_format(self) -> str:

@@ -30,7 +30,7 @@ from typing import ClassVar
 import torch
 
 from ._calibration import blocks, calibration_or_default, int4_linear, require_tinygemm, run_capturing
-from .int4_weight_only import group_qparams
+from .int4_weight_only import check_tinygemm_settings, group_qparams
 from .registry import MethodConfig, register
 
 
@@ -46,17 +46,12 @@ class GPTQ(MethodConfig):
     inner_k_tiles: int = 8
 
     def __post_init__(self):
-        if self.bits != 4:
-            raise ValueError(f"bits must be 4 (the tinygemm int4 layout), not {self.bits}")
-        if self.group_size not in (32, 64, 128, 256):
-            raise ValueError(f"group_size must be 32, 64, 128 or 256, not {self.group_size}")
+        check_tinygemm_settings(self.bits, self.group_size, self.inner_k_tiles)
         if self.block_size % self.group_size:
             raise ValueError(f"block_size {self.block_size} must be a multiple of group_size {self.group_size}, "
                              "so that a group's scale is computed from fully updated weights")
         if not 0 < self.damp < 1:
             raise ValueError(f"damp must be between 0 and 1, not {self.damp}")
-        if self.inner_k_tiles not in (2, 4, 8):
-            raise ValueError(f"inner_k_tiles must be 2, 4 or 8, not {self.inner_k_tiles}")
 
     @property
     def weight_format(self) -> str:

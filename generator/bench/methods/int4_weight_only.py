@@ -26,14 +26,21 @@ class Int4WeightOnly(MethodConfig):
     inner_k_tiles: int = 8
 
     def __post_init__(self):
-        if self.group_size not in (32, 64, 128, 256):
-            raise ValueError(f"group_size must be 32, 64, 128 or 256, not {self.group_size}")
-        if self.inner_k_tiles not in (2, 4, 8):
-            raise ValueError(f"inner_k_tiles must be 2, 4 or 8, not {self.inner_k_tiles}")
+        check_tinygemm_settings(4, self.group_size, self.inner_k_tiles)
 
     @property
     def weight_format(self) -> str:
         return f"int4-tinygemm-g{self.group_size}"
+
+
+def check_tinygemm_settings(bits: int, group_size: int, inner_k_tiles: int) -> None:
+    """The settings the tinygemm int4 kernel takes; every method that runs on it (RTN, GPTQ, AWQ) checks these."""
+    if bits != 4:
+        raise ValueError(f"bits must be 4 (the tinygemm int4 layout), not {bits}")
+    if group_size not in (32, 64, 128, 256):
+        raise ValueError(f"group_size must be 32, 64, 128 or 256, not {group_size}")
+    if inner_k_tiles not in (2, 4, 8):
+        raise ValueError(f"inner_k_tiles must be 2, 4 or 8, not {inner_k_tiles}")
 
 
 Int4WeightOnly.variants = (Int4WeightOnly(group_size=128),)
