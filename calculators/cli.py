@@ -18,6 +18,7 @@ from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_json
 from .kv_cache import kv_cache_bytes
 from .presets import PRESETS, preset_architecture
+from .render import gib
 from .roofline import compute_bound_batch, roofline
 from .speculative import speculative_decoding
 from .training import METHODS, OPTIMIZER_BYTES, training_memory
@@ -29,14 +30,6 @@ MAX_CONFIG_BYTES = 1 << 20
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise CalculatorError(f"{self.prog}: {message}")
-
-
-def human_bytes(n: float) -> str:
-    """Binary units, as memory is sold and reported by drivers."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.2f} {unit}"
-        n /= 1024
 
 
 def _whole(text: str) -> int:
@@ -89,12 +82,12 @@ def cmd_weights(args):
             "active_params": result.active_params, "total_bytes": result.total_bytes,
             "active_bytes": result.active_bytes, "metadata_bytes": result.metadata_bytes,
             "parts": result.by_part, "bits_per_param": result.bits_per_param}
-    rows = [(part, human_bytes(result.by_part[part])) for part in PARTS if result.by_part[part]]
-    rows.append(("quantization metadata", human_bytes(result.metadata_bytes)))
+    rows = [(part, gib(result.by_part[part])) for part in PARTS if result.by_part[part]]
+    rows.append(("quantization metadata", gib(result.metadata_bytes)))
     lines = [f"{arch.name}, {fmt.label}: {result.params:,} parameters"
              + (f" ({result.active_params:,} active per token)" if arch.is_moe else ""),
              *_table(rows),
-             f"total: {human_bytes(result.total_bytes)} ({result.total_bytes:,} bytes, "
+             f"total: {gib(result.total_bytes)} ({result.total_bytes:,} bytes, "
              f"{result.bits_per_param:.3f} bits per parameter)"]
     return data, "\n".join(lines)
 
@@ -105,8 +98,8 @@ def cmd_kv(args):
     result = kv_cache_bytes(arch, fmt, args.context, args.batch, args.block_size)
     data = {"model": _model_json(arch), **asdict(result)}
     lines = [f"{arch.name}, KV cache in {fmt.label}",
-             f"per token (all layers): {human_bytes(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
-             f"total for {result.batch} x {result.context:,} tokens: {human_bytes(result.total_bytes)} "
+             f"per token (all layers): {gib(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
+             f"total for {result.batch} x {result.context:,} tokens: {gib(result.total_bytes)} "
              f"({result.total_bytes:,} bytes)"]
     if result.sliding_layers:
         lines.append(f"{result.sliding_layers} of {arch.num_layers} layers keep only the last "
@@ -123,11 +116,11 @@ def cmd_fit(args):
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"
     lines = [f"{arch.name} on {result.num_gpus} x {gpu.name}: {verdict}",
-             *_table([("weights", human_bytes(stack.weights)), ("KV cache", human_bytes(stack.kv_cache)),
-                      ("activations (estimate)", human_bytes(stack.activations)),
-                      ("runtime overhead (estimate)", human_bytes(stack.overhead)),
-                      ("total per GPU", human_bytes(stack.total)),
-                      ("GPU memory", human_bytes(result.capacity_bytes))]),
+             *_table([("weights", gib(stack.weights)), ("KV cache", gib(stack.kv_cache)),
+                      ("activations (estimate)", gib(stack.activations)),
+                      ("runtime overhead (estimate)", gib(stack.overhead)),
+                      ("total per GPU", gib(stack.total)),
+                      ("GPU memory", gib(result.capacity_bytes))]),
              f"largest context at batch {args.batch}: {result.max_context:,} tokens",
              f"largest batch at context {args.context:,}: {result.max_batch:,}"]
     return data, "\n".join(lines)
@@ -169,11 +162,11 @@ def cmd_training(args):
                              not args.no_checkpointing)
     data = {"model": _model_json(arch), **asdict(result), "total": result.total}
     lines = [f"{arch.name}, {result.method}: {result.trainable_params:,} trainable parameters",
-             *_table([("weights", human_bytes(result.weights)), ("gradients", human_bytes(result.gradients)),
-                      ("optimizer states", human_bytes(result.optimizer_states)),
-                      ("fp32 master weights", human_bytes(result.master_weights)),
-                      ("activations (estimate)", human_bytes(result.activations)),
-                      ("logits (estimate)", human_bytes(result.logits)), ("total", human_bytes(result.total))])]
+             *_table([("weights", gib(result.weights)), ("gradients", gib(result.gradients)),
+                      ("optimizer states", gib(result.optimizer_states)),
+                      ("fp32 master weights", gib(result.master_weights)),
+                      ("activations (estimate)", gib(result.activations)),
+                      ("logits (estimate)", gib(result.logits)), ("total", gib(result.total))])]
     return data, "\n".join(lines)
 
 
