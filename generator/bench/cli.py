@@ -108,6 +108,8 @@ def _format_row(result: dict) -> str:
         return pattern.format(metrics[name]) if name in metrics else "-"
 
     note = result["error"] or ""
+    if "decode_graph_ms_per_token" in metrics:
+        note = f"{metrics['decode_graph_ms_per_token']:.2f} ms per step from a CUDA graph"
     if "layer_ms" in metrics:
         note = f"{result['workload']['batch']} tokens: {metrics['layer_ms']:.4f} ms per forward" + (
             f", {metrics['layer_graph_ms']:.4f} ms from a CUDA graph" if "layer_graph_ms" in metrics else "")

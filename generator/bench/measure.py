@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 import torch
-from transformers import DynamicCache
+from transformers import DynamicCache, StaticCache
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,125 @@ def time_generation(model, input_ids: torch.Tensor, new_tokens: int, repeats: in
         prefill.append(prefill_s)
         decode.append(decode_s / new_tokens)
     return GenerationTiming(Timing.of(prefill), Timing.of(decode))
+
+
+# -- decode with launch overhead removed ----------------------------------------
+
+class StaticDecoder:
+    """Greedy decode into a StaticCache with every step's state on the device, so that one step can be
+    captured in a CUDA graph and replayed: the next token is written into a fixed input buffer and the
+    position advances in place, nothing goes back to the host between steps.
+
+    transformers keeps a static layer's length in a device tensor that `update` advances in place (5.2x);
+    where the model's forward still takes `cache_position` (earlier 5.x), a device buffer of it is passed
+    and advanced by the step. Either way a replayed graph writes each new token at the next position.
+    """
+
+    def __init__(self, model, batch: int, max_tokens: int, device):
+        self.model = model
+        self.cache = StaticCache(config=model.config, max_cache_len=max_tokens)
+        parameters = inspect.signature(model.forward).parameters
+        self.keyword = _cache_keyword(model)
+        self.takes_cache_position = "cache_position" in parameters
+        self.next_ids = torch.zeros(batch, 1, dtype=torch.long, device=device)
+        self.position = torch.zeros(1, dtype=torch.long, device=device)
+
+    def _forward(self, input_ids, positions):
+        extra = {"cache_position": positions} if self.takes_cache_position else {}
+        return self.model(input_ids, use_cache=True, **{self.keyword: self.cache}, **extra).logits
+
+    @torch.inference_mode()
+    def prefill(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """Start over: empty the cache, run the prompt, leave its greedy next token in next_ids."""
+        self.cache.reset()
+        tokens = input_ids.shape[1]
+        logits = self._forward(input_ids, torch.arange(tokens, device=input_ids.device))
+        self.next_ids.copy_(logits[:, -1:].argmax(dim=-1))
+        self.position.fill_(tokens)
+        return logits
+
+    @torch.inference_mode()
+    def step(self) -> torch.Tensor:
+        """One decode step from the buffers; returns its logits (batch, 1, vocab)."""
+        logits = self._forward(self.next_ids, self.position)
+        self.next_ids.copy_(logits[:, -1:].argmax(dim=-1))
+        self.position.add_(1)
+        return logits
+
+
+class GraphCaptureFailed(Exception):
+    """A decode step could not be captured or replayed faithfully; the message says why (recorded as missing)."""
+
+
+def static_decode_tokens(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int, step=None) -> torch.Tensor:
+    """The greedy tokens (batch, new_tokens) after the prompt, each step from `step` (default: eager)."""
+    decoder.prefill(input_ids)
+    tokens = []
+    for _ in range(new_tokens):
+        tokens.append(decoder.next_ids.clone())
+        (step or decoder.step)()
+    return torch.cat(tokens, dim=1)
+
+
+def capture_decode_graph(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int):
+    """A CUDA graph of one decode step, checked against eager decoding: its replays must pick the same
+    greedy tokens as eager steps do. GraphCaptureFailed says why not."""
+    device = input_ids.device
+    eager = static_decode_tokens(decoder, input_ids, new_tokens)
+    try:
+        decoder.prefill(input_ids)
+        side = torch.cuda.Stream(device)
+        side.wait_stream(torch.cuda.current_stream(device))
+        with torch.cuda.stream(side):  # warm-up on a side stream, as torch.cuda.graph's documentation asks
+            for _ in range(2):
+                decoder.step()
+        torch.cuda.current_stream(device).wait_stream(side)
+        decoder.prefill(input_ids)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            decoder.step()
+        replayed = static_decode_tokens(decoder, input_ids, new_tokens, graph.replay)
+    except Exception as failure:  # capture is refused by host syncs, unsupported ops, ...; data, not a crash
+        torch.cuda.synchronize(device)
+        raise GraphCaptureFailed(f"CUDA graph capture of the decode step failed: {type(failure).__name__}: "
+                                 f"{_first_line(failure)}") from None
+    if not torch.equal(replayed, eager):
+        share = (replayed == eager).float().mean().item()
+        raise GraphCaptureFailed(f"the replayed CUDA graph picked other tokens than eager decoding ({share:.0%} "
+                                 "equal), so its timing would not be of the same work")
+    return graph
+
+
+def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats: int, device) -> Timing:
+    """Seconds per decode step with launch overhead removed: a StaticCache and, on CUDA, each step replayed
+    from a CUDA graph (a CPU has no launch overhead to remove; there the steps run eagerly).
+
+    Median over `repeats` runs of `new_tokens` steps, each after a fresh prefill that is not timed.
+    Raises GraphCaptureFailed when CUDA cannot capture the step faithfully.
+    """
+    if new_tokens < 1 or repeats < 1:
+        raise ValueError("time_static_decode needs new_tokens >= 1 and repeats >= 1")
+    decoder = StaticDecoder(model, input_ids.shape[0], input_ids.shape[1] + new_tokens + 2, input_ids.device)
+    step = decoder.step
+    if torch.device(device).type == "cuda":
+        step = capture_decode_graph(decoder, input_ids, new_tokens).replay
+    else:
+        static_decode_tokens(decoder, input_ids, new_tokens)  # warm-up
+    samples = []
+    for _ in range(repeats):
+        decoder.prefill(input_ids)
+
+        def decode():
+            for _ in range(new_tokens):
+                step()
+
+        samples.append(timed(decode, device)[1] / new_tokens)
+    return Timing.of(samples)
+
+
+def _first_line(exception: BaseException) -> str:
+    lines = [line.strip() for line in str(exception).splitlines() if line.strip()]
+    return (lines[0] if lines else type(exception).__name__)[:300]
 
 
 def reset_peak_memory(device) -> bool:

@@ -41,7 +41,8 @@ TEST_SEQUENCES = 64  # x 256 tokens: 16,384 positions, about a fifth of the 76k-
 CALIBRATION_SEQUENCES = 16  # x 256 tokens of the train split
 EVAL_BATCH = 8  # sequences per forward pass: 8 x 256 x 8192 fp32 logits are 64 MiB
 NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the speed suites"
-                for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", "peak_bytes")}
+                for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", "peak_bytes",
+                             "decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")}
 
 
 @dataclass(frozen=True)

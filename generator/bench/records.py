@@ -43,6 +43,11 @@ METRICS = {
     "tokens_per_s": "batch * 1000 / decode_ms_per_token",
     "bandwidth_bytes_s": "weight_bytes / decode seconds per token: as if every stored weight byte were read once "
                          "per step (the embedding table is not, in truth) and KV-cache reads left out",
+    "decode_graph_ms_per_token": "median seconds per decode step x 1000 with launch overhead removed: a static KV "
+                                 "cache, each step replayed from a CUDA graph checked to pick the same greedy tokens "
+                                 "as eager steps (CUDA only)",
+    "tokens_per_s_graph": "batch * 1000 / decode_graph_ms_per_token",
+    "bandwidth_graph_bytes_s": "weight_bytes / decode_graph seconds per step (as bandwidth_bytes_s)",
     "logits_sqnr_db": "10 log10(sum ref^2 / sum (ref - logits)^2) against the unquantized bf16 model, same input",
     "kl_divergence": "mean KL(ref || quantized) of next-token distributions over prompt positions, nats",
     "top1_agreement": "fraction of prompt positions where the argmax token matches the bf16 reference",

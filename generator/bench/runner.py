@@ -96,12 +96,14 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
             repeats = item.repeats
             _add_timing(metrics, spread, timing, workload.batch)
         else:
-            for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s"):
+            for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", *GRAPH_METRICS):
                 missing[name] = "the workload generates no tokens"
-        if measuring_peak:
+        if measuring_peak:  # prefill and decode as a user runs them; the graph run below has its own cache
             metrics["peak_bytes"] = measure.peak_memory_bytes(device)
         else:
             missing["peak_bytes"] = f"peak memory is measured on CUDA only, not on {torch.device(device).type}"
+        if workload.new_tokens:
+            _add_graph_timing(model, input_ids, item, device, metrics, missing, spread)
     except Exception as failure:  # a data point: the run goes on
         status, error = failure_status(failure, f"{item.method.label} on {item.model.id}")
     finally:
@@ -170,6 +172,36 @@ def _add_timing(metrics: dict, spread: dict, timing: measure.GenerationTiming, b
     spread["decode_ms_per_token"] = {"min": decode.min_s * 1000, "max": decode.max_s * 1000}
     metrics["tokens_per_s"] = batch / decode.median_s
     metrics["bandwidth_bytes_s"] = metrics["weight_bytes"] / decode.median_s
+
+
+GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
+
+
+def _add_graph_timing(model, input_ids, item: BenchItem, device, metrics: dict, missing: dict, spread: dict):
+    """Decode with launch overhead removed (CUDA graphs); what stops it is recorded as missing, and the
+    eager metrics already measured stand."""
+    reason = None
+    if torch.device(device).type != "cuda":
+        reason = f"CUDA graphs need a CUDA device; this run is on {torch.device(device).type}"
+    else:
+        try:
+            timing = measure.time_static_decode(model, input_ids, item.workload.new_tokens, item.repeats, device)
+        except measure.GraphCaptureFailed as failure:
+            reason = str(failure)
+        except torch.OutOfMemoryError as failure:
+            reason = f"out of memory for the static cache or the graph: {_one_line(failure)}"
+        except Exception as failure:  # the static-cache path itself failed; the eager results above stand
+            print(f"error in the static-cache decode of {item.method.label} on {item.model.id}:", file=sys.stderr)
+            traceback.print_exception(failure, file=sys.stderr)
+            reason = f"static-cache decode failed: {type(failure).__name__}: {_one_line(failure)}"
+    if reason is not None:
+        for name in GRAPH_METRICS:
+            missing[name] = reason
+        return
+    metrics["decode_graph_ms_per_token"] = timing.median_s * 1000
+    spread["decode_graph_ms_per_token"] = {"min": timing.min_s * 1000, "max": timing.max_s * 1000}
+    metrics["tokens_per_s_graph"] = item.workload.batch / timing.median_s
+    metrics["bandwidth_graph_bytes_s"] = metrics["weight_bytes"] / timing.median_s
 
 
 def failure_status(failure: Exception, what: str) -> tuple:

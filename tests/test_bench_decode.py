@@ -1,0 +1,101 @@
+"""Decode with launch overhead removed: the static-cache decoder that a CUDA graph replays."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from transformers import DynamicCache  # noqa: E402
+
+from generator.bench import measure  # noqa: E402
+from generator.bench.methods import Int8WeightOnly, SmoothQuant  # noqa: E402
+from generator.bench.models import build_model, model_spec  # noqa: E402
+from generator.bench.runner import GRAPH_METRICS, measure_item  # noqa: E402
+from generator.bench.suites import BenchItem, Workload  # noqa: E402
+
+CPU = torch.device("cpu")
+TINY = model_spec("tiny-llama")
+
+
+@torch.inference_mode()
+def _dynamic_decode_logits(model, input_ids, tokens):
+    """The usual decode loop's logits (DynamicCache) when it is fed `tokens` (batch, steps) one at a time."""
+    cache = DynamicCache(config=model.config)
+    keyword = measure._cache_keyword(model)
+    model(input_ids, use_cache=True, **{keyword: cache})
+    return [model(tokens[:, step:step + 1], use_cache=True, **{keyword: cache}).logits
+            for step in range(tokens.shape[1])]
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_static_decoder_steps_give_the_logits_of_dynamic_cache_decoding(batch):
+    """Every step, from buffers advanced in place, computes what the usual decode loop computes on the same
+    tokens: the new key and value land at the right position and attention sees exactly the filled part of
+    the cache (only bf16 rounding differs: the static cache's attention runs over its whole, masked length)."""
+    model = build_model(TINY, CPU)
+    input_ids = measure.prompt_ids(TINY.vocab_size, batch, 24, CPU)
+    decoder = measure.StaticDecoder(model, batch, 24 + 12, CPU)
+    for _ in range(2):  # the second prefill starts over from an emptied cache
+        decoder.prefill(input_ids)
+        fed, static = [], []
+        for _ in range(10):
+            fed.append(decoder.next_ids.clone())
+            static.append(decoder.step())
+    expected = _dynamic_decode_logits(model, input_ids, torch.cat(fed, dim=1))
+    for step, (reference, logits) in enumerate(zip(expected, static)):
+        assert torch.allclose(logits.float(), reference.float(), atol=2e-2), f"step {step}"
+
+
+def test_static_decode_tokens_are_the_greedy_choices_of_its_steps():
+    model = build_model(TINY, CPU)
+    input_ids = measure.prompt_ids(TINY.vocab_size, 2, 16, CPU)
+    decoder = measure.StaticDecoder(model, 2, 30, CPU)
+    tokens = measure.static_decode_tokens(decoder, input_ids, 6)
+    logits = _dynamic_decode_logits(model, input_ids, tokens)
+    assert tokens.shape == (2, 6)
+    assert torch.equal(tokens[:, 0:1], measure.prefill_logits(model, input_ids)[:, -1:].argmax(dim=-1))
+    agree = torch.cat([step[:, -1:].argmax(dim=-1) for step in logits[:-1]], dim=1) == tokens[:, 1:]
+    assert agree.float().mean() >= 0.8  # the same path, but for a near-tie that bf16 rounding may flip
+
+
+def test_static_decode_timing_runs_eagerly_on_the_cpu():
+    model = build_model(TINY, CPU)
+    timing = measure.time_static_decode(model, measure.prompt_ids(TINY.vocab_size, 1, 16, CPU), 4, 2, CPU)
+    assert timing.repeats == 2 and 0 < timing.min_s <= timing.median_s <= timing.max_s
+
+
+def test_the_cpu_run_records_graph_metrics_as_missing_with_the_reason():
+    result = measure_item(BenchItem(TINY, Int8WeightOnly(), Workload(1, 16, 4), repeats=2), CPU, {})
+    assert result["status"] == "ok", result["error"]
+    for name in GRAPH_METRICS:
+        assert name not in result["metrics"]
+        assert result["missing"][name] == "CUDA graphs need a CUDA device; this run is on cpu"
+    assert result["metrics"]["decode_ms_per_token"] > 0
+
+
+# -- CUDA only ------------------------------------------------------------------------
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+@cuda
+@pytest.mark.parametrize("config", [Int8WeightOnly(), SmoothQuant()], ids=lambda config: config.label)
+def test_graph_decode_is_measured_on_cuda_or_says_why_not(config):
+    result = measure_item(BenchItem(TINY, config, Workload(2, 32, 8), repeats=3), torch.device("cuda"), {})
+    assert result["status"] == "ok", result["error"]
+    if "decode_graph_ms_per_token" in result["metrics"]:
+        assert result["metrics"]["tokens_per_s_graph"] > 0
+        assert result["spread"]["decode_graph_ms_per_token"]["min"] > 0
+    else:
+        assert result["missing"]["decode_graph_ms_per_token"].startswith(("CUDA graph", "the replayed"))
+
+
+@cuda
+def test_a_captured_decode_step_replays_the_eager_greedy_path():
+    device = torch.device("cuda")
+    model = build_model(TINY, device)
+    input_ids = measure.prompt_ids(TINY.vocab_size, 2, 32, device)
+    decoder = measure.StaticDecoder(model, 2, 48, device)
+    graph = measure.capture_decode_graph(decoder, input_ids, 8)
+    eager = measure.static_decode_tokens(decoder, input_ids, 8)
+    assert torch.equal(measure.static_decode_tokens(decoder, input_ids, 8, graph.replay), eager)
