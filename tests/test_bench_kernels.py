@@ -76,3 +76,55 @@ def test_a_budget_stops_the_sweep_and_a_rerun_resumes_it(tmp_path):
     keys = [(r["method"]["id"], str(r["method"]["config"]), r["model"]["id"], r["workload"]["batch"])
             for r in whole["results"]]
     assert len(keys) == len(set(keys)) == len(methods.standard_configs()) * 3 * 3
+
+
+# -- speedups derived from the record ---------------------------------------------------
+
+def _kernel_result(layer, config, tokens, eager_ms, graph_ms=None, status="ok"):
+    metrics = {"weight_bytes": 1, "layer_ms": eager_ms} if status == "ok" else {}
+    if graph_ms is not None:
+        metrics["layer_graph_ms"] = graph_ms
+    return {"model": {"id": layer}, "method": config.to_record(), "workload": {"batch": tokens},
+            "status": status, "metrics": metrics}
+
+
+def test_speedups_and_the_token_count_where_a_method_stops_winning():
+    from generator.bench.analysis import format_kernel_speedups, kernel_speedups
+
+    bf16, int4, int8 = methods.REFERENCE, methods.Int4WeightOnly(), methods.Int8WeightOnly()
+    layer = "llama-3.1-8b-1layer:q_proj"
+    results = [_kernel_result(layer, bf16, tokens, 1.0 * tokens, 0.5 * tokens) for tokens in (1, 8, 64)]
+    results += [_kernel_result(layer, int4, 1, 0.25, 0.1), _kernel_result(layer, int4, 8, 4.0, 2.0),
+                _kernel_result(layer, int4, 64, 128.0, 64.0)]
+    results += [_kernel_result(layer, int8, 1, 2.0), _kernel_result(layer, int8, 8, 16.0),
+                _kernel_result(layer, int8, 64, 0.0, status="error")]
+    summaries = {(s.method, s.timing): s for s in kernel_speedups({"results": results})}
+    assert set(summaries) == {("int4-tinygemm-g128", "layer_graph_ms"), ("int4-tinygemm-g128", "layer_ms"),
+                              ("int8-channel", "layer_ms")}
+    graph = summaries["int4-tinygemm-g128", "layer_graph_ms"]
+    assert graph.speedups == pytest.approx({1: 5.0, 8: 2.0, 64: 0.5})
+    assert graph.stops_winning_at == 64
+    assert summaries["int4-tinygemm-g128", "layer_ms"].speedups == pytest.approx({1: 4.0, 8: 2.0, 64: 0.5})
+    slower = summaries["int8-channel", "layer_ms"]
+    assert slower.speedups == pytest.approx({1: 0.5, 8: 0.5}) and slower.stops_winning_at == 1
+    assert not slower.wins_anywhere
+    table = format_kernel_speedups(list(summaries.values()))
+    assert "never faster" in table and table.count("\n") == 3
+
+
+def test_a_method_faster_everywhere_has_no_crossing():
+    from generator.bench.analysis import KernelSpeedup
+
+    assert KernelSpeedup("l", "m", "layer_ms", {1: 3.0, 8: 0.9, 64: 1.1}).stops_winning_at is None
+    assert KernelSpeedup("l", "m", "layer_ms", {1: 3.0, 8: 1.2, 64: 0.9}).stops_winning_at == 64
+
+
+def test_the_cpu_sweep_gives_a_speedup_for_every_method_that_ran(record):
+    from generator.bench.analysis import kernel_speedups
+
+    summaries = kernel_speedups(record)
+    ran = {(r["model"]["id"], r["method"]["id"], str(r["method"]["config"])) for r in record["results"]
+           if r["status"] == "ok" and r["method"] != methods.REFERENCE.to_record()}
+    assert len(summaries) == len(ran)  # eager only: no graph timing on a CPU
+    assert all(summary.timing == "layer_ms" and set(summary.speedups) == {1, 8, 64} for summary in summaries)
+    assert all(speedup > 0 for summary in summaries for speedup in summary.speedups.values())

@@ -15,6 +15,7 @@ from pathlib import Path
 from calculators import CalculatorError
 
 from . import environment, methods
+from .analysis import format_kernel_speedups, kernel_speedups
 from .kernels import run_kernel_items
 from .models import pretrained_spec
 from .records import RUN_ID_PATTERN, RecordError, RecordWriter
@@ -93,6 +94,9 @@ def run(args) -> int:
         print(f"budget of {args.budget_s:g} s spent after {elapsed:.1f} s; {len(outcome.left)} items left. "
               f"Continue with: --run-id {writer.run_id}")
         return 3
+    if SUITES[args.suite].kind == "kernel":
+        print("\nspeedup over bf16 per token count (bf16 time / method time):")
+        print(format_kernel_speedups(kernel_speedups(writer.record)))
     errors = sum(result["status"] == "error" for result in writer.record["results"])
     print(f"finished {writer.path} in {elapsed:.1f} s" + (f"; {errors} results with status error" if errors else ""))
     return 1 if errors else 0
