@@ -77,9 +77,9 @@ SUITES = {suite.name: suite for suite in (
     Suite("gpu-kernels", "one linear layer at Llama-3.1-8B's q_proj, gate_proj and down_proj shapes, every "
           "method, 1 to 256 tokens, eager and CUDA-graph timing", _kernel_items("llama-3.1-8b", None, 10),
           kind="kernel"),
-    Suite("quality-cpu", "reference llamas trained here on the Python docs (small 7M, medium 19M; checkpoints "
-          "cached), every method: test perplexity, KL and top-1 against bf16; --budget-s is training seconds per "
-          "size (default 600)", list, kind="quality", sizes=("small", "medium")),
+    Suite("quality-cpu", "reference llamas trained here on the Python docs (tiny 2.4M, small 7M, medium 19M; "
+          "checkpoints cached), every method: test perplexity, KL and top-1 against bf16; --budget-s is training "
+          "seconds per size (default 600)", list, kind="quality", sizes=("tiny", "small", "medium")),
     Suite("gpu-quality", "the quality suite on the GPU: small, medium and large (88M) reference llamas; "
           "--budget-s is training seconds per size (default 120)", list, kind="quality",
           sizes=("small", "medium", "large")),
