@@ -74,6 +74,22 @@ def test_bf16_against_itself_gives_identical_logits():
     assert measure.compare_logits(first, second) == measure.LogitAgreement(None, 0.0, 1.0)
 
 
+def test_logit_agreement_is_the_same_whatever_the_chunking():
+    """compare_logits works a few thousand positions at a time; the sums must not depend on where it cuts."""
+    generator = torch.Generator().manual_seed(3)
+    reference = torch.randn(3, 50, 97, generator=generator)
+    noisy = reference + 0.3 * torch.randn(3, 50, 97, generator=generator)
+    whole = measure.compare_logits(reference, noisy, chunk_rows=10_000)
+    log_p, log_q = torch.log_softmax(reference.double(), -1), torch.log_softmax(noisy.double(), -1)
+    assert whole.kl_divergence == pytest.approx((log_p.exp() * (log_p - log_q)).sum(-1).mean().item(), rel=1e-5)
+    assert whole.top1_agreement == (reference.argmax(-1) == noisy.argmax(-1)).double().mean().item()
+    for chunk_rows in (1, 7, 149):
+        chunked = measure.compare_logits(reference, noisy, chunk_rows=chunk_rows)
+        assert chunked.sqnr_db == pytest.approx(whole.sqnr_db, rel=1e-6)  # float32 sums in another order
+        assert chunked.kl_divergence == pytest.approx(whole.kl_divergence, rel=1e-6)
+        assert chunked.top1_agreement == whole.top1_agreement
+
+
 # -- methods --------------------------------------------------------------------
 
 @pytest.mark.parametrize("config", methods.standard_configs(), ids=lambda config: config.label)
