@@ -147,12 +147,17 @@ def capture_inputs(model, calibration: torch.Tensor, block: Block) -> dict:
     return {name: torch.cat(chunks) for name, chunks in inputs.items()}
 
 
-@register(AWQ)
-def quantize_awq(model, config: AWQ, device, calibration=None) -> None:
+def require_llama_layout(model, method: str) -> None:
+    """Unsupported unless the folds' module names (LAYER_FOLDS, HEAD_FOLD) describe this model's layers."""
     model_type = model.config.model_type
     if model_type not in LLAMA_LAYOUT:
-        raise Unsupported(f"AWQ's scale folding here knows the llama layer layout ({', '.join(LLAMA_LAYOUT)}), "
+        raise Unsupported(f"{method}'s scale folding here knows the llama layer layout ({', '.join(LLAMA_LAYOUT)}), "
                           f"not model type {model_type!r}")
+
+
+@register(AWQ)
+def quantize_awq(model, config: AWQ, device, calibration=None) -> None:
+    require_llama_layout(model, "AWQ")
     kernels = require_tinygemm(model, config.group_size, config.inner_k_tiles, device)
     calibration = calibration_or_default(model, calibration, device)
     for block in blocks(model):

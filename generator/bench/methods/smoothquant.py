@@ -33,7 +33,7 @@ import torch
 import torch.nn as nn
 
 from ._calibration import calibration_or_default, decoder_layers
-from .awq import LLAMA_LAYOUT, fold_scales
+from .awq import fold_scales, require_llama_layout
 from .registry import MethodConfig, Unsupported, register
 
 INT8_MAX = 127
@@ -150,10 +150,7 @@ def smooth(model, calibration: torch.Tensor, alpha: float) -> None:
 
 @register(SmoothQuant)
 def quantize_smoothquant(model, config: SmoothQuant, device, calibration=None) -> None:
-    model_type = model.config.model_type
-    if model_type not in LLAMA_LAYOUT:
-        raise Unsupported(f"SmoothQuant's folding here knows the llama layer layout ({', '.join(LLAMA_LAYOUT)}), "
-                          f"not model type {model_type!r}")
+    require_llama_layout(model, "SmoothQuant")
     lm_head = model.get_output_embeddings()
     embedding = model.get_input_embeddings().weight
     linears = {name: module for name, module in model.named_modules()
