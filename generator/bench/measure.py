@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 import torch
-from transformers import DynamicCache, StaticCache
+from transformers import StaticCache
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,8 @@ class Timing:
 
 @dataclass(frozen=True)
 class GenerationTiming:
-    prefill: Timing  # one forward pass over the prompt, fresh cache
-    decode_per_token: Timing  # the greedy decode loop / new_tokens
+    prefill: Timing  # generate() making one token: the prompt's forward pass and the first token
+    decode_per_token: Timing  # each further token of a greedy generate()
 
 
 @dataclass(frozen=True)
@@ -87,33 +87,29 @@ def _cache_keyword(model) -> str:
 
 
 @torch.inference_mode()
-def _generate_once(model, input_ids: torch.Tensor, new_tokens: int, device) -> tuple:
-    """Greedy prefill + decode into a fresh DynamicCache; (prefill seconds, decode seconds)."""
-    cache = DynamicCache(config=model.config)
-    keyword = _cache_keyword(model)
-    logits, prefill_s = timed(lambda: model(input_ids, use_cache=True, **{keyword: cache}).logits, device)
-
-    def decode():
-        last = logits
-        for _ in range(new_tokens):
-            next_ids = last[:, -1:].argmax(dim=-1)
-            last = model(next_ids, use_cache=True, **{keyword: cache}).logits
-        return last
-
-    _, decode_s = timed(decode, device)
-    return prefill_s, decode_s
+def _generate_s(model, input_ids: torch.Tensor, new_tokens: int, device) -> float:
+    """Seconds of one greedy `generate` call that makes exactly `new_tokens` tokens (no early stop at EOS)."""
+    settings = dict(max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False, use_cache=True,
+                    attention_mask=torch.ones_like(input_ids), pad_token_id=model.config.pad_token_id or 0)
+    return timed(lambda: model.generate(input_ids, **settings), device)[1]
 
 
 def time_generation(model, input_ids: torch.Tensor, new_tokens: int, repeats: int, device) -> GenerationTiming:
-    """Median prefill time and decode time per token over `repeats` runs after one warm-up run."""
+    """What a user of `model.generate` sees (greedy, its default DynamicCache), after one warm-up call:
+
+    prefill = a generate call that makes 1 token (the prompt's forward pass and the first token: time to
+    first token); decode per token = (a call that makes 1 + new_tokens tokens - that one) / new_tokens,
+    paired within each repeat, so the prompt's cost cancels. Medians over `repeats`, min and max kept.
+    """
     if new_tokens < 1 or repeats < 1:
         raise ValueError("time_generation needs new_tokens >= 1 and repeats >= 1")
-    _generate_once(model, input_ids, new_tokens, device)  # warm-up: allocator, kernels, lazy init
+    _generate_s(model, input_ids, 1 + new_tokens, device)  # warm-up: allocator, kernels, lazy init
     prefill, decode = [], []
     for _ in range(repeats):
-        prefill_s, decode_s = _generate_once(model, input_ids, new_tokens, device)
-        prefill.append(prefill_s)
-        decode.append(decode_s / new_tokens)
+        first = _generate_s(model, input_ids, 1, device)
+        whole = _generate_s(model, input_ids, 1 + new_tokens, device)
+        prefill.append(first)
+        decode.append(max(whole - first, 0.0) / new_tokens)
     return GenerationTiming(Timing.of(prefill), Timing.of(decode))
 
 

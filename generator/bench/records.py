@@ -38,8 +38,10 @@ METRICS = {
     "state_dict_bytes": "bytes of the tensors in model.state_dict() (what a checkpoint holds), each storage once",
     "quantize_s": "seconds to quantize the model in place (on CUDA, synchronised)",
     "peak_bytes": "torch.cuda.max_memory_allocated over prefill and decode (CUDA only)",
-    "prefill_ms": "median time of one forward pass over the prompt, fresh cache",
-    "decode_ms_per_token": "median time of the decode loop divided by new_tokens",
+    "prefill_ms": "median time of a greedy model.generate call making one token: the prompt's forward pass and "
+                  "the first token (time to first token)",
+    "decode_ms_per_token": "median of (a generate call making 1 + new_tokens tokens - one making 1) / new_tokens, "
+                           "paired within each repeat: each further token as a user of generate sees it",
     "tokens_per_s": "batch * 1000 / decode_ms_per_token",
     "bandwidth_bytes_s": "weight_bytes / decode seconds per token: as if every stored weight byte were read once "
                          "per step (the embedding table is not, in truth) and KV-cache reads left out",
