@@ -18,8 +18,15 @@ AutoAWQ fold it for llama-style layers:
     final norm                -> lm_head                    (here because lm_head is int4 in this format)
 
 No explicit input scale is kept anywhere, so the model has exactly RTN's modules and bytes. o_proj
-under grouped-query attention gets no scale (as in AutoAWQ) and is plain round-to-nearest. The
-clipping search of the paper (auto_clip) is not implemented. Folding into the 16-bit norm weights
+under grouped-query attention gets no scale (as in AutoAWQ) and is plain round-to-nearest.
+
+Then the clipping search (llm-awq auto_clip; version 2 of this method): for each group of 128 weights
+of a linear, the weights are clamped to [-r max|w|, r max|w|] before rounding, r = 1 - i / clip_grid for
+i below max_shrink * clip_grid, keeping per group the r whose group's share of the output, x_g w_g^T,
+changes least on up to 512 calibration tokens (the search treats groups one by one, as llm-awq does; the
+cross terms between groups are left out). A slightly clipped group spends its 16 levels on where most
+weights are. q_proj and k_proj are not clipped: their outputs meet in the attention scores, which a
+per-linear error does not see (llm-awq skips them for that reason). Folding into the 16-bit norm weights
 rounds s / norm to bf16; the scaled weights are rounded to bf16 before quantization, as the search
 assumes. Then every linear is quantized group-wise (int4_weight_only's RTN) onto its tinygemm
 module: weight format int4-tinygemm-g128 (an AutoAWQ checkpoint would store awq-int4-g128).
@@ -53,16 +60,21 @@ HEAD_FOLD = ("model.norm", ("lm_head",))  # names relative to the model
 @dataclass(frozen=True)
 class AWQ(MethodConfig):
     method_id: ClassVar[str] = "awq"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: the clipping search
     bits: int = 4
     group_size: int = 128
     n_grid: int = 20  # llm-awq auto_scale's grid
     inner_k_tiles: int = 8
+    clip: bool = True
+    clip_grid: int = 20  # llm-awq auto_clip's grid and largest shrink
+    max_shrink: float = 0.5
 
     def __post_init__(self):
         check_tinygemm_settings(self.bits, self.group_size, self.inner_k_tiles)
-        if self.n_grid < 1:
-            raise ValueError(f"n_grid must be at least 1, not {self.n_grid}")
+        if self.n_grid < 1 or self.clip_grid < 1:
+            raise ValueError(f"n_grid and clip_grid must be at least 1, not {self.n_grid} and {self.clip_grid}")
+        if not 0.0 <= self.max_shrink < 1.0:
+            raise ValueError(f"max_shrink must be in [0, 1), not {self.max_shrink}")
 
     @property
     def weight_format(self) -> str:
@@ -107,6 +119,43 @@ def search_scales(weights: list, inputs: torch.Tensor, config: AWQ) -> tuple:
     candidates = [(i / config.n_grid, candidate_scales(inputs, i / config.n_grid)) for i in range(config.n_grid)]
     errors = [scaled_output_error(weights, inputs, scales, config.group_size) for _, scales in candidates]
     return candidates[errors.index(min(errors))]
+
+
+CLIP_TOKENS = 512  # calibration tokens the clipping search looks at (llm-awq n_sample_token)
+CLIP_ROWS = 256  # output rows searched at once, to bound the (rows, tokens, groups) products in memory
+NOT_CLIPPED = ("q_proj", "k_proj")
+
+
+def clip_limits(weight: torch.Tensor, inputs: torch.Tensor, config: AWQ) -> torch.Tensor:
+    """Per (output row, group): the largest |w| to keep, chosen from r max|w| over the grid so that the
+    group's output x_g Q(clamp(w_g))^T on the calibration inputs moves least from x_g w_g^T."""
+    out_features, in_features = weight.shape
+    groups, size = in_features // config.group_size, config.group_size
+    x = inputs.float()
+    x = x[torch.linspace(0, len(x) - 1, min(len(x), CLIP_TOKENS)).long()].reshape(-1, groups, size)
+    limits = []
+    for start in range(0, out_features, CLIP_ROWS):
+        w = weight[start:start + CLIP_ROWS].to(torch.bfloat16).float()
+        rows = w.shape[0]
+        exact = torch.einsum("tgk,ogk->otg", x, w.reshape(rows, groups, size))
+        original = w.reshape(rows, groups, size).abs().amax(dim=-1)
+        best, best_error = original.clone(), torch.full_like(original, float("inf"))
+        for step in range(int(config.max_shrink * config.clip_grid)):
+            limit = original * (1 - step / config.clip_grid)
+            clipped = w.reshape(rows, groups, size).clamp(-limit[..., None], limit[..., None]).reshape(rows, -1)
+            rounded = fake_quantize(clipped, size).reshape(rows, groups, size)
+            error = (torch.einsum("tgk,ogk->otg", x, rounded) - exact).pow(2).mean(dim=1)
+            better = error < best_error
+            best_error[better], best[better] = error[better], limit[better]
+        limits.append(best)
+    return torch.cat(limits)
+
+
+def clip_weight(weight: torch.Tensor, limits: torch.Tensor, group_size: int) -> torch.Tensor:
+    """Each group clamped to [-limit, limit], in the weight's dtype."""
+    grouped = weight.float().reshape(weight.shape[0], -1, group_size)
+    clipped = grouped.clamp(-limits[..., None], limits[..., None])
+    return clipped.reshape(weight.shape).to(weight.dtype)
 
 
 def fold_scales(previous: nn.Module, linears: list, scales: torch.Tensor) -> None:
@@ -169,9 +218,15 @@ def quantize_awq(model, config: AWQ, device, calibration=None) -> None:
         for previous, linears, names in folds:
             _, scales = search_scales([linear.weight for linear in linears], inputs[names[0]], config)
             searched.append((previous, linears, scales))
-        for previous, linears, scales in searched:
+        input_scales = {}  # reading linear -> the scales its input is now divided by
+        for (previous, linears, scales), (_, _, names) in zip(searched, folds):
             fold_scales(previous, linears, scales)
+            input_scales.update(dict.fromkeys(names, scales))
         for name, linear in block.linears.items():
+            if config.clip and not name.endswith(NOT_CLIPPED):
+                x = inputs[name].float() / input_scales.get(name, 1.0)
+                linear.weight.data = clip_weight(linear.weight, clip_limits(linear.weight, x, config),
+                                                 config.group_size)
             weight = linear.weight.detach()
             scales, zeros = group_qparams(weight, config.group_size)
             codes = quantize_groups(weight, scales, zeros, config.group_size)
