@@ -245,11 +245,12 @@ def _smoothed_w8a8_output(linear, calibration, held_out, alpha=0.5):
 
 def test_smoothing_lowers_the_w8a8_output_error_when_activations_have_outlier_channels(outlier_case):
     # Per-token int8 spends its levels on the 20-50x channels; smoothing moves them into the weights.
+    # Measured (torch 2.13 CPU, seeds 0-2): smoothed / plain 0.057-0.068.
     linear, calibration, held_out = outlier_case
     expected = held_out.float() @ linear.weight.float().T
     plain = (W8A8Linear.from_linear(linear)(held_out).float() - expected).pow(2).mean().item()
     smoothed = (_smoothed_w8a8_output(linear, calibration, held_out).float() - expected).pow(2).mean().item()
-    assert smoothed < plain / 2, (smoothed, plain)
+    assert smoothed < plain / 5, (smoothed, plain)
 
 
 def test_w8a8_is_the_product_of_the_dequantized_operands(outlier_case):
