@@ -91,7 +91,7 @@ def test_graph_decode_is_measured_on_cuda_or_says_why_not(config):
 
 
 @cuda
-def test_a_captured_decode_step_replays_the_eager_greedy_path():
+def test_a_decode_step_captured_on_cuda_replays_the_eager_greedy_path():
     device = torch.device("cuda")
     model = build_model(TINY, device)
     input_ids = measure.prompt_ids(TINY.vocab_size, 2, 32, device)

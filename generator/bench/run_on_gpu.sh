@@ -5,7 +5,7 @@
 #   bash generator/bench/run_on_gpu.sh [seconds]      (default 480: leaves room for a retry in 15 minutes)
 #
 # It installs the bitsandbytes wheel carried in .wheels/ (see gpu_runs/README.md), prints the versions,
-# then runs the GPU suites, most valuable first, each within its share of the time. Every record is
+# runs the CUDA-only tests, then the GPU suites, most valuable first, each within its share of the time. Every record is
 # written result by result into $OUT (the device tool brings that folder back) or gpu_runs/, so a run
 # cut short keeps what it measured; rerun with the same --run-id values to resume.
 set -uo pipefail
@@ -23,7 +23,16 @@ fi
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,power.limit --format=csv | tee "$out/nvidia-smi-$stamp.txt"
 python -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)"
 
-run() {  # suite, share of the budget in percent
+# The CUDA-only tests first (skipped on the CPU machines where CI runs): a quick check that the GPU paths
+# work here, in at most 120 s of the budget. pytest is in the GPU machine's image; a failure is reported
+# and the suites still run, since each of their measurements records its own failures.
+started=$(date +%s)
+timeout 120 python -m pytest -q -p no:cacheprovider -k cuda tests/test_bench_smoke.py \
+  tests/test_bench_methods_quality.py tests/test_bench_decode.py 2>&1 | tee "$out/cuda-tests-$stamp.txt" | tail -n 15
+budget=$(( budget - ($(date +%s) - started) ))
+if [ "$budget" -lt 30 ]; then budget=30; fi
+
+run() {  # suite, share of the remaining budget in percent
   local seconds=$(( budget * $2 / 100 ))
   echo "== $1 ($seconds s)"
   python -m generator bench --suite "$1" --out "$out" --budget-s "$seconds" --run-id "gpu-$1-$stamp" 2>&1 \
