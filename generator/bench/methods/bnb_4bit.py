@@ -41,7 +41,7 @@ def quantize_bnb_4bit(model, config: Bnb4bit, device, calibration=None) -> None:
     import_bitsandbytes()
     from transformers import BitsAndBytesConfig
 
-    bnb_config = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=config.quant_type,
-                                    bnb_4bit_use_double_quant=config.double_quant,
-                                    bnb_4bit_compute_dtype=getattr(torch, config.compute_dtype))
-    quantize_with_bnb_config(model, bnb_config, device)
+    settings = BitsAndBytesConfig(bnb_4bit_quant_type=config.quant_type, load_in_4bit=True,
+                                  bnb_4bit_use_double_quant=config.double_quant,
+                                  bnb_4bit_compute_dtype=getattr(torch, config.compute_dtype))
+    quantize_with_bnb_config(model, settings, device)
