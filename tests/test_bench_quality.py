@@ -158,7 +158,10 @@ def test_run_quality_writes_a_finished_valid_record(trained, data, cache, tmp_pa
     assert record["run"]["suite"] == "quality-cpu" and record["run"]["finished"] is not None
     assert [result["method"]["id"] for result in record["results"]] == [config.method_id for config in chosen]
     for result in record["results"]:
+        training = result["model"].pop("training")
         assert result["model"] == {"id": trained.model_id, "kind": "reference-trained", "params": trained.params}
+        assert training["steps"] == trained.steps and training["tokens"] == trained.tokens
+        assert training["corpus"] == data.key and training["recipe"]["batch"] == trained.recipe["batch"]
         assert result["status"] == "ok" and result["metrics"]["perplexity"] > 1
         assert result["workload"] == {"batch": 2, "prompt_tokens": 256, "new_tokens": 0}
     assert record["results"][0]["metrics"]["kl_divergence"] == 0

@@ -230,3 +230,42 @@ def test_a_killed_run_keeps_what_it_wrote_and_resumes(tmp_path):
     writer.finish()
     record = load_record(path)
     assert record["results"][:len(kept)] == kept and record["results"][-1] == new
+
+
+# -- model.training: how a reference model was trained ------------------------------------------
+
+def _with_training(**changes):
+    record = make_record()
+    model = record["results"][0]["model"]
+    model.update(kind="reference-trained", id="pydocs-llama-small-seed0-1784steps")
+    model["training"] = {"corpus": "91f47e3093f7e3cd-v8192", "steps": 1784, "tokens": 7307264, "train_s": 833.0,
+                         "validation_loss_start": 9.04, "validation_loss": 3.68, "stopped_early": False,
+                         "precision": "fp32 weights, bf16 autocast", "recipe": {"batch": 16, "learning_rate": 2e-3}}
+    model["training"].update(changes)
+    return record
+
+
+def test_a_reference_model_may_say_how_it_was_trained():
+    record = _with_training()
+    assert validate_record(record) is record
+
+
+@pytest.mark.parametrize("changes, location, words", [
+    ({"steps": 0}, "results[0].model.training.steps", "whole number >= 1"),
+    ({"stopped_early": "no"}, "results[0].model.training.stopped_early", "true or false"),
+    ({"validation_loss": float("nan")}, "results[0].model.training.validation_loss", "finite number"),
+    ({"recipe": [16]}, "results[0].model.training.recipe", "must be an object"),
+    ({"epochs": 4}, "results[0].model.training.epochs", "unknown field"),
+])
+def test_a_malformed_training_block_is_rejected_with_its_field(changes, location, words):
+    with pytest.raises(RecordError, match=words) as error:
+        validate_record(_with_training(**changes))
+    assert error.value.location == location
+
+
+def test_only_reference_trained_models_carry_a_training_block():
+    record = _with_training()
+    record["results"][0]["model"]["kind"] = "random-init"
+    with pytest.raises(RecordError, match="only reference-trained models have one") as error:
+        validate_record(record)
+    assert error.value.location == "results[0].model.training"

@@ -119,11 +119,20 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
         _free(device)
     for name in metrics:
         missing.pop(name, None)
-    return {"model": {"id": trained.model_id, "kind": MODEL_KIND, "params": trained.params},
+    return {"model": {"id": trained.model_id, "kind": MODEL_KIND, "params": trained.params,
+                      "training": training_record(trained)},
             "method": config.to_record(),
             "workload": {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0},
             "status": status, "error": error, "measured": utc_now(),
             "metrics": metrics, "missing": missing, "repeats": 1 if status == "ok" else 0, "spread": {}}
+
+
+def training_record(trained: train_module.TrainedModel) -> dict:
+    """The record's model.training: how the checkpoint was made (its folder sits under the corpus key)."""
+    return {"corpus": trained.path.parent.name, "steps": trained.steps, "tokens": trained.tokens,
+            "train_s": trained.train_s, "validation_loss_start": trained.validation_loss_start,
+            "validation_loss": trained.validation_loss, "stopped_early": trained.stopped_early,
+            "precision": trained.precision, "recipe": dict(trained.recipe)}
 
 
 def reference_model(size: str, data: TokenizedCorpus, device, budget_s: float, log=print):

@@ -6,7 +6,10 @@ One JSON file per run, `<run id>.json`:
      "run": {"id", "suite", "started", "finished" (null while the run is going), "git_commit", "git_dirty",
              "command", "device": {"name", "kind": "cpu|cuda", "cc", "memory_bytes", "measured_bandwidth_bytes_s"},
              "versions": {"python", "torch", "cuda", "transformers", "bitsandbytes"}},
-     "results": [{"model": {"id", "kind": "random-init|reference-trained|pretrained", "params"},
+     "results": [{"model": {"id", "kind": "random-init|reference-trained|pretrained", "params",
+                            "training" (reference-trained models only, optional): {"corpus", "steps", "tokens",
+                                        "train_s", "validation_loss_start", "validation_loss", "stopped_early",
+                                        "precision", "recipe": {...}}},
                   "method": {"id", "version", "config": {...}, "weight_format"},
                   "workload": {"batch", "prompt_tokens", "new_tokens"},
                   "status": "ok|oom|unsupported|error", "error": null or one line,
@@ -189,10 +192,14 @@ def _check_run(check: _Checker, run):
 def _check_result(check: _Checker, result, where: str):
     check.obj(result, where, ("model", "method", "workload", "status", "error", "measured", "metrics", "missing",
                               "repeats", "spread"))
-    model = check.obj(result["model"], f"{where}.model", ("id", "kind", "params"))
+    model = check.obj(result["model"], f"{where}.model", ("id", "kind", "params"), ("training",))
     check.text(model["id"], f"{where}.model.id")
-    check.text(model["kind"], f"{where}.model.kind", choices=MODEL_KINDS)
+    kind = check.text(model["kind"], f"{where}.model.kind", choices=MODEL_KINDS)
     check.integer(model["params"], f"{where}.model.params", minimum=1)
+    if "training" in model:
+        if kind != "reference-trained":
+            check.fail(f"{where}.model.training", f"only reference-trained models have one, not {kind}")
+        _check_training(check, model["training"], f"{where}.model.training")
     method = check.obj(result["method"], f"{where}.method", ("id", "version", "config", "weight_format"))
     check.text(method["id"], f"{where}.method.id")
     check.integer(method["version"], f"{where}.method.version", minimum=1)
@@ -230,6 +237,22 @@ def _check_result(check: _Checker, result, where: str):
         high = check.number(bounds["max"], f"{where}.spread.{name}.max")
         if not low <= metrics[name] <= high:
             check.fail(f"{where}.spread.{name}", f"[{low}, {high}] does not contain the metric {metrics[name]}")
+
+
+def _check_training(check: _Checker, training, where: str):
+    """How the bench trained a reference model (generator.bench.reference.train.TrainedModel)."""
+    check.obj(training, where, ("corpus", "steps", "tokens", "train_s", "validation_loss_start", "validation_loss",
+                                "stopped_early", "precision", "recipe"))
+    check.text(training["corpus"], f"{where}.corpus")
+    check.integer(training["steps"], f"{where}.steps", minimum=1)
+    check.integer(training["tokens"], f"{where}.tokens", minimum=1)
+    for name in ("train_s", "validation_loss_start", "validation_loss"):
+        check.number(training[name], f"{where}.{name}")
+    if not isinstance(training["stopped_early"], bool):
+        check.fail(f"{where}.stopped_early", f"must be true or false, not {_describe(training['stopped_early'])}")
+    check.text(training["precision"], f"{where}.precision")
+    if not isinstance(training["recipe"], dict):
+        check.fail(f"{where}.recipe", f"must be an object, not {_describe(training['recipe'])}")
 
 
 def load_record(path) -> dict:
