@@ -244,26 +244,41 @@ def peak_memory_bytes(device) -> int:
     return torch.cuda.max_memory_allocated(device)
 
 
-def compare_logits(reference: torch.Tensor, logits: torch.Tensor, chunk_rows: int = 4096) -> LogitAgreement:
-    """SQNR = 10 log10(sum ref^2 / sum (ref - x)^2); KL(softmax ref || softmax x) averaged over positions;
-    top-1 agreement = share of positions whose argmax token is the same.
+class AgreementSums:
+    """The running sums behind compare_logits, so that logits can be compared a piece at a time:
+    SQNR = 10 log10(sum ref^2 / sum (ref - x)^2); KL(softmax ref || softmax x) averaged over positions;
+    top-1 agreement = share of positions whose argmax token is the same."""
 
-    Computed `chunk_rows` positions at a time: at batch 32 x 512 tokens x a 128k vocabulary one float32
-    copy of the logits is 8.4 GB, and the softmaxes would need several.
-    """
+    def __init__(self):
+        self.signal = self.noise = self.kl = 0.0
+        self.agree = self.positions = 0
+
+    def add(self, reference: torch.Tensor, logits: torch.Tensor) -> None:
+        ref = reference.float().reshape(-1, reference.shape[-1])
+        out = logits.float().reshape(-1, logits.shape[-1])
+        self.signal += ref.pow(2).sum().item()
+        self.noise += (ref - out).pow(2).sum().item()
+        log_p, log_q = torch.log_softmax(ref, dim=-1), torch.log_softmax(out, dim=-1)
+        self.kl += (log_p.exp() * (log_p - log_q)).sum().item()
+        self.agree += (ref.argmax(dim=-1) == out.argmax(dim=-1)).sum().item()
+        self.positions += ref.shape[0]
+
+    def agreement(self) -> LogitAgreement:
+        sqnr_db = None if self.noise == 0 else 10 * math.log10(self.signal / self.noise)
+        return LogitAgreement(sqnr_db=sqnr_db, kl_divergence=max(self.kl / self.positions, 0.0),
+                              top1_agreement=self.agree / self.positions)
+
+
+def compare_logits(reference: torch.Tensor, logits: torch.Tensor, chunk_rows: int = 4096) -> LogitAgreement:
+    """How far `logits` are from `reference` (AgreementSums), `chunk_rows` positions at a time: at batch
+    32 x 512 tokens x a 128k vocabulary one float32 copy of the logits is 8.4 GB, and the softmaxes would
+    need several."""
     reference = reference.reshape(-1, reference.shape[-1])
     logits = logits.reshape(-1, logits.shape[-1])
-    signal = noise = kl = agree = 0.0
+    sums = AgreementSums()
     for start in range(0, reference.shape[0], chunk_rows):
-        ref, out = reference[start:start + chunk_rows].float(), logits[start:start + chunk_rows].float()
-        signal += ref.pow(2).sum().item()
-        noise += (ref - out).pow(2).sum().item()
-        log_p, log_q = torch.log_softmax(ref, dim=-1), torch.log_softmax(out, dim=-1)
-        kl += (log_p.exp() * (log_p - log_q)).sum().item()
-        agree += (ref.argmax(dim=-1) == out.argmax(dim=-1)).sum().item()
-    positions = reference.shape[0]
-    sqnr_db = None if noise == 0 else 10 * math.log10(signal / noise)
-    return LogitAgreement(sqnr_db=sqnr_db, kl_divergence=max(kl / positions, 0.0), top1_agreement=agree / positions)
+        sums.add(reference[start:start + chunk_rows], logits[start:start + chunk_rows])
+    return sums.agreement()
 
 
 def copy_bandwidth_bytes_s(device, size_bytes: int = 1 << 30, repeats: int = 5) -> float | None:

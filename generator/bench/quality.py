@@ -10,7 +10,7 @@ the TRAIN split) and measure on the TEST split (never seen in training or calibr
     top1_agreement   share of positions whose argmax token is the bf16 model's
     logits_sqnr_db   10 log10(sum ref^2 / sum (ref - logits)^2) over all test logits
 
-The KL, top-1 and SQNR formulas are measure.compare_logits', accumulated batch by batch so
+The KL, top-1 and SQNR sums are measure.AgreementSums, accumulated batch by batch so
 that no more than one batch of logits per model is in memory at a time. The bf16 method is
 measured like the others against the separately computed reference, so its KL 0 and
 agreement 1 are a check that the evaluation is deterministic.
@@ -28,10 +28,10 @@ import torch
 import torch.nn.functional as F
 
 from . import environment, methods
-from .measure import synchronize
+from .measure import AgreementSums, LogitAgreement, synchronize
 from .models import state_dict_bytes, weight_bytes_in_memory
 from .records import RecordError, RecordWriter, result_key, utc_now
-from .runner import _free, failure_status
+from .runner import _free, add_agreement, failure_status
 from .reference import corpus as corpus_module
 from .reference import train as train_module
 from .reference.tokenizer import TokenizedCorpus
@@ -48,9 +48,7 @@ NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the sp
 @dataclass(frozen=True)
 class Quality:
     perplexity: float
-    kl_divergence: float
-    top1_agreement: float
-    sqnr_db: float | None  # None when the logits equal the reference's (infinite SQNR)
+    agreement: LogitAgreement  # with the bf16 reference's logits
 
 
 def evaluation_windows(data: TokenizedCorpus, sequences: int = TEST_SEQUENCES) -> torch.Tensor:
@@ -71,24 +69,16 @@ def reference_logits(model, test: torch.Tensor, device, batch: int = EVAL_BATCH)
 @torch.inference_mode()
 def evaluate(model, test: torch.Tensor, reference: list, device, batch: int = EVAL_BATCH) -> Quality:
     """Perplexity on `test` and agreement with `reference` (reference_logits of the bf16 model)."""
-    nll = positions_nll = kl = top1 = positions = 0.0
-    signal = noise = 0.0
+    nll = positions_nll = 0.0
+    sums = AgreementSums()
     for index, start in enumerate(range(0, test.shape[0], batch)):
         ids = test[start:start + batch].to(device)
         logits = model(ids, use_cache=False).logits.float()
-        ref = reference[index]
         nll += F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1),
                                reduction="sum").item()
         positions_nll += ids[:, 1:].numel()
-        log_p, log_q = torch.log_softmax(ref, dim=-1), torch.log_softmax(logits, dim=-1)
-        kl += (log_p.exp() * (log_p - log_q)).sum().item()
-        top1 += (ref.argmax(dim=-1) == logits.argmax(dim=-1)).sum().item()
-        positions += ids.numel()
-        signal += ref.pow(2).sum().item()
-        noise += (ref - logits).pow(2).sum().item()
-    return Quality(perplexity=math.exp(nll / positions_nll), kl_divergence=max(kl / positions, 0.0),
-                   top1_agreement=top1 / positions,
-                   sqnr_db=None if noise == 0 else 10 * math.log10(signal / noise))
+        sums.add(reference[index], logits)
+    return Quality(perplexity=math.exp(nll / positions_nll), agreement=sums.agreement())
 
 
 def measure_method(trained: train_module.TrainedModel, config, test: torch.Tensor, calibration: torch.Tensor,
@@ -106,12 +96,8 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
         metrics["weight_bytes"] = weight_bytes_in_memory(model)
         metrics["state_dict_bytes"] = state_dict_bytes(model)
         quality = evaluate(model, test, reference, device)
-        metrics.update(perplexity=quality.perplexity, kl_divergence=quality.kl_divergence,
-                       top1_agreement=quality.top1_agreement)
-        if quality.sqnr_db is None:
-            missing["logits_sqnr_db"] = "logits identical to the reference (infinite SQNR)"
-        else:
-            metrics["logits_sqnr_db"] = quality.sqnr_db
+        metrics["perplexity"] = quality.perplexity
+        add_agreement(metrics, missing, quality.agreement)
     except Exception as failure:  # a data point: the run goes on
         status, error = failure_status(failure, f"{config.label} on {trained.model_id}")
     finally:

@@ -88,7 +88,7 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
             for name in QUALITY_METRICS:
                 missing[name] = "this is the bf16 reference the other methods are compared with"
         elif reference is not None:
-            _add_agreement(metrics, missing, measure.compare_logits(reference, logits))
+            add_agreement(metrics, missing, measure.compare_logits(reference, logits))
         del logits
 
         if workload.new_tokens:
@@ -155,7 +155,7 @@ def _compute_reference(item: BenchItem, device):
         _free(device)
 
 
-def _add_agreement(metrics: dict, missing: dict, agreement: measure.LogitAgreement):
+def add_agreement(metrics: dict, missing: dict, agreement: measure.LogitAgreement):
     if agreement.sqnr_db is None:
         missing["logits_sqnr_db"] = "logits identical to the reference (infinite SQNR)"
     else:
