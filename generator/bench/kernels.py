@@ -16,8 +16,8 @@ import torch
 
 from . import measure, methods
 from .models import ModelSpec, build_model, model_spec, stored_tensors, unique_storage_bytes
-from .records import RecordWriter, result_key, utc_now
-from .runner import RunOutcome, _free, _one_line, failure_status, run_items
+from .records import RecordWriter, new_result, one_line, result_key
+from .runner import RunOutcome, _free, failure_status, run_items
 
 # (module path inside decoder layer 0, label): the three shapes of a llama MLP and attention block.
 LAYERS = (("self_attn.q_proj", "q_proj"), ("mlp.gate_proj", "gate_proj"), ("mlp.down_proj", "down_proj"))
@@ -146,7 +146,7 @@ def measure_kernel_item(item: KernelItem, device, cache: _LayerCache) -> dict:
                 metrics["layer_graph_ms"] = graph.median_s * 1e3
                 spread["layer_graph_ms"] = {"min": graph.min_s * 1e3, "max": graph.max_s * 1e3}
             except RuntimeError as failure:  # some kernels cannot be captured; that is a finding, not a crash
-                missing["layer_graph_ms"] = f"CUDA graph capture failed: {_one_line(failure)}"
+                missing["layer_graph_ms"] = f"CUDA graph capture failed: {one_line(failure)}"
         else:
             missing["layer_graph_ms"] = "CUDA graphs exist on CUDA only"
     except Exception as failure:  # a data point: the sweep goes on
@@ -159,9 +159,8 @@ def measure_kernel_item(item: KernelItem, device, cache: _LayerCache) -> dict:
         shape = dict((group.name, group.shape) for group in item.source.architecture.tensors())
         out_features, in_features = shape[item.label]
         params = out_features * in_features
-    return {"model": {"id": item.model_id, "kind": item.source.kind, "params": params},
-            "method": item.method.to_record(), "workload": item.to_workload(), "status": status, "error": error,
-            "measured": utc_now(), "metrics": metrics, "missing": missing, "repeats": repeats, "spread": spread}
+    return new_result({"id": item.model_id, "kind": item.source.kind, "params": params}, item.method.to_record(),
+                      item.to_workload(), status, error, metrics, missing, repeats, spread)
 
 
 def run_kernel_items(items: list, writer: RecordWriter, device, budget_s: float | None = None,

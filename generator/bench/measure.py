@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import torch
 from transformers import StaticCache
 
+from .records import one_line
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -192,7 +194,7 @@ def capture_decode_graph(decoder: StaticDecoder, input_ids: torch.Tensor, new_to
     except Exception as failure:  # capture is refused by host syncs, unsupported ops, ...; data, not a crash
         torch.cuda.synchronize(device)
         raise GraphCaptureFailed(f"CUDA graph capture of the decode step failed: {type(failure).__name__}: "
-                                 f"{_first_line(failure)}") from None
+                                 f"{one_line(failure, limit=300)}") from None
     if not torch.equal(replayed, eager):
         share = (replayed == eager).float().mean().item()
         raise GraphCaptureFailed(f"the replayed CUDA graph picked other tokens than eager decoding ({share:.0%} "
@@ -225,11 +227,6 @@ def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats:
 
         samples.append(timed(decode, device)[1] / new_tokens)
     return Timing.of(samples)
-
-
-def _first_line(exception: BaseException) -> str:
-    lines = [line.strip() for line in str(exception).splitlines() if line.strip()]
-    return (lines[0] if lines else type(exception).__name__)[:300]
 
 
 def reset_peak_memory(device) -> bool:

@@ -30,8 +30,8 @@ import torch.nn.functional as F
 from . import environment, methods
 from .measure import AgreementSums, LogitAgreement, synchronize
 from .models import state_dict_bytes, weight_bytes_in_memory
-from .records import RecordError, RecordWriter, result_key, utc_now
-from .runner import _free, add_agreement, failure_status
+from .records import RecordError, RecordWriter, new_result, result_key
+from .runner import SPEED_METRICS, _free, add_agreement, failure_status
 from .reference import corpus as corpus_module
 from .reference import train as train_module
 from .reference.tokenizer import TokenizedCorpus
@@ -41,8 +41,7 @@ TEST_SEQUENCES = 64  # x 256 tokens: 16,384 positions, about a fifth of the 76k-
 CALIBRATION_SEQUENCES = 16  # x 256 tokens of the train split
 EVAL_BATCH = 8  # sequences per forward pass: 8 x 256 x 8192 fp32 logits are 64 MiB
 NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the speed suites"
-                for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", "peak_bytes",
-                             "decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")}
+                for name in (*SPEED_METRICS, "peak_bytes")}
 
 
 @dataclass(frozen=True)
@@ -103,14 +102,10 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
     finally:
         del model
         _free(device)
-    for name in metrics:
-        missing.pop(name, None)
-    return {"model": {"id": trained.model_id, "kind": MODEL_KIND, "params": trained.params,
-                      "training": training_record(trained)},
-            "method": config.to_record(),
-            "workload": {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0},
-            "status": status, "error": error, "measured": utc_now(),
-            "metrics": metrics, "missing": missing, "repeats": 1 if status == "ok" else 0, "spread": {}}
+    return new_result({"id": trained.model_id, "kind": MODEL_KIND, "params": trained.params,
+                       "training": training_record(trained)}, config.to_record(),
+                      {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0},
+                      status, error, metrics, missing, 1 if status == "ok" else 0, {})
 
 
 def training_record(trained: train_module.TrainedModel) -> dict:

@@ -75,6 +75,20 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def one_line(exception: BaseException, limit: int = 500) -> str:
+    """An exception as a record holds it: its first non-blank line (its type's name if none), cut at `limit`."""
+    lines = [line.strip() for line in str(exception).splitlines() if line.strip()]
+    return (lines[0] if lines else type(exception).__name__)[:limit]
+
+
+def new_result(model: dict, method: dict, workload: dict, status: str, error: str | None, metrics: dict,
+               missing: dict, repeats: int, spread: dict) -> dict:
+    """One result as the schema has it, stamped now; a metric that was measured is not also listed as missing."""
+    missing = {name: reason for name, reason in missing.items() if name not in metrics}
+    return {"model": model, "method": method, "workload": workload, "status": status, "error": error,
+            "measured": utc_now(), "metrics": metrics, "missing": missing, "repeats": repeats, "spread": spread}
+
+
 # -- validation ---------------------------------------------------------------
 
 

@@ -17,10 +17,12 @@ import calculators
 
 from . import measure, methods
 from .models import build_model, parameter_count, state_dict_bytes, weight_bytes_in_memory
-from .records import RecordWriter, utc_now
+from .records import RecordWriter, new_result, one_line
 from .suites import BenchItem
 
 QUALITY_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
+GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
+SPEED_METRICS = ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", *GRAPH_METRICS)
 
 
 @dataclass
@@ -96,7 +98,7 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
             repeats = item.repeats
             _add_timing(metrics, spread, timing, workload.batch)
         else:
-            for name in ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", *GRAPH_METRICS):
+            for name in SPEED_METRICS:
                 missing[name] = "the workload generates no tokens"
         if measuring_peak:  # prefill and decode as a user runs them; the graph run below has its own cache
             metrics["peak_bytes"] = measure.peak_memory_bytes(device)
@@ -109,12 +111,8 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
     finally:
         del model
         _free(device)
-    for name in metrics:
-        missing.pop(name, None)
-    return {"model": {"id": item.model.id, "kind": item.model.kind, "params": params},
-            "method": item.method.to_record(), "workload": item.workload.to_record(),
-            "status": status, "error": error, "measured": utc_now(),
-            "metrics": metrics, "missing": missing, "repeats": repeats, "spread": spread}
+    return new_result({"id": item.model.id, "kind": item.model.kind, "params": params}, item.method.to_record(),
+                      item.workload.to_record(), status, error, metrics, missing, repeats, spread)
 
 
 def _reference_key(item: BenchItem) -> tuple:
@@ -149,7 +147,7 @@ def _compute_reference(item: BenchItem, device):
                                        device)
         return measure.prefill_logits(model, input_ids).cpu()
     except Exception as failure:  # the item itself may still run; its quality metrics say why they are absent
-        return f"the bf16 reference failed: {type(failure).__name__}: {_one_line(failure)}"
+        return f"the bf16 reference failed: {type(failure).__name__}: {one_line(failure)}"
     finally:
         del model
         _free(device)
@@ -174,9 +172,6 @@ def _add_timing(metrics: dict, spread: dict, timing: measure.GenerationTiming, b
     metrics["bandwidth_bytes_s"] = metrics["weight_bytes"] / decode.median_s
 
 
-GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
-
-
 def _add_graph_timing(model, input_ids, item: BenchItem, device, metrics: dict, missing: dict, spread: dict):
     """Decode with launch overhead removed (CUDA graphs); what stops it is recorded as missing, and the
     eager metrics already measured stand."""
@@ -189,11 +184,11 @@ def _add_graph_timing(model, input_ids, item: BenchItem, device, metrics: dict, 
         except measure.GraphCaptureFailed as failure:
             reason = str(failure)
         except torch.OutOfMemoryError as failure:
-            reason = f"out of memory for the static cache or the graph: {_one_line(failure)}"
+            reason = f"out of memory for the static cache or the graph: {one_line(failure)}"
         except Exception as failure:  # the static-cache path itself failed; the eager results above stand
             print(f"error in the static-cache decode of {item.method.label} on {item.model.id}:", file=sys.stderr)
             traceback.print_exception(failure, file=sys.stderr)
-            reason = f"static-cache decode failed: {type(failure).__name__}: {_one_line(failure)}"
+            reason = f"static-cache decode failed: {type(failure).__name__}: {one_line(failure)}"
     if reason is not None:
         for name in GRAPH_METRICS:
             missing[name] = reason
@@ -208,17 +203,12 @@ def failure_status(failure: Exception, what: str) -> tuple:
     """(status, one-line error) of a measurement that raised: "unsupported" when the method cannot run
     here, "oom" when the device ran out of memory, else "error" with its traceback on stderr."""
     if isinstance(failure, methods.Unsupported):
-        return "unsupported", _one_line(failure)
+        return "unsupported", one_line(failure)
     if isinstance(failure, torch.OutOfMemoryError):
-        return "oom", _one_line(failure)
+        return "oom", one_line(failure)
     print(f"error in {what}:", file=sys.stderr)
     traceback.print_exception(failure, file=sys.stderr)
-    return "error", f"{type(failure).__name__}: {_one_line(failure)}"
-
-
-def _one_line(exception: BaseException) -> str:
-    lines = [line.strip() for line in str(exception).splitlines() if line.strip()]
-    return (lines[0] if lines else type(exception).__name__)[:500]
+    return "error", f"{type(failure).__name__}: {one_line(failure)}"
 
 
 def _free(device):

@@ -24,7 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ._linears import replace_linears
-from .registry import MethodConfig, Unsupported, register
+from .registry import MethodConfig, Unsupported, register, require_op
 
 FP8 = torch.float8_e4m3fn
 FP8_MAX = torch.finfo(FP8).max  # 448
@@ -117,10 +117,5 @@ def _require_scaled_mm(model, lm_head, device):
             raise Unsupported(f"{name} is {module.out_features}x{module.in_features}; torch._scaled_mm needs "
                               "both dimensions multiples of 16 (padding not implemented)")
     probe = torch.ones(16, 32, device=device)
-    try:
-        codes, scales = quantize_rows(probe)
-        scaled_matmul(probe.to(torch.bfloat16), codes, scales, torch.bfloat16)
-    except (NotImplementedError, RuntimeError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise Unsupported(f"torch._scaled_mm with row-wise scales does not run on {device} with torch "
-                          f"{torch.__version__}: {first_line}") from None
+    require_op("torch._scaled_mm with row-wise scales", device,
+               lambda: scaled_matmul(probe.to(torch.bfloat16), *quantize_rows(probe), torch.bfloat16))

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from ._linears import replace_linears
-from .registry import MethodConfig, Unsupported, register
+from .registry import MethodConfig, register, require_op
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,5 @@ def quantize_int8_weight_only(model, config: Int8WeightOnly, device, calibration
 
 def _require_kernel(device):
     probe = torch.ones(1, 32, dtype=torch.bfloat16, device=device)
-    try:
-        torch._weight_int8pack_mm(probe, torch.ones(8, 32, dtype=torch.int8, device=device),
-                                  torch.ones(8, dtype=torch.bfloat16, device=device))
-    except (NotImplementedError, RuntimeError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise Unsupported(f"torch._weight_int8pack_mm does not run on {device} with torch "
-                          f"{torch.__version__}: {first_line}") from None
+    require_op("torch._weight_int8pack_mm", device, lambda: torch._weight_int8pack_mm(
+        probe, torch.ones(8, 32, dtype=torch.int8, device=device), torch.ones(8, dtype=torch.bfloat16, device=device)))

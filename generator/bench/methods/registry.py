@@ -24,9 +24,21 @@ import json
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
+import torch
+
+from ..records import one_line
+
 
 class Unsupported(Exception):
     """The method cannot run here (device, library, tensor shape); the message is recorded as the reason."""
+
+
+def require_op(op: str, device, probe: Callable) -> None:
+    """Run `probe` (a small call of `op` on `device`); Unsupported, with the op's own first line, if it fails."""
+    try:
+        probe()
+    except (NotImplementedError, RuntimeError) as error:
+        raise Unsupported(f"{op} does not run on {device} with torch {torch.__version__}: {one_line(error)}") from None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import torch.nn as nn
 
 from ._calibration import calibration_or_default, decoder_layers
 from .awq import fold_scales, require_llama_layout
-from .registry import MethodConfig, Unsupported, register
+from .registry import MethodConfig, Unsupported, register, require_op
 
 INT8_MAX = 127
 CUDA_MIN_ROWS = 17  # torch._int_mm on CUDA: "mat1.size(0) needs to be greater than 16"
@@ -171,10 +171,4 @@ def _require_int_mm(linears: dict, device):
                 raise Unsupported(f"{name} is {linear.out_features}x{linear.in_features}; torch._int_mm on CUDA "
                                   "needs both dimensions multiples of 8 (padding not implemented)")
     probe = torch.ones(32, 32, device=device)
-    try:
-        codes, scales = quantize_rows_int8(probe)
-        int8_matmul(probe, codes, scales, torch.bfloat16)
-    except (NotImplementedError, RuntimeError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise Unsupported(f"torch._int_mm does not run on {device} with torch {torch.__version__}: "
-                          f"{first_line}") from None
+    require_op("torch._int_mm", device, lambda: int8_matmul(probe, *quantize_rows_int8(probe), torch.bfloat16))
