@@ -119,43 +119,33 @@ def time_generation(model, input_ids: torch.Tensor, new_tokens: int, repeats: in
 
 class StaticDecoder:
     """Greedy decode into a StaticCache with every step's state on the device, so that one step can be
-    captured in a CUDA graph and replayed: the next token is written into a fixed input buffer and the
-    position advances in place, nothing goes back to the host between steps.
-
-    transformers keeps a static layer's length in a device tensor that `update` advances in place (5.2x);
-    where the model's forward still takes `cache_position` (earlier 5.x), a device buffer of it is passed
-    and advanced by the step. Either way a replayed graph writes each new token at the next position.
+    captured in a CUDA graph and replayed: the next token is written into a fixed input buffer, and the
+    cache's length is a device tensor that its `update` advances in place (transformers 5.17 to 5.24 at
+    least), so nothing goes back to the host between steps and each replay writes at the next position.
     """
 
     def __init__(self, model, batch: int, max_tokens: int, device):
         self.model = model
         self.cache = StaticCache(config=model.config, max_cache_len=max_tokens)
-        parameters = inspect.signature(model.forward).parameters
         self.keyword = _cache_keyword(model)
-        self.takes_cache_position = "cache_position" in parameters
         self.next_ids = torch.zeros(batch, 1, dtype=torch.long, device=device)
-        self.position = torch.zeros(1, dtype=torch.long, device=device)
 
-    def _forward(self, input_ids, positions):
-        extra = {"cache_position": positions} if self.takes_cache_position else {}
-        return self.model(input_ids, use_cache=True, **{self.keyword: self.cache}, **extra).logits
+    def _forward(self, input_ids):
+        return self.model(input_ids, use_cache=True, **{self.keyword: self.cache}).logits
 
     @torch.inference_mode()
     def prefill(self, input_ids: torch.Tensor) -> torch.Tensor:
         """Start over: empty the cache, run the prompt, leave its greedy next token in next_ids."""
         self.cache.reset()
-        tokens = input_ids.shape[1]
-        logits = self._forward(input_ids, torch.arange(tokens, device=input_ids.device))
+        logits = self._forward(input_ids)
         self.next_ids.copy_(logits[:, -1:].argmax(dim=-1))
-        self.position.fill_(tokens)
         return logits
 
     @torch.inference_mode()
     def step(self) -> torch.Tensor:
         """One decode step from the buffers; returns its logits (batch, 1, vocab)."""
-        logits = self._forward(self.next_ids, self.position)
+        logits = self._forward(self.next_ids)
         self.next_ids.copy_(logits[:, -1:].argmax(dim=-1))
-        self.position.add_(1)
         return logits
 
 
