@@ -5,10 +5,10 @@ Records keep only what was measured; everything here is recomputed from them, so
 derivation never needs a record to be rewritten.
 """
 
+import json
 from dataclasses import dataclass
 
 from . import methods
-from .records import result_key
 
 TIMINGS = ("layer_graph_ms", "layer_ms")  # launch overhead removed where measured, else eager
 
@@ -44,33 +44,33 @@ def kernel_speedups(record: dict) -> list:
     Results that are not ok, or lack the timing, are left out (the record says why); a timing kind is
     used only where bf16 has it too.
     """
-    reference_id = methods.REFERENCE.to_record()["id"], methods.REFERENCE.to_record()["config"]
+    reference_method = _method_key(methods.REFERENCE.to_record())
     times = {}  # (layer, method key) -> {timing: {tokens: ms}}
-    labels, references = {}, {}
+    labels = {}
     for result in record["results"]:
         if result["status"] != "ok" or "layer_ms" not in result["metrics"]:
             continue
-        layer, method = result["model"]["id"], result["method"]
-        key = (layer, result_key({"model": {"id": ""}, "method": method, "workload": {}}))
-        tokens = result["workload"]["batch"]
+        key = (result["model"]["id"], _method_key(result["method"]))
         for timing in TIMINGS:
             if timing in result["metrics"]:
-                times.setdefault(key, {}).setdefault(timing, {})[tokens] = result["metrics"][timing]
-        labels[key] = _label(method)
-        if (method["id"], method["config"]) == reference_id:
-            references[layer] = key
+                times.setdefault(key, {}).setdefault(timing, {})[result["workload"]["batch"]] = \
+                    result["metrics"][timing]
+        labels[key] = _label(result["method"])
     summaries = []
-    for key, by_timing in times.items():
-        layer = key[0]
-        if layer not in references or key == references[layer]:
+    for (layer, method), by_timing in times.items():
+        reference = times.get((layer, reference_method))
+        if reference is None or method == reference_method:
             continue
-        reference = times[references[layer]]
         for timing in TIMINGS:
             shared = sorted(set(by_timing.get(timing, {})) & set(reference.get(timing, {})))
             if shared:
                 speedups = {tokens: reference[timing][tokens] / by_timing[timing][tokens] for tokens in shared}
-                summaries.append(KernelSpeedup(layer, labels[key], timing, speedups))
+                summaries.append(KernelSpeedup(layer, labels[layer, method], timing, speedups))
     return summaries
+
+
+def _method_key(method: dict) -> str:
+    return json.dumps([method["id"], method["version"], method["config"]], sort_keys=True)
 
 
 def _label(method: dict) -> str:
