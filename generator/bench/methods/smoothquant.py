@@ -32,7 +32,7 @@ from typing import ClassVar
 import torch
 import torch.nn as nn
 
-from ._calibration import calibration_or_default, decoder_layers
+from ._calibration import Block, calibration_or_default, decoder_layers, run_capturing
 from .awq import fold_scales, require_llama_layout
 from .registry import MethodConfig, Unsupported, register, require_op
 
@@ -117,23 +117,16 @@ class W8A8Linear(nn.Module):
 
 # -- the model ------------------------------------------------------------------
 
-@torch.no_grad()
 def activation_maxima(model, calibration: torch.Tensor, names: list) -> dict:
     """max|x_j| per input channel of each named linear, over the calibration tokens, in one forward pass."""
     maxima = {}
 
-    def record(name):
-        def hook(module, args):
-            x = args[0].reshape(-1, args[0].shape[-1]).float().abs().amax(dim=0)
-            maxima[name] = x if name not in maxima else torch.maximum(maxima[name], x)
-        return hook
+    def record(name, x):
+        x = x.float().abs().amax(dim=0)
+        maxima[name] = x if name not in maxima else torch.maximum(maxima[name], x)
 
-    handles = [model.get_submodule(name).register_forward_pre_hook(record(name)) for name in names]
-    try:
-        model(calibration, use_cache=False)
-    finally:
-        for handle in handles:
-            handle.remove()
+    readers = Block("", None, {name: model.get_submodule(name) for name in names})  # no module: the whole model
+    run_capturing(model, calibration, readers, record)
     return maxima
 
 
