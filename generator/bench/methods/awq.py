@@ -214,14 +214,12 @@ def quantize_awq(model, config: AWQ, device, calibration=None) -> None:
         inputs = capture_inputs(model, calibration, block)
         # Search every fold first, on the unscaled layer, then fold: a fold's division of a linear's rows
         # (v_proj, up_proj) does not change how that linear's own groups round (per-row scales are equivariant).
-        searched = []
-        for previous, linears, names in folds:
+        input_scales = {}  # reading linear -> the scales its input is divided by once folded
+        for _, linears, names in folds:
             _, scales = search_scales([linear.weight for linear in linears], inputs[names[0]], config)
-            searched.append((previous, linears, scales))
-        input_scales = {}  # reading linear -> the scales its input is now divided by
-        for (previous, linears, scales), (_, _, names) in zip(searched, folds):
-            fold_scales(previous, linears, scales)
             input_scales.update(dict.fromkeys(names, scales))
+        for previous, linears, names in folds:
+            fold_scales(previous, linears, input_scales[names[0]])
         for name, linear in block.linears.items():
             if config.clip and not name.endswith(NOT_CLIPPED):
                 x = inputs[name].float() / input_scales.get(name, 1.0)
