@@ -10,7 +10,7 @@ from generator.bench import methods  # noqa: E402
 from generator.bench.models import TINY_LLAMA_CONFIG  # noqa: E402
 
 from generator.bench.kernels import LAYERS  # noqa: E402
-from generator.bench.records import load_record  # noqa: E402
+from generator.records import load_record  # noqa: E402
 
 
 def run_suite(out, *extra):
@@ -80,16 +80,19 @@ def test_a_budget_stops_the_sweep_and_a_rerun_resumes_it(tmp_path):
 
 # -- speedups derived from the record ---------------------------------------------------
 
-def _kernel_result(layer, config, tokens, eager_ms, graph_ms=None, status="ok"):
+def _kernel_result(layer, config, tokens, eager_ms, graph_ms=None, status="ok", noise=0.01):
+    """A result whose repeats spread `noise` (a fraction) either side of each median."""
     metrics = {"weight_bytes": 1, "layer_ms": eager_ms} if status == "ok" else {}
     if graph_ms is not None:
         metrics["layer_graph_ms"] = graph_ms
+    spread = {name: {"min": value * (1 - noise), "max": value * (1 + noise)} for name, value in metrics.items()
+              if name != "weight_bytes"}
     return {"model": {"id": layer}, "method": config.to_record(), "workload": {"batch": tokens},
-            "status": status, "metrics": metrics}
+            "status": status, "metrics": metrics, "spread": spread}
 
 
 def test_speedups_and_the_token_count_where_a_method_stops_winning():
-    from generator.bench.analysis import format_kernel_speedups, kernel_speedups
+    from generator.records.analysis import format_kernel_speedups, kernel_speedups
 
     bf16, int4, int8 = methods.REFERENCE, methods.Int4WeightOnly(), methods.Int8WeightOnly()
     layer = "llama-3.1-8b-1layer:q_proj"
@@ -109,18 +112,36 @@ def test_speedups_and_the_token_count_where_a_method_stops_winning():
     assert slower.speedups == pytest.approx({1: 0.5, 8: 0.5}) and slower.stops_winning_at == 1
     assert not slower.wins_anywhere
     table = format_kernel_speedups(list(summaries.values()))
-    assert "never faster" in table and table.count("\n") == 3
+    assert "never measurably faster" in table and table.count("\n") == 4
+
+
+def _comparisons(speedups: dict, noise: float = 0.01) -> dict:
+    from generator.records.analysis import Comparison
+
+    return {tokens: Comparison(1 / speedup, (1 / speedup * (1 - noise), 1 / speedup * (1 + noise)),
+                               1.0, (1 - noise, 1 + noise)) for tokens, speedup in speedups.items()}
 
 
 def test_a_method_faster_everywhere_has_no_crossing():
-    from generator.bench.analysis import KernelSpeedup
+    from generator.records.analysis import KernelSpeedup
 
-    assert KernelSpeedup("l", "m", "layer_ms", {1: 3.0, 8: 0.9, 64: 1.1}).stops_winning_at is None
-    assert KernelSpeedup("l", "m", "layer_ms", {1: 3.0, 8: 1.2, 64: 0.9}).stops_winning_at == 64
+    assert KernelSpeedup("l", "m", "layer_ms", _comparisons({1: 3.0, 8: 0.9, 64: 1.1})).stops_winning_at is None
+    assert KernelSpeedup("l", "m", "layer_ms", _comparisons({1: 3.0, 8: 1.2, 64: 0.9})).stops_winning_at == 64
+
+
+def test_a_speedup_inside_the_spread_of_the_repeats_is_no_win():
+    from generator.records.analysis import FASTER, SLOWER, WITHIN_SPREAD, KernelSpeedup
+
+    noisy = _comparisons({1: 1.05, 8: 1.3, 64: 0.97}, noise=0.05)  # +-5%: 1.05 and 0.97 overlap bf16's range
+    assert [noisy[tokens].verdict for tokens in (1, 8, 64)] == [WITHIN_SPREAD, FASTER, WITHIN_SPREAD]
+    summary = KernelSpeedup("l", "m", "layer_ms", noisy)
+    assert summary.wins_anywhere and summary.stops_winning_at == 64
+    assert not KernelSpeedup("l", "m", "layer_ms", _comparisons({1: 1.05}, noise=0.05)).wins_anywhere
+    assert _comparisons({1: 0.5}, noise=0.05)[1].verdict == SLOWER
 
 
 def test_the_cpu_sweep_gives_a_speedup_for_every_method_that_ran(record):
-    from generator.bench.analysis import kernel_speedups
+    from generator.records.analysis import kernel_speedups
 
     summaries = kernel_speedups(record)
     ran = {(r["model"]["id"], r["method"]["id"], str(r["method"]["config"])) for r in record["results"]

@@ -318,7 +318,7 @@ def test_runs_end_to_end_with_the_weight_bytes_of_its_format(config):
     predicted = calculators.weight_bytes(TINY.architecture, calculators.weight_format(config.weight_format))
     assert abs(metrics["weight_bytes"] - predicted.total_bytes) <= 0.01 * predicted.total_bytes
     assert metrics["quantize_s"] > 0 and metrics["decode_ms_per_token"] > 0
-    assert metrics["logits_sqnr_db"] > (20 if config.method_id in ("fp8", "smoothquant") else 10)
+    assert "logits_sqnr_db" not in metrics  # random weights: quality is measured on trained models only
 
 
 def test_gptq_and_awq_store_exactly_what_round_to_nearest_stores():

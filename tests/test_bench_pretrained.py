@@ -11,7 +11,7 @@ import torch  # noqa: E402
 
 import calculators  # noqa: E402
 from generator.bench.models import build_model, model_spec, pretrained_spec, weight_bytes_in_memory  # noqa: E402
-from generator.bench.records import load_record  # noqa: E402
+from generator.records import load_record  # noqa: E402
 
 
 def bench(*argv):

@@ -10,7 +10,7 @@ pytest.importorskip("transformers")
 pytest.importorskip("tokenizers")
 
 from generator.bench import methods, quality  # noqa: E402
-from generator.bench.records import load_record, validate_result  # noqa: E402
+from generator.records import load_record, validate_result  # noqa: E402
 from generator.bench.reference import corpus, train  # noqa: E402
 from generator.bench.reference.tokenizer import END_OF_DOCUMENT, TokenizedCorpus, train_tokenizer  # noqa: E402
 

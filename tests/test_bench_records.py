@@ -11,25 +11,26 @@ from pathlib import Path
 
 import pytest
 
-from generator.bench.records import RecordError, RecordWriter, load_record, result_key, validate_record
+from generator.records import RecordError, RecordWriter, load_record, result_key, validate_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_run(run_id="20260101T000000Z-smoke-test-cpu", device_name="Test CPU (2 cores)"):
     return {"id": run_id, "suite": "smoke", "started": "2026-01-01T00:00:00+00:00", "finished": None,
-            "git_commit": "0" * 40, "git_dirty": False, "command": "python -m generator bench --suite smoke",
+            "git_commit": "0" * 40, "git_dirty": False, "git_source": "checkout",
+            "command": "python -m generator bench --suite smoke",
             "device": {"name": device_name, "kind": "cpu", "cc": None, "memory_bytes": 8 << 30,
-                       "measured_bandwidth_bytes_s": None},
+                       "measured_bandwidth_bytes_s": None, "l2_cache_bytes": None},
             "versions": {"python": "3.11.7", "torch": "2.13.0+cpu", "cuda": None, "transformers": "5.24.0",
-                         "bitsandbytes": "0.50.2"}}
+                         "bitsandbytes": "0.50.2", "driver": None}}
 
 
 def make_result(method_id="bnb-4bit", prompt_tokens=32, status="ok"):
     ok = status == "ok"
     return {"model": {"id": "tiny-llama", "kind": "random-init", "params": 426624},
             "method": {"id": method_id, "version": 1, "config": {"quant_type": "nf4", "double_quant": False},
-                       "weight_format": "nf4"},
+                       "weight_format": "nf4", "label": "nf4", "kernel": "bitsandbytes Linear4bit"},
             "workload": {"batch": 1, "prompt_tokens": prompt_tokens, "new_tokens": 8},
             "status": status, "error": None if ok else "Unsupported: no kernel for this device",
             "measured": "2026-01-01T00:00:05+00:00",
@@ -40,7 +41,7 @@ def make_result(method_id="bnb-4bit", prompt_tokens=32, status="ok"):
 
 
 def make_record():
-    return {"schema": 1, "run": make_run(), "results": [make_result(), make_result(status="unsupported")]}
+    return {"schema": 2, "run": make_run(), "results": [make_result(), make_result(status="unsupported")]}
 
 
 def test_a_valid_record_passes():
@@ -62,7 +63,14 @@ _DELETE = object()
 
 
 @pytest.mark.parametrize("path, value, location, words", [
-    (("schema",), 2, "schema", "must be 1"),
+    (("schema",), 3, "schema", "must be one of 1, 2"),
+    (("schema",), True, "schema", "must be one of 1, 2"),
+    (("run", "git_source"), "laptop", "run.git_source", "one of checkout, provenance-file"),
+    (("run", "git_source"), None, "run.git_source", "null exactly when run.git_commit is null"),
+    (("run", "versions", "driver"), _DELETE, "run.versions", "'driver' is missing"),
+    (("results", 0, "method", "kernel"), _DELETE, "results[0].method", "'kernel' is missing"),
+    (("results", 0, "metrics", "kl_divergence"), 0.1, "results[0].metrics.kl_divergence",
+     "random-init models carry no quality metrics"),
     (("run", "id"), "has spaces/and slashes", "run.id", "does not match"),
     (("run", "started"), "yesterday", "run.started", "ISO-8601"),
     (("run", "device", "kind"), "tpu", "run.device.kind", "one of cpu, cuda"),
@@ -198,7 +206,7 @@ _KILLED_WRITER = """
 import sys, time
 sys.path.insert(0, {root!r})
 from tests.test_bench_records import make_result, make_run
-from generator.bench.records import RecordWriter
+from generator.records import RecordWriter
 writer = RecordWriter({out!r}, make_run())
 for prompt_tokens in range(1, 100000):
     writer.append(make_result(prompt_tokens=prompt_tokens))
@@ -269,3 +277,45 @@ def test_only_reference_trained_models_carry_a_training_block():
     with pytest.raises(RecordError, match="only reference-trained models have one") as error:
         validate_record(record)
     assert error.value.location == "results[0].model.training"
+
+
+def test_a_schema_1_record_is_still_read_without_the_fields_schema_2_added():
+    record = make_record()
+    record["schema"] = 1
+    for field in ("git_source",):
+        del record["run"][field]
+    del record["run"]["device"]["l2_cache_bytes"]
+    del record["run"]["versions"]["driver"]
+    for result in record["results"]:
+        del result["method"]["label"], result["method"]["kernel"]
+    record["results"][0]["metrics"]["kl_divergence"] = 0.1  # schema 1 allowed quality metrics on random models
+    assert validate_record(record) is record
+    record["results"][0]["method"]["label"] = "nf4"
+    with pytest.raises(RecordError, match="unknown field"):
+        validate_record(record)
+
+
+def test_every_committed_record_validates():
+    for path in sorted((ROOT / "gpu_runs").glob("*.json")):
+        load_record(path)
+
+
+def test_a_nan_or_infinite_metric_turns_the_result_into_an_error_naming_it():
+    from generator.records import new_result
+
+    base = make_result()
+    result = new_result(base["model"], base["method"], base["workload"], "ok", None,
+                        {"weight_bytes": 10, "prefill_ms": float("nan"), "decode_ms_per_token": float("inf")},
+                        {}, 5, {"prefill_ms": {"min": 1.0, "max": float("nan")}})
+    assert result["status"] == "error"
+    assert result["error"] == "decode_ms_per_token, prefill_ms came out NaN or infinite"
+    assert result["metrics"] == {"weight_bytes": 10} and result["spread"] == {}
+    assert result["missing"]["prefill_ms"] == "measured as NaN or infinite"
+    assert validate_record(dict(make_record(), results=[result]))
+
+
+def test_the_record_contract_imports_no_torch():
+    """The site reads records without torch installed: generator.records must not import it."""
+    code = ("import sys; sys.modules['torch'] = None; import generator.records, generator.records.analysis; "
+            "import generator.site.cli")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

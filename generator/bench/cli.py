@@ -15,10 +15,10 @@ from pathlib import Path
 from calculators import CalculatorError
 
 from . import environment, methods
-from .analysis import format_kernel_speedups, kernel_speedups
+from ..records.analysis import format_kernel_speedups, kernel_speedups
 from .kernels import run_kernel_items
 from .models import pretrained_spec
-from .records import RUN_ID_PATTERN, RecordError, RecordWriter
+from ..records import RUN_ID_PATTERN, RecordError, RecordWriter
 from .runner import run_items
 from .suites import SUITES
 

@@ -16,7 +16,7 @@ import torch
 
 from . import measure, methods
 from .models import ModelSpec, build_model, model_spec, stored_tensors, unique_storage_bytes
-from .records import RecordWriter, new_result, one_line, result_key
+from ..records import RecordWriter, new_result, one_line, result_key
 from .runner import RunOutcome, _free, failure_status, run_items
 
 # (module path inside decoder layer 0, label): the three shapes of a llama MLP and attention block.

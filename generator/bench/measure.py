@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from transformers import StaticCache
 
-from .records import one_line
+from ..records import one_line
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from . import environment, methods
 from .measure import AgreementSums, LogitAgreement, synchronize
 from .models import state_dict_bytes, weight_bytes_in_memory
-from .records import RecordError, RecordWriter, new_result, result_key
+from ..records import RecordError, RecordWriter, new_result, result_key
 from .runner import SPEED_METRICS, _free, add_agreement, failure_status
 from .reference import corpus as corpus_module
 from .reference import train as train_module

@@ -17,7 +17,7 @@ import calculators
 
 from . import measure, methods
 from .models import build_model, parameter_count, state_dict_bytes, weight_bytes_in_memory
-from .records import RecordWriter, new_result, one_line
+from ..records import RecordWriter, new_result, one_line
 from .suites import BenchItem
 
 QUALITY_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
@@ -71,7 +71,12 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
     params = calculators.count_parameters(item.model.architecture).total  # replaced by the built model's count
     model = None
     try:
-        reference = _reference_logits(item, device, references, missing)
+        reference = None
+        if item.model.kind == "random-init":  # agreement between random models says nothing of a real one
+            for name in QUALITY_METRICS:
+                missing[name] = "random-init model: quality is measured on reference-trained models only"
+        else:
+            reference = _reference_logits(item, device, references, missing)
         model = build_model(item.model, device)
         params = parameter_count(model)
         calibration = measure.calibration_ids(item.model.vocab_size, device)
@@ -84,7 +89,7 @@ def measure_item(item: BenchItem, device, references: dict) -> dict:
         input_ids = measure.prompt_ids(item.model.vocab_size, workload.batch, workload.prompt_tokens, device)
         measuring_peak = measure.reset_peak_memory(device)
         logits = measure.prefill_logits(model, input_ids).cpu()
-        if item.method == methods.REFERENCE:
+        if item.method == methods.REFERENCE and item.model.kind != "random-init":
             if not isinstance(references.get(_reference_key(item)), torch.Tensor):
                 references[_reference_key(item)] = logits
             for name in QUALITY_METRICS:

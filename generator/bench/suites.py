@@ -5,7 +5,7 @@ from typing import Callable
 
 from . import methods
 from .models import ModelSpec, model_spec
-from .records import result_key
+from ..records import result_key
 
 
 @dataclass(frozen=True)

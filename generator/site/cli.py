@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from generator.bench.records import RecordError, load_record
+from generator.records import RecordError, load_record
 
 from .assets import PYODIDE_DIR, ROOT, MissingAsset, vendored_files
 

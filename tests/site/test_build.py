@@ -45,7 +45,7 @@ def test_defaults_cover_every_page():
 def test_a_malformed_record_stops_the_build_with_its_file_and_field(tmp_path):
     import pytest
 
-    from generator.bench.records import RecordError
+    from generator.records import RecordError
     from generator.site.cli import GPU_RUNS, validate_records
 
     assert validate_records(GPU_RUNS) >= 0  # what is committed validates

@@ -42,7 +42,8 @@ import torch
 import torch.nn as nn
 
 from ._calibration import Block, blocks, calibration_or_default, int4_linear, require_tinygemm, run_capturing
-from .int4_weight_only import check_tinygemm_settings, dequantize_groups, group_qparams, quantize_groups
+from .int4_weight_only import (Int4WeightOnly, check_tinygemm_settings, dequantize_groups, group_qparams,
+                               quantize_groups)
 from .registry import MethodConfig, Unsupported, register
 
 LLAMA_LAYOUT = ("llama", "mistral", "qwen2", "qwen3")
@@ -83,6 +84,14 @@ class AWQ(MethodConfig):
     @property
     def label(self) -> str:
         return f"awq-int4-g{self.group_size}"
+
+    @property
+    def kernel(self) -> str:
+        return self.speed_of.kernel
+
+    @property
+    def speed_of(self):
+        return Int4WeightOnly(group_size=self.group_size, inner_k_tiles=self.inner_k_tiles)
 
 
 AWQ.variants = (AWQ(),)

@@ -32,6 +32,11 @@ class Bnb4bit(MethodConfig):
     def weight_format(self) -> str:
         return self.quant_type + ("-dq" if self.double_quant else "")
 
+    @property
+    def kernel(self) -> str:
+        return (f"bitsandbytes Linear4bit: {self.quant_type} dequantized to {self.compute_dtype} per call, "
+                "fused 4-bit GEMV for single-token inputs")
+
 
 Bnb4bit.variants = (Bnb4bit("nf4"), Bnb4bit("nf4", double_quant=True), Bnb4bit("fp4"))
 

@@ -22,6 +22,10 @@ class BnbInt8(MethodConfig):
     def weight_format(self) -> str:
         return "llm-int8"
 
+    @property
+    def kernel(self) -> str:
+        return "bitsandbytes Linear8bitLt: int8 matmul, outlier columns in 16-bit"
+
 
 BnbInt8.variants = (BnbInt8(),)
 

@@ -1,8 +1,11 @@
 """FP8 E4M3 weights (float8_e4m3fn, Micikevicius et al., arXiv 2209.05433) with one fp32 scale per
 output channel, in two schemes:
 
-- "weight-only": the fp8 weight is dequantized to the activations' dtype in every forward pass,
-  w = q * scale, and the matmul runs in bf16. Runs wherever float8_e4m3fn tensors do (CPU included).
+- "weight-only": y = linear(x, q.to(x.dtype)) * scale, the matmul in bf16 (every e4m3 value is exact in
+  bf16). Eager, that converts the whole weight on every forward and reads more bytes than bf16; under
+  torch.compile inductor fuses the conversion into the matmul, as for int8 weight-only, so its speed is
+  the compiled decode's (`compiled_only`) and its eager timings are of the unfused reference path. Runs
+  wherever float8_e4m3fn tensors do (CPU included).
 - "w8a8-dynamic": activations are quantized too, one scale per token computed at run time,
   and the matmul is torch._scaled_mm(fp8 x fp8, row-wise scales) -> bf16, as vLLM's and
   llm-compressor's FP8_DYNAMIC scheme runs on Ada/Hopper GPUs (compute capability >= 8.9).
@@ -34,7 +37,7 @@ SCHEMES = ("weight-only", "w8a8-dynamic")
 @dataclass(frozen=True)
 class Fp8(MethodConfig):
     method_id: ClassVar[str] = "fp8"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: weight-only scales the product, so torch.compile can fuse the conversion
     scheme: str = "weight-only"
 
     def __post_init__(self):
@@ -48,6 +51,16 @@ class Fp8(MethodConfig):
     @property
     def label(self) -> str:
         return f"fp8-e4m3-channel-{self.scheme}"
+
+    @property
+    def kernel(self) -> str:
+        if self.scheme == "weight-only":
+            return "linear(x, fp8 weight -> bf16) * scales; inductor fuses it under torch.compile"
+        return "torch._scaled_mm (fp8 x fp8, row-wise scales), per-token activation quantization in eager ops"
+
+    @property
+    def compiled_only(self) -> bool:
+        return self.scheme == "weight-only"
 
 
 Fp8.variants = (Fp8("w8a8-dynamic"), Fp8("weight-only"))
@@ -89,7 +102,8 @@ class Fp8Linear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.scheme == "weight-only":
-            return F.linear(x, dequantize_rows(self.weight, self.weight_scale, x.dtype), self.bias)
+            out = F.linear(x, self.weight.to(x.dtype)) * self.weight_scale.to(x.dtype)
+            return out if self.bias is None else out + self.bias
         flat = x.reshape(-1, self.in_features)
         out = scaled_matmul(flat, self.weight, self.weight_scale, x.dtype).reshape(*x.shape[:-1], self.out_features)
         return out if self.bias is None else out + self.bias

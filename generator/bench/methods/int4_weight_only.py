@@ -32,6 +32,10 @@ class Int4WeightOnly(MethodConfig):
     def weight_format(self) -> str:
         return f"int4-tinygemm-g{self.group_size}"
 
+    @property
+    def kernel(self) -> str:
+        return "torch._weight_int4pack_mm (tinygemm; _for_cpu on the CPU)"
+
 
 def check_tinygemm_settings(bits: int, group_size: int, inner_k_tiles: int) -> None:
     """The settings the tinygemm int4 kernel takes; every method that runs on it (RTN, GPTQ, AWQ) checks these."""

@@ -26,7 +26,7 @@ from typing import Callable, ClassVar
 
 import torch
 
-from ..records import one_line
+from ...records import one_line
 
 
 class Unsupported(Exception):
@@ -58,9 +58,27 @@ class MethodConfig:
         """Short name for tables and logs."""
         return self.weight_format
 
+    @property
+    def kernel(self) -> str:
+        """What computes this method's matrix products (recorded beside every speed, so a speed is read as
+        that kernel's)."""
+        raise NotImplementedError
+
+    @property
+    def speed_of(self) -> "MethodConfig | None":
+        """Another method whose decode speed this one's is, because it ends on the same module and kernel
+        (GPTQ and AWQ on round-to-nearest's int4 module); the speed suites then time only that one."""
+        return None
+
+    @property
+    def compiled_only(self) -> bool:
+        """True when the method's kernel is fast only once torch.compile fuses it (a dequantize-and-matmul):
+        its eager timings are of an unfused reference path, and its compiled decode is its speed."""
+        return False
+
     def to_record(self) -> dict:
         return {"id": self.method_id, "version": self.version, "config": dataclasses.asdict(self),
-                "weight_format": self.weight_format}
+                "weight_format": self.weight_format, "label": self.label, "kernel": self.kernel}
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,10 @@ class SmoothQuant(MethodConfig):
     def label(self) -> str:
         return f"smoothquant-w8a8-a{self.alpha:g}" if self.smooth else "w8a8-int8-unsmoothed"
 
+    @property
+    def kernel(self) -> str:
+        return "torch._int_mm (int8 x int8 -> int32), per-token activation quantization in eager ops"
+
 
 SmoothQuant.variants = (SmoothQuant(),)
 

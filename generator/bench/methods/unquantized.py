@@ -24,6 +24,10 @@ class Unquantized(MethodConfig):
     def weight_format(self) -> str:
         return _DTYPES[self.dtype][1]
 
+    @property
+    def kernel(self) -> str:
+        return f"torch.nn.functional.linear in {self.dtype} (cuBLAS on CUDA)"
+
 
 Unquantized.variants = (Unquantized("bfloat16"), Unquantized("float16"))
 

@@ -1,16 +1,18 @@
-"""Benchmark records: the schema, its validator and the atomic, resumable writer.
+"""The record schema: what one benchmark run writes, and the validator that checks it.
 
 One JSON file per run, `<run id>.json`:
 
-    {"schema": 1,
+    {"schema": 2,
      "run": {"id", "suite", "started", "finished" (null while the run is going), "git_commit", "git_dirty",
-             "command", "device": {"name", "kind": "cpu|cuda", "cc", "memory_bytes", "measured_bandwidth_bytes_s"},
-             "versions": {"python", "torch", "cuda", "transformers", "bitsandbytes"}},
+             "git_source": "checkout|provenance-file|null", "command",
+             "device": {"name", "kind": "cpu|cuda", "cc", "memory_bytes", "measured_bandwidth_bytes_s",
+                        "l2_cache_bytes"},
+             "versions": {"python", "torch", "cuda", "transformers", "bitsandbytes", "driver"}},
      "results": [{"model": {"id", "kind": "random-init|reference-trained|pretrained", "params",
                             "training" (reference-trained models only, optional): {"corpus", "steps", "tokens",
                                         "train_s", "validation_loss_start", "validation_loss", "stopped_early",
-                                        "precision", "recipe": {...}}},
-                  "method": {"id", "version", "config": {...}, "weight_format"},
+                                        "precision", "recipe": {...}, "sources" (optional): [...]}},
+                  "method": {"id", "version", "config": {...}, "weight_format", "label", "kernel"},
                   "workload": {"batch", "prompt_tokens", "new_tokens"},
                   "status": "ok|oom|unsupported|error", "error": null or one line,
                   "measured": ISO-8601 time,
@@ -18,9 +20,17 @@ One JSON file per run, `<run id>.json`:
                   "repeats", "spread": {name: {"min", "max"}}}]}
 
 `method.weight_format` is a `calculators` weight format id, so the measured
-weight bytes can be set against `calculators.weight_bytes`. A metric that could
-not be measured (peak memory on a CPU) is absent from `metrics` and named in
-`missing` with the reason; it is never written as zero.
+weight bytes can be set against `calculators.weight_bytes`; `method.kernel`
+names what computes the method's matrix products, so a speed is never read as a
+method's when it is one kernel's. A metric that could not be measured is absent
+from `metrics` and named in `missing` with the reason; it is never written as zero.
+Random-initialised models carry no quality metrics: agreement between random
+models says nothing about a real one.
+
+Schema 1 (the first records, November 2026) lacks `run.git_source`,
+`run.device.l2_cache_bytes`, `run.versions.driver`, `method.label` and
+`method.kernel`, scores perplexity over every position of a window, and may hold
+quality metrics of random-init models; it is still read, never written.
 
 Standard library only: the site build validates records without torch.
 """
@@ -32,33 +42,60 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # what the bench writes
+SCHEMA_VERSIONS = (1, 2)  # what is read
 STATUSES = ("ok", "oom", "unsupported", "error")
 MODEL_KINDS = ("random-init", "reference-trained", "pretrained")
 DEVICE_KINDS = ("cpu", "cuda")
+GIT_SOURCES = ("checkout", "provenance-file")
+# Metrics that only a model trained on real text gives meaning to.
+QUALITY_METRICS = ("perplexity", "kl_divergence", "kl_median", "kl_p99", "kl_max", "top1_agreement",
+                   "logits_sqnr_db")
 METRICS = {
     "weight_bytes": "bytes of every parameter, buffer and quantization state tensor in memory, each storage once",
     "state_dict_bytes": "bytes of the tensors in model.state_dict() (what a checkpoint holds), each storage once",
+    "decode_bytes_per_step": "bytes a decode step must read at least: the stored weights less the input "
+                             "embedding table (a step reads one row of it per sequence), plus the 16-bit KV cache "
+                             "at the middle of the timed decode (calculators.kv_cache_bytes)",
     "quantize_s": "seconds to quantize the model in place (on CUDA, synchronised)",
-    "peak_bytes": "torch.cuda.max_memory_allocated over prefill and decode (CUDA only)",
+    "peak_quantize_bytes": "torch.cuda.max_memory_allocated while the model was built and quantized (CUDA only)",
+    "peak_bytes": "torch.cuda.max_memory_allocated over the timed prefill and decode, the quality check's "
+                  "full-vocabulary logits excluded (CUDA only)",
+    "peak_reserved_bytes": "torch.cuda.max_memory_reserved over the same window: what the caching allocator held "
+                           "from the driver (CUDA only)",
+    "kv_cache_bytes": "bytes allocated by the KV cache after the prompt's prefill: the memory allocated with the "
+                      "cache less the memory allocated before it (CUDA only)",
     "prefill_ms": "median time of a greedy model.generate call making one token: the prompt's forward pass and "
                   "the first token (time to first token)",
     "decode_ms_per_token": "median of (a generate call making 1 + new_tokens tokens - one making 1) / new_tokens, "
                            "paired within each repeat: each further token as a user of generate sees it",
     "tokens_per_s": "batch * 1000 / decode_ms_per_token",
-    "bandwidth_bytes_s": "weight_bytes / decode seconds per token: as if every stored weight byte were read once "
-                         "per step (the embedding table is not, in truth) and KV-cache reads left out",
+    "bandwidth_bytes_s": "decode_bytes_per_step / decode seconds per token (schema 1: weight_bytes / seconds)",
     "decode_graph_ms_per_token": "median seconds per decode step x 1000 with launch overhead removed: a static KV "
                                  "cache, each step replayed from a CUDA graph checked to pick the same greedy tokens "
                                  "as eager steps (CUDA only)",
     "tokens_per_s_graph": "batch * 1000 / decode_graph_ms_per_token",
-    "bandwidth_graph_bytes_s": "weight_bytes / decode_graph seconds per step (as bandwidth_bytes_s)",
+    "bandwidth_graph_bytes_s": "decode_bytes_per_step / decode_graph seconds per step",
+    "compile_s": "seconds torch.compile took to compile (and, on CUDA, graph-capture) the decode step, warm-up "
+                 "calls included; never part of a timing",
+    "decode_compiled_ms_per_token": "median seconds per decode step x 1000 of the decode step compiled with "
+                                    "torch.compile (mode reduce-overhead: inductor kernels replayed from a CUDA "
+                                    "graph), a static KV cache, gpt-fast's way of decoding",
+    "tokens_per_s_compiled": "batch * 1000 / decode_compiled_ms_per_token",
+    "bandwidth_compiled_bytes_s": "decode_bytes_per_step / decode_compiled seconds per step",
     "logits_sqnr_db": "10 log10(sum ref^2 / sum (ref - logits)^2) against the unquantized bf16 model, same input",
-    "kl_divergence": "mean KL(ref || quantized) of next-token distributions over prompt positions, nats",
-    "top1_agreement": "fraction of prompt positions where the argmax token matches the bf16 reference",
-    "perplexity": "perplexity on held-out text (reference-trained models only)",
-    "layer_ms": "kernel suite: median time of one forward of a single linear layer on `batch` tokens, eager",
-    "layer_graph_ms": "kernel suite: the same forward replayed from a CUDA graph (launch overhead removed)",
+    "kl_divergence": "mean KL(ref || quantized) of next-token distributions over the scored positions, nats",
+    "kl_median": "median over scored positions of KL(ref || quantized), nats",
+    "kl_p99": "99th percentile over scored positions of KL(ref || quantized), nats",
+    "kl_max": "largest KL(ref || quantized) at any scored position, nats",
+    "top1_agreement": "fraction of scored positions where the argmax token matches the bf16 reference "
+                      "(1 - top1_agreement is the share of tokens whose top token changes)",
+    "perplexity": "perplexity on held-out text, reference-trained models only; schema 2 scores the second half "
+                  "of each window as llama.cpp's perplexity does (every position has half a window of context), "
+                  "schema 1 every position after the first",
+    "layer_ms": "kernel suite: median time of one forward of a single linear layer on `batch` tokens, eager, "
+                "rotating over copies of the layer that together exceed the L2 cache",
+    "layer_graph_ms": "kernel suite: the same forwards replayed from a CUDA graph (launch overhead removed)",
 }
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -83,10 +120,27 @@ def one_line(exception: BaseException, limit: int = 500) -> str:
 
 def new_result(model: dict, method: dict, workload: dict, status: str, error: str | None, metrics: dict,
                missing: dict, repeats: int, spread: dict) -> dict:
-    """One result as the schema has it, stamped now; a metric that was measured is not also listed as missing."""
+    """One result as the schema has it, stamped now.
+
+    A metric that was measured is not also listed as missing. A metric that came out NaN or infinite
+    is a failed measurement: the result becomes an "error" naming it, and the metric moves to `missing`.
+    """
+    bad = [name for name, value in metrics.items() if not _finite(value)]
+    bad += [name for name, bounds in spread.items() if name not in bad
+            and not (_finite(bounds.get("min")) and _finite(bounds.get("max")))]
+    if bad:
+        metrics = {name: value for name, value in metrics.items() if name not in bad}
+        spread = {name: bounds for name, bounds in spread.items() if name not in bad and name in metrics}
+        missing = dict(missing, **{name: "measured as NaN or infinite" for name in bad})
+        if status == "ok":
+            status, error = "error", f"{', '.join(sorted(bad))} came out NaN or infinite"
     missing = {name: reason for name, reason in missing.items() if name not in metrics}
     return {"model": model, "method": method, "workload": workload, "status": status, "error": error,
             "measured": utc_now(), "metrics": metrics, "missing": missing, "repeats": repeats, "spread": spread}
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 # -- validation ---------------------------------------------------------------
@@ -162,24 +216,30 @@ def validate_record(record, source="<record>") -> dict:
     """Check a whole record against schema version 1; return it, or raise RecordError naming the field."""
     check = _Checker(source)
     check.obj(record, "record", ("schema", "run", "results"))
-    if record["schema"] != SCHEMA_VERSION:
-        check.fail("schema", f"must be {SCHEMA_VERSION}, not {_describe(record['schema'])}")
-    _check_run(check, record["run"])
+    schema = record["schema"]
+    if isinstance(schema, bool) or schema not in SCHEMA_VERSIONS:
+        check.fail("schema", f"must be one of {', '.join(map(str, SCHEMA_VERSIONS))}, not {_describe(schema)}")
+    _check_run(check, record["run"], schema)
     if not isinstance(record["results"], list):
         check.fail("results", f"must be a list, not {_describe(record['results'])}")
     for index, result in enumerate(record["results"]):
-        _check_result(check, result, f"results[{index}]")
+        _check_result(check, result, f"results[{index}]", schema)
     return record
 
 
-def validate_result(result, source="<result>") -> dict:
-    _check_result(_Checker(source), result, "result")
+def validate_result(result, source="<result>", schema: int = SCHEMA_VERSION) -> dict:
+    _check_result(_Checker(source), result, "result", schema)
     return result
 
 
-def _check_run(check: _Checker, run):
+def _since_2(schema: int, *fields) -> tuple:
+    """Fields that schema 2 added: required from then on, unknown before."""
+    return fields if schema >= 2 else ()
+
+
+def _check_run(check: _Checker, run, schema: int):
     check.obj(run, "run", ("id", "suite", "started", "finished", "git_commit", "git_dirty", "command", "device",
-                           "versions"))
+                           "versions", *_since_2(schema, "git_source")))
     check.text(run["id"], "run.id", pattern=RUN_ID_PATTERN)
     check.text(run["suite"], "run.suite")
     check.time(run["started"], "run.started")
@@ -187,23 +247,31 @@ def _check_run(check: _Checker, run):
     check.text(run["git_commit"], "run.git_commit", nullable=True)
     if run["git_dirty"] not in (True, False, None):
         check.fail("run.git_dirty", f"must be true, false or null, not {_describe(run['git_dirty'])}")
+    if schema >= 2:
+        check.text(run["git_source"], "run.git_source", nullable=True, choices=GIT_SOURCES)
+        if (run["git_source"] is None) != (run["git_commit"] is None):
+            check.fail("run.git_source", "must be null exactly when run.git_commit is null")
     check.text(run["command"], "run.command")
     device = check.obj(run["device"], "run.device", ("name", "kind", "cc", "memory_bytes",
-                                                     "measured_bandwidth_bytes_s"))
+                                                     "measured_bandwidth_bytes_s",
+                                                     *_since_2(schema, "l2_cache_bytes")))
     check.text(device["name"], "run.device.name")
     check.text(device["kind"], "run.device.kind", choices=DEVICE_KINDS)
     check.text(device["cc"], "run.device.cc", nullable=True)
     check.integer(device["memory_bytes"], "run.device.memory_bytes", minimum=1, nullable=True)
     check.number(device["measured_bandwidth_bytes_s"], "run.device.measured_bandwidth_bytes_s", nullable=True)
+    if schema >= 2:
+        check.integer(device["l2_cache_bytes"], "run.device.l2_cache_bytes", minimum=1, nullable=True)
     versions = check.obj(run["versions"], "run.versions", ("python", "torch", "cuda", "transformers",
-                                                           "bitsandbytes"))
+                                                           "bitsandbytes", *_since_2(schema, "driver")))
     for name in ("python", "torch", "transformers"):
         check.text(versions[name], f"run.versions.{name}")
-    for name in ("cuda", "bitsandbytes"):  # absent on a CPU build / when bitsandbytes is not installed
+    # Absent on a CPU build / when bitsandbytes is not installed / without nvidia-smi.
+    for name in ("cuda", "bitsandbytes", *_since_2(schema, "driver")):
         check.text(versions[name], f"run.versions.{name}", nullable=True)
 
 
-def _check_result(check: _Checker, result, where: str):
+def _check_result(check: _Checker, result, where: str, schema: int):
     check.obj(result, where, ("model", "method", "workload", "status", "error", "measured", "metrics", "missing",
                               "repeats", "spread"))
     model = check.obj(result["model"], f"{where}.model", ("id", "kind", "params"), ("training",))
@@ -214,12 +282,16 @@ def _check_result(check: _Checker, result, where: str):
         if kind != "reference-trained":
             check.fail(f"{where}.model.training", f"only reference-trained models have one, not {kind}")
         _check_training(check, model["training"], f"{where}.model.training")
-    method = check.obj(result["method"], f"{where}.method", ("id", "version", "config", "weight_format"))
+    method = check.obj(result["method"], f"{where}.method", ("id", "version", "config", "weight_format",
+                                                              *_since_2(schema, "label", "kernel")))
     check.text(method["id"], f"{where}.method.id")
     check.integer(method["version"], f"{where}.method.version", minimum=1)
     if not isinstance(method["config"], dict):
         check.fail(f"{where}.method.config", f"must be an object, not {_describe(method['config'])}")
     check.text(method["weight_format"], f"{where}.method.weight_format")
+    if schema >= 2:
+        check.text(method["label"], f"{where}.method.label")
+        check.text(method["kernel"], f"{where}.method.kernel")
     workload = check.obj(result["workload"], f"{where}.workload", ("batch", "prompt_tokens", "new_tokens"))
     check.integer(workload["batch"], f"{where}.workload.batch", minimum=1)
     check.integer(workload["prompt_tokens"], f"{where}.workload.prompt_tokens", minimum=1)
@@ -236,6 +308,8 @@ def _check_result(check: _Checker, result, where: str):
     metrics = check.obj(result["metrics"], f"{where}.metrics", (), tuple(METRICS))
     for name, value in metrics.items():
         check.number(value, f"{where}.metrics.{name}")
+        if schema >= 2 and kind == "random-init" and name in QUALITY_METRICS:
+            check.fail(f"{where}.metrics.{name}", "random-init models carry no quality metrics")
     missing = check.obj(result["missing"], f"{where}.missing", (), tuple(METRICS))
     for name, reason in missing.items():
         check.text(reason, f"{where}.missing.{name}")
@@ -256,7 +330,7 @@ def _check_result(check: _Checker, result, where: str):
 def _check_training(check: _Checker, training, where: str):
     """How the bench trained a reference model (generator.bench.reference.train.TrainedModel)."""
     check.obj(training, where, ("corpus", "steps", "tokens", "train_s", "validation_loss_start", "validation_loss",
-                                "stopped_early", "precision", "recipe"))
+                                "stopped_early", "precision", "recipe"), ("sources",))
     check.text(training["corpus"], f"{where}.corpus")
     check.integer(training["steps"], f"{where}.steps", minimum=1)
     check.integer(training["tokens"], f"{where}.tokens", minimum=1)
@@ -267,109 +341,14 @@ def _check_training(check: _Checker, training, where: str):
     check.text(training["precision"], f"{where}.precision")
     if not isinstance(training["recipe"], dict):
         check.fail(f"{where}.recipe", f"must be an object, not {_describe(training['recipe'])}")
+    sources = training.get("sources", [])
+    if not isinstance(sources, list):
+        check.fail(f"{where}.sources", f"must be a list, not {_describe(sources)}")
+    for index, source in enumerate(sources):  # the corpus' parts: which Debian package, version and licence
+        source = check.obj(source, f"{where}.sources[{index}]", ("package", "version", "licence"), ("documents",))
+        for name in ("package", "version", "licence"):
+            check.text(source[name], f"{where}.sources[{index}].{name}")
+        if "documents" in source:
+            check.integer(source["documents"], f"{where}.sources[{index}].documents", minimum=1)
 
 
-def load_record(path) -> dict:
-    """Read and validate one record file; any fault becomes a RecordError naming the file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RecordError(path, "file", error.strerror or str(error)) from None
-    except UnicodeDecodeError:
-        raise RecordError(path, "file", "is not UTF-8 text") from None
-    try:
-        record = json.loads(text, parse_constant=_reject_constant)
-    except ValueError as error:
-        location = f"line {error.lineno}, column {error.colno}" if hasattr(error, "lineno") else "json"
-        raise RecordError(path, location, f"not valid JSON ({getattr(error, 'msg', error)})") from None
-    validate_record(record, path)
-    if record["run"]["id"] != path.stem:
-        raise RecordError(path, "run.id", f"{record['run']['id']!r} does not match the file name")
-    return record
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-# -- writing ------------------------------------------------------------------
-
-def result_key(result: dict) -> str:
-    """What makes two results the same measurement: model, method (with its config) and workload."""
-    method = result["method"]
-    return json.dumps([result["model"]["id"], method["id"], method["version"], method["config"],
-                       result["workload"]], sort_keys=True)
-
-
-# Fields of the run header that must agree for a killed run to be resumed.
-_RESUME_MUST_MATCH = (("suite",), ("device", "name"), ("device", "kind"), ("versions", "torch"),
-                      ("versions", "transformers"), ("versions", "bitsandbytes"), ("versions", "cuda"))
-
-
-class RecordWriter:
-    """Writes `<out_dir>/<run id>.json`, rewriting it atomically after every result.
-
-    A file of the same run that is not finished is resumed: its results are kept
-    and `has()` says which to skip. A finished file is never touched again.
-    """
-
-    def __init__(self, out_dir, run: dict):
-        self.path = Path(out_dir) / f"{run['id']}.json"
-        if self.path.exists():
-            record = load_record(self.path)
-            if record["run"]["finished"] is not None:
-                raise RecordError(self.path, "run.finished",
-                                  f"run {run['id']!r} finished at {record['run']['finished']}; records are never "
-                                  "rewritten, start a new run id")
-            for keys in _RESUME_MUST_MATCH:
-                old, new = _dig(record["run"], keys), _dig(run, keys)
-                if old != new:
-                    raise RecordError(self.path, "run." + ".".join(keys),
-                                      f"cannot resume: the file has {old!r}, this run has {new!r}")
-            self.resumed = True
-        else:
-            record = validate_record({"schema": SCHEMA_VERSION, "run": dict(run, finished=None), "results": []},
-                                     self.path)
-            self.resumed = False
-        self.record = record
-        self._done = {result_key(result) for result in record["results"]}
-        if not self.resumed:
-            self._write()
-
-    @property
-    def run_id(self) -> str:
-        return self.record["run"]["id"]
-
-    def has(self, result_key_: str) -> bool:
-        return result_key_ in self._done
-
-    def append(self, result: dict):
-        validate_result(result, self.path)
-        key = result_key(result)
-        if key in self._done:
-            raise RecordError(self.path, "results", f"already holds a result for {key}")
-        self.record["results"].append(result)
-        self._done.add(key)
-        self._write()
-
-    def finish(self):
-        self.record["run"]["finished"] = utc_now()
-        self._write()
-
-    def _write(self):
-        validate_record(self.record, self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as stream:
-            json.dump(self.record, stream, indent=1, allow_nan=False)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, self.path)  # readers see the old file or the new one, never half of one
-
-
-def _dig(mapping: dict, keys: tuple):
-    for key in keys:
-        mapping = mapping[key]
-    return mapping

@@ -1,0 +1,135 @@
+"""Figures derived from records, never stored in them: the kernel sweep's speedups over bf16, whether each
+is larger than the measured spread, and the token count from which a method stops winning.
+
+Records keep only what was measured; everything here is recomputed from them, so a better derivation never
+needs a record to be rewritten. Standard library only, like the rest of generator.records.
+"""
+
+import json
+from dataclasses import dataclass
+
+REFERENCE_METHOD = {"id": "unquantized", "version": 1, "config": {"dtype": "bfloat16"}}
+TIMINGS = ("layer_graph_ms", "layer_ms")  # launch overhead removed where measured, else eager
+FASTER, SLOWER, WITHIN_SPREAD = "faster", "slower", "within spread"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A method's time against bf16's at one token count, each a median with its [min, max] over repeats."""
+
+    method_ms: float
+    method_range: tuple
+    reference_ms: float
+    reference_range: tuple
+
+    @property
+    def speedup(self) -> float:
+        return self.reference_ms / self.method_ms
+
+    @property
+    def verdict(self) -> str:
+        """FASTER only when every repeat of the method beat every repeat of bf16 (the ranges do not overlap),
+        SLOWER likewise, else WITHIN_SPREAD: a difference smaller than the noise is no finding."""
+        if self.method_range[1] < self.reference_range[0]:
+            return FASTER
+        if self.method_range[0] > self.reference_range[1]:
+            return SLOWER
+        return WITHIN_SPREAD
+
+
+@dataclass(frozen=True)
+class KernelSpeedup:
+    """One method on one layer against bf16 on the same layer, at each token count where both were measured."""
+
+    layer: str  # the kernel result's model id, "<preset>-1layer:<layer>"
+    method: str  # the method's label
+    timing: str  # which metric the ratios are of (TIMINGS)
+    comparisons: dict  # tokens -> Comparison
+
+    @property
+    def speedups(self) -> dict:
+        return {tokens: comparison.speedup for tokens, comparison in self.comparisons.items()}
+
+    @property
+    def stops_winning_at(self) -> int | None:
+        """The smallest token count from which the method is not measurably faster than bf16 at any larger
+        count measured; None when it is measurably faster at the largest count. Equal to the smallest count
+        when it never wins."""
+        crossing = None
+        for tokens in sorted(self.comparisons, reverse=True):
+            if self.comparisons[tokens].verdict == FASTER:
+                break
+            crossing = tokens
+        return crossing
+
+    @property
+    def wins_anywhere(self) -> bool:
+        return any(comparison.verdict == FASTER for comparison in self.comparisons.values())
+
+
+def kernel_speedups(record: dict) -> list:
+    """Every (layer, method) of a kernel record against the bf16 reference on the same layer, per timing kind.
+
+    Results that are not ok, or lack the timing, are left out (the record says why); a timing kind is
+    used only where bf16 has it too.
+    """
+    reference_method = method_key(REFERENCE_METHOD)
+    times = {}  # (layer, method key) -> {timing: {tokens: (median, (min, max))}}
+    labels = {}
+    for result in record["results"]:
+        if result["status"] != "ok" or "layer_ms" not in result["metrics"]:
+            continue
+        key = (result["model"]["id"], method_key(result["method"]))
+        for timing in TIMINGS:
+            if timing in result["metrics"]:
+                value = result["metrics"][timing]
+                bounds = result["spread"].get(timing, {"min": value, "max": value})
+                times.setdefault(key, {}).setdefault(timing, {})[result["workload"]["batch"]] = \
+                    (value, (bounds["min"], bounds["max"]))
+        labels[key] = method_label(result["method"])
+    summaries = []
+    for (layer, method), by_timing in times.items():
+        reference = times.get((layer, reference_method))
+        if reference is None or method == reference_method:
+            continue
+        for timing in TIMINGS:
+            shared = sorted(set(by_timing.get(timing, {})) & set(reference.get(timing, {})))
+            if shared:
+                comparisons = {tokens: Comparison(*by_timing[timing][tokens], *reference[timing][tokens])
+                               for tokens in shared}
+                summaries.append(KernelSpeedup(layer, labels[layer, method], timing, comparisons))
+    return summaries
+
+
+def method_key(method: dict) -> str:
+    """What makes two results the same method: id, version and config (not the label or kernel text)."""
+    return json.dumps([method["id"], method["version"], method["config"]], sort_keys=True)
+
+
+def method_label(method: dict) -> str:
+    """The label the record gives (schema 2), else one made of the id, version and weight format (schema 1)."""
+    return method.get("label") or f"{method['id']} v{method['version']} ({method['weight_format']})"
+
+
+def format_kernel_speedups(summaries: list) -> str:
+    """A plain-text table: one line per layer, method and timing; a speedup inside the spread is marked ~."""
+    if not summaries:
+        return "no kernel speedups: the record has no bf16 reference timed next to a method"
+    counts = sorted({tokens for summary in summaries for tokens in summary.comparisons})
+    head = f"{'layer':<28} {'method':<34} {'timing':<15}" + "".join(f"{count:>8}" for count in counts)
+    lines = [head + "  stops winning at (tokens)"]
+    for summary in sorted(summaries, key=lambda s: (s.layer, s.timing, s.method)):
+        cells = "".join(_cell(summary.comparisons.get(count)) for count in counts)
+        crossing = summary.stops_winning_at
+        verdict = ("never measurably faster" if not summary.wins_anywhere else
+                   "faster at every count measured" if crossing is None else str(crossing))
+        lines.append(f"{summary.layer[-28:]:<28} {summary.method[:34]:<34} {summary.timing:<15}{cells}  {verdict}")
+    lines.append("~ marks a speedup within the spread of the repeats (not a measurable difference)")
+    return "\n".join(lines)
+
+
+def _cell(comparison: Comparison | None) -> str:
+    if comparison is None:
+        return f"{'-':>8}"
+    mark = "~" if comparison.verdict == WITHIN_SPREAD else ""
+    return f"{mark}{comparison.speedup:.2f}".rjust(8)
