@@ -1,0 +1,190 @@
+"""Decode with torch.compile, the way pytorch-labs/gpt-fast generate.py runs it: a static KV cache, the
+one-token decode step compiled whole (fullgraph) and, on CUDA, replayed from CUDA graphs
+(mode="reduce-overhead": inductor's kernels captured once, launched as one graph per step); the prefill
+stays eager. Compiling and warming up are timed apart and never enter the step timing.
+
+A compiled step is trusted only once it computes what the eager step computes: fed the same tokens as
+eager static-cache decoding, it must pick the same greedy token at every step (see `_check_against_eager`
+for the one allowance, a rounding tie). Anything else, a failed compile included, is CompileFailed, whose
+message is one line for a record's `missing` field.
+"""
+
+import time
+from dataclasses import dataclass
+
+import torch
+
+from ..records import one_line
+from .measure import StaticDecoder, Timing, synchronize, timed
+
+# Calls of the compiled step before anything is checked or timed: the first compiles; under
+# reduce-overhead CUDA graph trees run the second eagerly to warm up and record the graph on the third.
+WARMUP_STEPS = 3
+# A model's forward specialises on the cache object and on the decoder's buffers, so each compile
+# recompiles; a run that compiles many models must not hit dynamo's default limit of 8 and fall back to eager.
+RECOMPILE_LIMIT = 64
+
+
+class CompileFailed(Exception):
+    """The decode step could not be compiled, or its compiled form computes something else; the message is
+    one line, recorded as the reason the compiled metrics are missing."""
+
+
+@dataclass(frozen=True)
+class CompiledTiming:
+    step: Timing  # seconds per compiled decode step
+    compile_s: float  # wall seconds of compiling and warming up, outside `step`
+    # True when each step was replayed from CUDA graphs; False on the CPU, or where inductor declined to
+    # capture them (then the steps ran inductor's kernels one launch at a time).
+    cuda_graphs: bool = False
+    # Steps of the check where the compiled step picked another token than eager decoding at a rounding tie
+    # (see _check_against_eager); 0 means its free-running greedy tokens are exactly eager decoding's.
+    rounding_ties: int = 0
+
+
+def compile_mode(device) -> str | None:
+    """reduce-overhead (CUDA graphs) on CUDA; inductor's default mode elsewhere (a CPU has no launch
+    overhead for graphs to remove, and CUDA graphs need CUDA)."""
+    return "reduce-overhead" if torch.device(device).type == "cuda" else None
+
+
+def compile_decode_step(decoder: StaticDecoder, device):
+    """The compiled form of one greedy step of `decoder`: () -> last-position logits (batch, vocab), with
+    the chosen token written into decoder.next_ids inside the graph, so a replay needs nothing from the host.
+
+    Dynamo is reset first, so that no guard or graph of a model compiled before is reused. Under
+    reduce-overhead the returned logits live in the CUDA graph's memory and the next call overwrites them:
+    clone what is kept, and call torch.compiler.cudagraph_mark_step_begin() before each call (gpt-fast does).
+    """
+    torch._dynamo.reset()
+    torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, RECOMPILE_LIMIT)
+    # The buffer is mutated inside the graph; a static address lets CUDA graph trees keep it in place
+    # instead of refusing the mutation (transformers' StaticCache marks its key, value and length tensors so).
+    torch._dynamo.mark_static_address(decoder.next_ids)
+
+    def greedy_step():
+        logits = decoder._forward(decoder.next_ids)[:, -1]
+        decoder.next_ids.copy_(logits.argmax(dim=-1, keepdim=True))
+        return logits
+
+    return torch.compile(greedy_step, mode=compile_mode(device), fullgraph=True)
+
+
+def _call(step) -> torch.Tensor:
+    torch.compiler.cudagraph_mark_step_begin()  # the previous call's outputs are dead; lets graphs replay
+    with torch.inference_mode():
+        return step()
+
+
+def _failure(what: str, failure: BaseException) -> CompileFailed:
+    return CompileFailed(f"{what}: {type(failure).__name__}: {one_line(failure, limit=300)}")
+
+
+@torch.inference_mode()
+def _eager_logits(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int):
+    """Eager static-cache greedy decoding: its tokens (batch, new_tokens) and each step's last logits."""
+    decoder.prefill(input_ids)
+    tokens, logits = [], []
+    for _ in range(new_tokens):
+        tokens.append(decoder.next_ids.clone())
+        logits.append(decoder.step()[:, -1].float())
+    return torch.cat(tokens, dim=1), logits
+
+
+def _check_against_eager(decoder: StaticDecoder, step, input_ids: torch.Tensor, new_tokens: int) -> int:
+    """CompileFailed unless the compiled step picks eager decoding's greedy token at every step; returns the
+    number of steps where it picked another one at a rounding tie.
+
+    Both runs are fed the same tokens (the eager ones, teacher forcing), so one difference cannot hide the
+    rest; where no step differs, the compiled step left to feed itself makes exactly eager's tokens. Inductor fuses ops and may round differently from eager kernels (it keeps some bf16
+    intermediates in fp32), so a different token is allowed only where it is a tie at that precision:
+    its eager logit within the largest difference between the two runs' logits of eager's best one, and
+    that difference small beside the logits themselves (1% of their largest magnitude). A wrong position,
+    a stale cache or a misread buffer moves logits by far more.
+    """
+    eager_tokens, eager_logits = _eager_logits(decoder, input_ids, new_tokens)
+    with torch.inference_mode():
+        decoder.prefill(input_ids)
+    ties = 0
+    for index in range(new_tokens):
+        with torch.inference_mode():
+            decoder.next_ids.copy_(eager_tokens[:, index:index + 1])
+        compiled = _call(step).to(torch.float32, copy=True)  # the graph's output is overwritten by the next call
+        reference = eager_logits[index]
+        chosen = compiled.argmax(dim=-1)
+        expected = reference.argmax(dim=-1)
+        if torch.equal(chosen, expected):
+            continue
+        difference = (compiled - reference).abs().max().item()
+        best = reference.gather(1, expected[:, None])
+        picked = reference.gather(1, chosen[:, None])
+        gap = (best - picked).max().item()
+        if difference <= 0.01 * reference.abs().max().item() and gap <= difference:
+            ties += 1
+            continue
+        row = (chosen != expected).nonzero()[0, 0].item()
+        raise CompileFailed(f"the compiled decode step picked token {chosen[row].item()} where eager decoding "
+                            f"picked {expected[row].item()} (step {index}, sequence {row}; eager logits "
+                            f"{gap:.3g} apart, the runs' logits up to {difference:.3g} apart), so its timing "
+                            "would not be of the same work")
+    return ties
+
+
+def time_compiled_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats: int, device) -> CompiledTiming:
+    """Seconds per greedy decode step with the step compiled (gpt-fast style), and the seconds spent compiling.
+
+    After an eager prefill into a StaticCache, the compiled step is warmed up (WARMUP_STEPS calls: compile,
+    CUDA graph warm-up and recording; their wall time is `compile_s`), checked against eager decoding, then
+    timed: median over `repeats` runs of `new_tokens` steps, each after a fresh prefill that is not timed.
+    Raises CompileFailed when the step does not compile under fullgraph or does not compute the eager step.
+    Dynamo is reset afterwards, so its caches and CUDA graph memory do not keep the model alive.
+    """
+    if new_tokens < 1 or repeats < 1:
+        raise ValueError("time_compiled_decode needs new_tokens >= 1 and repeats >= 1")
+    batch, prompt_tokens = input_ids.shape
+    decoder = StaticDecoder(model, batch, prompt_tokens + max(new_tokens, WARMUP_STEPS) + 2, input_ids.device)
+    try:
+        return _time_compiled(decoder, input_ids, new_tokens, repeats, device)
+    finally:
+        torch._dynamo.reset()
+
+
+def _time_compiled(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int, repeats: int,
+                   device) -> CompiledTiming:
+    with torch.inference_mode():
+        decoder.prefill(input_ids)  # eager: makes the cache's tensors (and marks them static) before compiling
+    step = compile_decode_step(decoder, device)  # resets dynamo; compiles at its first call
+    skips_before = _cudagraph_skips()
+    start = time.perf_counter()
+    try:
+        for _ in range(WARMUP_STEPS):
+            _call(step)
+        synchronize(device)
+    except Exception as failure:  # dynamo's Unsupported, inductor's lowering errors, CUDA graph refusals: data
+        raise _failure("torch.compile of the decode step failed", failure) from None
+    compile_s = time.perf_counter() - start
+    try:
+        ties = _check_against_eager(decoder, step, input_ids, new_tokens)
+    except CompileFailed:
+        raise
+    except Exception as failure:  # a recompile for the check's state that fails, a replay error
+        raise _failure("the compiled decode step failed when checked against eager decoding", failure) from None
+
+    def decode():
+        for _ in range(new_tokens):
+            _call(step)
+
+    samples = []
+    for _ in range(repeats):
+        with torch.inference_mode():
+            decoder.prefill(input_ids)
+        samples.append(timed(decode, device)[1] / new_tokens)
+    cuda_graphs = compile_mode(device) == "reduce-overhead" and _cudagraph_skips() == skips_before
+    return CompiledTiming(step=Timing.of(samples), compile_s=compile_s, cuda_graphs=cuda_graphs,
+                          rounding_ties=ties)
+
+
+def _cudagraph_skips() -> int:
+    """How many times inductor has declined to use CUDA graphs (a mutated input, a CPU tensor, dynamic
+    shapes...) and run its kernels without them; it says why only in its log."""
+    return torch._dynamo.utils.counters["inductor"]["cudagraph_skips"]
