@@ -1,0 +1,206 @@
+"""Building a model straight into 4-bit, one layer at a time, so that a 70B-class model is measured in
+4-bit (about 40 GB) on one device that could never hold its bf16 weights (141 GB).
+
+The model is made on the meta device (shapes, no memory). Then its modules are made real in forward
+order, one unit at a time: the embedding, each decoder layer, the final norm, the rotary embedding,
+lm_head. A unit's parameters and buffers are allocated on the device and filled by the model's own
+`_init_weights` (the initialisation transformers applies to any weight a checkpoint lacks: normal(0,
+initializer_range) for linears and embeddings, ones for RMSNorm weights, the rotary inv_freq computed from
+the config; a model class that overrides it gets its own), and the unit's linears are quantized before the
+next unit is made. So at most one unit is ever held in bf16, beside the 4-bit weights already made.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn as nn
+
+from .methods import Bnb4bit, Int4WeightOnly, MethodConfig, Unsupported
+from .methods._bitsandbytes import import_bitsandbytes
+from .methods.int4_weight_only import _KERNELS, Int4WeightOnlyLinear
+from .models import ModelSpec, build_model
+
+META = torch.device("meta")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What is made real and quantized at once: a decoder layer whole, or one other module's own tensors."""
+
+    name: str
+    modules: tuple  # (qualified name, module) pairs whose own parameters and buffers belong to this unit
+
+
+def build_quantized_layer_by_layer(spec: ModelSpec, config: MethodConfig, device, seed: int = 0,
+                                   on_unit: Callable[[str, str, nn.Module], None] | None = None):
+    """The spec's model with random weights, quantized by `config`, built one unit at a time (see above).
+
+    Supports Int4WeightOnly (every linear, lm_head included, to tinygemm's Int4WeightOnlyLinear, as
+    methods.quantize does) and Bnb4bit (bitsandbytes Linear4bit for the linears transformers' integration
+    converts: lm_head and tied weights stay bf16); other configs raise Unsupported.
+    `on_unit(unit_name, stage, model)`, if given, is called as each unit is made ("materialised") and once
+    its linears are quantized ("quantized"): tests look at the model at those points.
+    """
+    device = torch.device(device)
+    model = build_model(spec, META)
+    convert = _converter(config)(model, config, device)
+    torch.manual_seed(seed)
+    made = {}  # id of a meta tensor -> (it, its real tensor): a tied weight is made once, then shared
+    for unit in _units(model):
+        _materialise(model, unit, device, made)
+        if on_unit is not None:
+            on_unit(unit.name, "materialised", model)
+        for name, module in unit.modules:
+            if type(module) is nn.Linear:
+                replacement = convert(model, name, module)
+                if replacement is not None:
+                    model.set_submodule(name, replacement)
+        if on_unit is not None:
+            on_unit(unit.name, "quantized", model)
+    left = [name for name, tensor in (*model.named_parameters(), *model.named_buffers()) if tensor.is_meta]
+    if left:
+        raise RuntimeError(f"{spec.id}: {', '.join(left[:5])} still on the meta device after the layer-by-layer "
+                           "build (a module outside every unit?)")
+    return model
+
+
+def peak_bf16_layer_bytes(spec: ModelSpec, dtype=torch.bfloat16) -> int:
+    """Bytes of the largest unit (decoder layer, embedding or lm_head) in `dtype`: the most that
+    build_quantized_layer_by_layer holds unquantized at once, beside the quantized weights already made
+    (quantizing a linear briefly needs a few float32 copies of it too). Computed on the meta device."""
+    model = build_model(spec, META)
+    return max(sum(tensor.numel() * (dtype.itemsize if tensor.is_floating_point() else tensor.element_size())
+                   for _, module in unit.modules for tensor in module.parameters(recurse=False))
+               for unit in _units(model))
+
+
+# -- units ------------------------------------------------------------------------
+
+def _decoder_layers(model) -> nn.ModuleList:
+    """The model's stack of decoder layers: its ModuleList with the most parameters (model.layers in
+    transformers' decoder-only models)."""
+    lists = [module for module in model.modules() if isinstance(module, nn.ModuleList)]
+    if not lists:
+        raise Unsupported(f"{type(model).__name__} has no ModuleList of decoder layers to build one at a time")
+    return max(lists, key=lambda layers: sum(parameter.numel() for parameter in layers.parameters()))
+
+
+def _units(model) -> list:
+    """The units in the order of model.named_modules() (forward order for transformers' decoder-only models)."""
+    layers = {id(layer) for layer in _decoder_layers(model)}
+    units, inside = [], None
+    for name, module in model.named_modules():
+        if inside is not None and name.startswith(inside + "."):
+            continue  # part of the decoder layer already taken whole
+        if id(module) in layers:
+            inside = name
+            units.append(_Unit(name, tuple(module.named_modules(prefix=name))))
+        elif any(tensor is not None for tensor in (*module._parameters.values(), *module._buffers.values())):
+            units.append(_Unit(name, ((name, module),)))
+    return units
+
+
+def _materialise(model, unit: _Unit, device, made: dict) -> None:
+    """Replace the unit's meta parameters and buffers by tensors on `device`, filled by the model's _init_weights.
+
+    They start as NaN, so a tensor that _init_weights leaves unset is found (and named) rather than timed.
+    """
+    fresh = []
+    for module_name, module in unit.modules:
+        new_here = False
+        for slot in (module._parameters, module._buffers):
+            for key, tensor in slot.items():
+                if tensor is None or not tensor.is_meta:
+                    continue
+                if id(tensor) not in made:
+                    real = _unset_like(tensor, device)
+                    made[id(tensor)] = (tensor, nn.Parameter(real, requires_grad=False)
+                                        if slot is module._parameters else real)
+                    new_here = True
+                slot[key] = made[id(tensor)][1]
+        if new_here:
+            fresh.append((module_name, module))
+    with torch.no_grad():
+        for _, module in fresh:
+            model._init_weights(module)
+    for module_name, module in fresh:
+        for key, tensor in (*module._parameters.items(), *module._buffers.items()):
+            if tensor is not None and tensor.is_floating_point() and torch.isnan(tensor).any():
+                raise RuntimeError(f"{type(model).__name__}._init_weights left {module_name}.{key} unset; "
+                                   "the layer-by-layer build cannot make this model")
+
+
+def _unset_like(tensor: torch.Tensor, device) -> torch.Tensor:
+    if tensor.is_floating_point():
+        return torch.full_like(tensor, float("nan"), device=device)
+    return torch.zeros_like(tensor, device=device)
+
+
+# -- one linear at a time, per method --------------------------------------------------
+
+def _converter(config: MethodConfig):
+    """prepare(meta model, config, device) -> convert(model, name, linear) -> its quantized module, or None
+    to keep it bf16. `prepare` refuses (Unsupported) before anything is made."""
+    prepare = _PREPARE.get(type(config))
+    if prepare is None:
+        raise Unsupported(f"{config.label} has no layer-by-layer build; it has: "
+                          f"{', '.join(config_type.method_id for config_type in _PREPARE)}")
+    return prepare
+
+
+def _prepare_int4(model, config: Int4WeightOnly, device):
+    """What methods.quantize(model, Int4WeightOnly) does, one linear at a time: its refusals (the same rule as
+    int4_weight_only.quantize_int4_weight_only) checked on the meta model, then Int4WeightOnlyLinear."""
+    kernels = _KERNELS.get(device.type)
+    if kernels is None:
+        raise Unsupported(f"no tinygemm int4 kernel for device type {device.type!r}")
+    multiple = max(config.group_size, config.inner_k_tiles * 16)
+    for name, module in model.named_modules():
+        if type(module) is nn.Linear and (module.in_features % multiple or module.out_features % 8):
+            raise Unsupported(f"{name} is {module.out_features}x{module.in_features}; tinygemm needs in_features "
+                              f"a multiple of {multiple} and out_features a multiple of 8 (padding not implemented)")
+
+    def convert(model, name, linear):
+        if linear.weight is model.get_input_embeddings().weight:
+            return None  # a tied lm_head stays the embedding, as in _linears.replace_linears
+        return Int4WeightOnlyLinear.from_linear(linear, config, kernels)
+
+    return convert
+
+
+def _prepare_bnb_4bit(model, config: Bnb4bit, device):
+    """What methods.quantize(model, Bnb4bit) does (_bitsandbytes.quantize_with_bnb_config), one linear at a time.
+
+    transformers' own module swap runs once on the meta model, so the same linears are converted (not
+    lm_head, not tied weights) into the same Linear4bit modules; the plain linears go back until their unit
+    is made, when each weight becomes a Params4bit that quantizes itself as it moves to the device.
+    """
+    bnb = import_bitsandbytes()
+    from transformers import BitsAndBytesConfig
+    from transformers.integrations import replace_with_bnb_linear
+    from transformers.quantizers.base import get_keys_to_not_convert
+
+    settings = BitsAndBytesConfig(bnb_4bit_quant_type=config.quant_type, load_in_4bit=True,
+                                  bnb_4bit_use_double_quant=config.double_quant,
+                                  bnb_4bit_compute_dtype=getattr(torch, config.compute_dtype))
+    skip = get_keys_to_not_convert(model) + list(settings.llm_int8_skip_modules or [])
+    originals = {name: module for name, module in model.named_modules() if type(module) is nn.Linear}
+    replace_with_bnb_linear(model, modules_to_not_convert=skip, quantization_config=settings)
+    targets = {name: module for name, module in model.named_modules() if isinstance(module, bnb.nn.Linear4bit)}
+    for name in targets:
+        model.set_submodule(name, originals[name])
+
+    def convert(model, name, linear):
+        module = targets.pop(name, None)
+        if module is None:
+            return None
+        module.weight = bnb.nn.Params4bit(linear.weight.detach(), requires_grad=False, **vars(module.weight)).to(device)
+        if linear.bias is not None:
+            module.bias = nn.Parameter(linear.bias.detach(), requires_grad=False)
+        return module
+
+    return convert
+
+
+_PREPARE = {Int4WeightOnly: _prepare_int4, Bnb4bit: _prepare_bnb_4bit}
