@@ -87,7 +87,7 @@ def _eager_logits(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: i
     tokens, logits = [], []
     for _ in range(new_tokens):
         tokens.append(decoder.next_ids.clone())
-        logits.append(decoder.step()[:, -1].float())
+        logits.append(decoder.step()[:, -1].clone())  # model dtype: at batch 32 x 128k vocabulary, 8 MB a step
     return torch.cat(tokens, dim=1), logits
 
 
@@ -96,11 +96,12 @@ def _check_against_eager(decoder: StaticDecoder, step, input_ids: torch.Tensor, 
     number of steps where it picked another one at a rounding tie.
 
     Both runs are fed the same tokens (the eager ones, teacher forcing), so one difference cannot hide the
-    rest; where no step differs, the compiled step left to feed itself makes exactly eager's tokens. Inductor fuses ops and may round differently from eager kernels (it keeps some bf16
-    intermediates in fp32), so a different token is allowed only where it is a tie at that precision:
-    its eager logit within the largest difference between the two runs' logits of eager's best one, and
-    that difference small beside the logits themselves (1% of their largest magnitude). A wrong position,
-    a stale cache or a misread buffer moves logits by far more.
+    rest; where no step differs, the compiled step left to feed itself makes exactly eager's tokens.
+    Inductor fuses ops and may round differently from eager kernels (it keeps some bf16 intermediates in
+    fp32), so a different token is allowed only where it is a tie at that precision: its eager logit
+    within the largest difference between the two runs' logits of eager's best one, and that difference
+    small beside the logits themselves (1% of their largest magnitude). A wrong position, a stale cache
+    or a misread buffer moves logits by far more.
     """
     eager_tokens, eager_logits = _eager_logits(decoder, input_ids, new_tokens)
     with torch.inference_mode():
@@ -110,7 +111,7 @@ def _check_against_eager(decoder: StaticDecoder, step, input_ids: torch.Tensor, 
         with torch.inference_mode():
             decoder.next_ids.copy_(eager_tokens[:, index:index + 1])
         compiled = _call(step).to(torch.float32, copy=True)  # the graph's output is overwritten by the next call
-        reference = eager_logits[index]
+        reference = eager_logits[index].float()
         chosen = compiled.argmax(dim=-1)
         expected = reference.argmax(dim=-1)
         if torch.equal(chosen, expected):
