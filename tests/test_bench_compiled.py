@@ -46,9 +46,10 @@ def test_the_compiled_step_picks_the_greedy_token_of_the_eager_step_every_time(c
 
 
 def test_free_running_compiled_steps_make_the_tokens_of_eager_steps():
-    """The same, shown directly (for the fused int8 method only, as each compile takes seconds): the
-    compiled step's own tokens, fed back through the decoder's buffer, are eager static-cache decoding's."""
-    model = _model(methods.Int8WeightOnly("dequant-matmul"))
+    """The same, shown directly (for the fused int8 method on one layer only, as each compile takes seconds):
+    the compiled step's own tokens, fed back through the decoder's buffer, are eager static-cache decoding's."""
+    model = build_model(ONE_LAYER, CPU)
+    methods.quantize(model, methods.Int8WeightOnly("dequant-matmul"), CPU)
     input_ids = measure.prompt_ids(TINY.vocab_size, 2, 16, CPU)
     decoder = measure.StaticDecoder(model, 2, 16 + 12, CPU)
     eager = measure.static_decode_tokens(decoder, input_ids, 8)

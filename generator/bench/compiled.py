@@ -57,7 +57,9 @@ def compile_decode_step(decoder: StaticDecoder, device):
     clone what is kept, and call torch.compiler.cudagraph_mark_step_begin() before each call (gpt-fast does).
     """
     torch._dynamo.reset()
-    torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, RECOMPILE_LIMIT)
+    limits = torch._dynamo.config  # recompile_limit since torch 2.6; cache_size_limit, its old name, an alias
+    name = "recompile_limit" if hasattr(limits, "recompile_limit") else "cache_size_limit"
+    setattr(limits, name, max(getattr(limits, name), RECOMPILE_LIMIT))
     # The buffer is mutated inside the graph; a static address lets CUDA graph trees keep it in place
     # instead of refusing the mutation (transformers' StaticCache marks its key, value and length tensors so).
     torch._dynamo.mark_static_address(decoder.next_ids)
@@ -76,7 +78,10 @@ def _call(step) -> torch.Tensor:
         return step()
 
 
-def _failure(what: str, failure: BaseException) -> CompileFailed:
+def _failure(what: str, failure: BaseException, device) -> CompileFailed:
+    """The failure as CompileFailed, once the device is known to be usable: a CUDA error that poisons the
+    context raises again here, from synchronize, so the caller sees it as the error it is."""
+    synchronize(device)
     return CompileFailed(f"{what}: {type(failure).__name__}: {one_line(failure, limit=300)}")
 
 
@@ -111,8 +116,8 @@ def _check_against_eager(decoder: StaticDecoder, step, input_ids: torch.Tensor, 
         with torch.inference_mode():
             decoder.next_ids.copy_(eager_tokens[:, index:index + 1])
         compiled = _call(step).to(torch.float32, copy=True)  # the graph's output is overwritten by the next call
+        chosen = decoder.next_ids[:, 0].clone()  # the token the compiled step itself picked and would feed on
         reference = eager_logits[index].float()
-        chosen = compiled.argmax(dim=-1)
         expected = reference.argmax(dim=-1)
         if torch.equal(chosen, expected):
             continue
@@ -161,15 +166,18 @@ def _time_compiled(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: 
         for _ in range(WARMUP_STEPS):
             _call(step)
         synchronize(device)
+    except torch.OutOfMemoryError:
+        raise  # an out-of-memory result is the runner's to record, not a compile failure
     except Exception as failure:  # dynamo's Unsupported, inductor's lowering errors, CUDA graph refusals: data
-        raise _failure("torch.compile of the decode step failed", failure) from None
+        raise _failure("torch.compile of the decode step failed", failure, device) from None
     compile_s = time.perf_counter() - start
     try:
         ties = _check_against_eager(decoder, step, input_ids, new_tokens)
-    except CompileFailed:
+    except (CompileFailed, torch.OutOfMemoryError):
         raise
     except Exception as failure:  # a recompile for the check's state that fails, a replay error
-        raise _failure("the compiled decode step failed when checked against eager decoding", failure) from None
+        raise _failure("the compiled decode step failed when checked against eager decoding", failure,
+                       device) from None
 
     def decode():
         for _ in range(new_tokens):
