@@ -6,6 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from calculators.preset_configs import PRESET_CONFIGS  # noqa: E402
 from generator.bench import measure, methods  # noqa: E402
 from generator.bench.models import (TINY_LLAMA_CONFIG, ModelSpec, build_model, model_spec,  # noqa: E402
                                     weight_bytes_in_memory)
@@ -100,6 +101,24 @@ def test_a_tied_lm_head_stays_the_embedding_as_when_quantized_whole():
     methods.quantize(whole, methods.Int4WeightOnly(), CPU)
     assert model.lm_head.weight is model.model.embed_tokens.weight
     assert weight_bytes_in_memory(model) == weight_bytes_in_memory(whole)
+
+
+@pytest.mark.parametrize("preset_id", ["llama-3.1-70b", "qwen2.5-72b-instruct"])
+def test_70b_class_configs_shrunk_to_tiny_sizes_stream_like_they_build_whole(preset_id):
+    """The presets the streamed build is for, with their own rope scaling (llama3), biases (qwen2's q, k,
+    v) and norms, at tiny sizes: every buffer as computed by a whole build, the same bytes, finite logits."""
+    shrunk = dict(hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
+                  num_key_value_heads=2, head_dim=32, vocab_size=512, bos_token_id=None, eos_token_id=None)
+    spec = ModelSpec(f"{preset_id}-shrunk", dict(PRESET_CONFIGS[preset_id]["config"], **shrunk))
+    model = _streamed(spec, methods.Int4WeightOnly())
+    whole = build_model(spec, CPU)
+    methods.quantize(whole, methods.Int4WeightOnly(), CPU)
+    buffers = dict(model.named_buffers())
+    for name, buffer in whole.named_buffers():
+        if not name.endswith(("weight", "scales_and_zeros")):  # the int4 layers' own buffers hold random weights
+            assert torch.equal(buffers[name], buffer), name
+    assert weight_bytes_in_memory(model) == weight_bytes_in_memory(whole)
+    assert torch.isfinite(measure.prefill_logits(model, measure.prompt_ids(512, 1, 8, CPU))).all()
 
 
 def test_a_weight_the_models_init_leaves_unset_is_named(monkeypatch):
