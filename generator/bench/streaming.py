@@ -1,5 +1,5 @@
 """Building a model straight into 4-bit, one layer at a time, so that a 70B-class model is measured in
-4-bit (about 40 GB) on one device that could never hold its bf16 weights (141 GB).
+4-bit (about 40 GB) on one H200 (141 GB), which could not first hold its 141 GB of bf16 weights.
 
 The model is made on the meta device (shapes, no memory). Then its modules are made real in forward
 order, one unit at a time: the embedding, each decoder layer, the final norm, the rotary embedding,
@@ -42,6 +42,8 @@ def build_quantized_layer_by_layer(spec: ModelSpec, config: MethodConfig, device
     `on_unit(unit_name, stage, model)`, if given, is called as each unit is made ("materialised") and once
     its linears are quantized ("quantized"): tests look at the model at those points.
     """
+    if spec.pretrained is not None:
+        raise Unsupported(f"{spec.id} is a checkpoint; the layer-by-layer build makes random weights only")
     device = torch.device(device)
     model = build_model(spec, META)
     convert = _converter(config)(model, config, device)
@@ -195,7 +197,8 @@ def _prepare_bnb_4bit(model, config: Bnb4bit, device):
         module = targets.pop(name, None)
         if module is None:
             return None
-        module.weight = bnb.nn.Params4bit(linear.weight.detach(), requires_grad=False, **vars(module.weight)).to(device)
+        weight = linear.weight.detach()
+        module.weight = bnb.nn.Params4bit(weight, requires_grad=False, **vars(module.weight)).to(device)
         if linear.bias is not None:
             module.bias = nn.Parameter(linear.bias.detach(), requires_grad=False)
         return module
