@@ -5,12 +5,23 @@
 # the Python extras, all in .venv at the repository root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Debian packages: Chromium for the browser tests, the Python docs as the reference models' corpus.
-if ! command -v chromium >/dev/null 2>&1 || [ ! -d /usr/share/doc/python3.11/html ]; then
+# Debian packages: Chromium for the browser tests, documentation packages as the reference models' corpus
+# (generator/bench/reference/corpus.py SOURCES: each package and the folder of its HTML).
+corpus_docs="python3.11-doc:/usr/share/doc/python3.11/html python-django-doc:/usr/share/doc/python-django-doc/html
+  python-sqlalchemy-doc:/usr/share/doc/python-sqlalchemy-doc/html sphinx-doc:/usr/share/doc/sphinx-doc/html
+  python-pytest-doc:/usr/share/doc/python-pytest-doc/html cmake-doc:/usr/share/doc/cmake-data/html
+  postgresql-doc-15:/usr/share/doc/postgresql-doc-15/html git-doc:/usr/share/doc/git-doc"
+doc_packages="" docs_missing=""
+for entry in $corpus_docs; do
+  doc_packages="$doc_packages ${entry%%:*}"
+  [ -d "${entry#*:}" ] || docs_missing=yes
+done
+if ! command -v chromium >/dev/null 2>&1 || [ -n "$docs_missing" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq chromium python3.11-doc >/dev/null
+  # shellcheck disable=SC2086  # one word per package
+  $sudo apt-get install -y -qq chromium $doc_packages >/dev/null
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip

@@ -3,15 +3,23 @@
 For each model size: train it (or take the cached checkpoint, see reference.train), compute
 the bf16 model's logits on the test split once, then for each method in
 methods.standard_configs() load a fresh bf16 copy, quantize it (calibrating on token ids of
-the TRAIN split) and measure on the TEST split (never seen in training or calibration):
+the TRAIN split) and measure on the TEST split (never seen in training or calibration).
 
-    perplexity       exp(mean next-token cross-entropy), positions 1..255 of each window
-    kl_divergence    mean KL(bf16 || quantized) of the next-token distributions, every position
+Only the second half of each 256-token window is scored, as llama.cpp's `perplexity` tool
+does (ggml-org/llama.cpp tools/perplexity/perplexity.cpp, `first = n_ctx/2`): the logits at
+positions 128..254 predicting tokens 129..255, so every scored token has at least 128 tokens
+of context and none is scored from a near-empty one. Every metric is over those positions:
+
+    perplexity       exp(mean next-token cross-entropy)
+    kl_divergence    mean KL(bf16 || quantized) of the next-token distributions
+    kl_median, kl_p99, kl_max   that KL's median, 99th percentile (linear interpolation) and maximum
     top1_agreement   share of positions whose argmax token is the bf16 model's
-    logits_sqnr_db   10 log10(sum ref^2 / sum (ref - logits)^2) over all test logits
+                     (1 - top1_agreement: the share of tokens whose top token changes)
+    logits_sqnr_db   10 log10(sum ref^2 / sum (ref - logits)^2)
 
 The KL, top-1 and SQNR sums are measure.AgreementSums, accumulated batch by batch so
-that no more than one batch of logits per model is in memory at a time. The bf16 method is
+that no more than one batch of logits per model is in memory at a time; the percentiles come
+from one KL value per scored position, kept beside them. The bf16 method is
 measured like the others against the separately computed reference, so its KL 0 and
 agreement 1 are a check that the evaluation is deterministic.
 
@@ -37,7 +45,7 @@ from .reference import train as train_module
 from .reference.tokenizer import TokenizedCorpus
 
 MODEL_KIND = "reference-trained"
-TEST_SEQUENCES = 64  # x 256 tokens: 16,384 positions, about a fifth of the 76k-token test split
+TEST_SEQUENCES = 128  # x 256 tokens (a third of the 446k-token test split), 127 scored positions each: 16,256
 CALIBRATION_SEQUENCES = 16  # x 256 tokens of the train split
 EVAL_BATCH = 8  # sequences per forward pass: 8 x 256 x 8192 fp32 logits are 64 MiB
 NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the speed suites"
@@ -48,6 +56,41 @@ NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the sp
 class Quality:
     perplexity: float
     agreement: LogitAgreement  # with the bf16 reference's logits
+    kl_median: float  # over the scored positions, nats
+    kl_p99: float
+    kl_max: float
+    positions: int  # scored
+
+
+def scored_slice(length: int) -> slice:
+    """The logit positions scored in a window of `length` tokens: its second half, as llama.cpp's perplexity
+    (first = length // 2; logits first..length-2 predict tokens first+1..length-1)."""
+    return slice(length // 2, length - 1)
+
+
+def position_kl(reference: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """KL(softmax reference || softmax logits) at each position (last dimension the vocabulary), at least 0."""
+    log_p = torch.log_softmax(reference.float(), dim=-1)
+    log_q = torch.log_softmax(logits.float(), dim=-1)
+    return (log_p.exp() * (log_p - log_q)).sum(dim=-1).clamp_min(0.0).reshape(-1)
+
+
+class ScoredAgreement(AgreementSums):
+    """AgreementSums that also keeps each position's KL (one float each), for the KL percentiles."""
+
+    def __init__(self):
+        super().__init__()
+        self.kl_values = []
+
+    def add(self, reference: torch.Tensor, logits: torch.Tensor) -> None:
+        super().add(reference, logits)
+        self.kl_values.append(position_kl(reference, logits).double().cpu())
+
+    def kl_percentiles(self) -> dict:
+        """kl_median, kl_p99 (linear interpolation, as numpy's default) and kl_max."""
+        values = torch.cat(self.kl_values)
+        median, p99 = torch.quantile(values, torch.tensor([0.5, 0.99], dtype=values.dtype)).tolist()
+        return {"kl_median": median, "kl_p99": p99, "kl_max": values.max().item()}
 
 
 def evaluation_windows(data: TokenizedCorpus, sequences: int = TEST_SEQUENCES) -> torch.Tensor:
@@ -60,24 +103,29 @@ def calibration_windows(data: TokenizedCorpus, sequences: int = CALIBRATION_SEQU
 
 @torch.inference_mode()
 def reference_logits(model, test: torch.Tensor, device, batch: int = EVAL_BATCH) -> list:
-    """The bf16 model's fp32 logits, one tensor per batch of test windows, on `device`."""
-    return [model(test[start:start + batch].to(device), use_cache=False).logits.float()
+    """The bf16 model's fp32 logits at the scored positions, one tensor per batch of test windows, on `device`."""
+    scored = scored_slice(test.shape[1])
+    return [model(test[start:start + batch].to(device), use_cache=False).logits[:, scored].float()
             for start in range(0, test.shape[0], batch)]
 
 
 @torch.inference_mode()
 def evaluate(model, test: torch.Tensor, reference: list, device, batch: int = EVAL_BATCH) -> Quality:
-    """Perplexity on `test` and agreement with `reference` (reference_logits of the bf16 model)."""
-    nll = positions_nll = 0.0
-    sums = AgreementSums()
+    """Perplexity on `test` and agreement with `reference` (reference_logits of the bf16 model), over the
+    scored positions (scored_slice)."""
+    scored = scored_slice(test.shape[1])
+    targets = slice(scored.start + 1, scored.stop + 1)
+    nll = positions = 0
+    sums = ScoredAgreement()
     for index, start in enumerate(range(0, test.shape[0], batch)):
         ids = test[start:start + batch].to(device)
-        logits = model(ids, use_cache=False).logits.float()
-        nll += F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1),
+        logits = model(ids, use_cache=False).logits[:, scored].float()
+        nll += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, targets].reshape(-1),
                                reduction="sum").item()
-        positions_nll += ids[:, 1:].numel()
+        positions += ids[:, targets].numel()
         sums.add(reference[index], logits)
-    return Quality(perplexity=math.exp(nll / positions_nll), agreement=sums.agreement())
+    return Quality(perplexity=math.exp(nll / positions), agreement=sums.agreement(), positions=positions,
+                   **sums.kl_percentiles())
 
 
 def measure_method(trained: train_module.TrainedModel, config, test: torch.Tensor, calibration: torch.Tensor,
@@ -97,6 +145,7 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
         quality = evaluate(model, test, reference, device)
         metrics["perplexity"] = quality.perplexity
         add_agreement(metrics, missing, quality.agreement)
+        metrics.update(kl_median=quality.kl_median, kl_p99=quality.kl_p99, kl_max=quality.kl_max)
     except Exception as failure:  # a data point: the run goes on
         status, error = failure_status(failure, f"{config.label} on {trained.model_id}")
     finally:
@@ -109,11 +158,18 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
 
 
 def training_record(trained: train_module.TrainedModel) -> dict:
-    """The record's model.training: how the checkpoint was made (its folder sits under the corpus key)."""
-    return {"corpus": trained.path.parent.name, "steps": trained.steps, "tokens": trained.tokens,
-            "train_s": trained.train_s, "validation_loss_start": trained.validation_loss_start,
-            "validation_loss": trained.validation_loss, "stopped_early": trained.stopped_early,
-            "precision": trained.precision, "recipe": dict(trained.recipe)}
+    """The record's model.training: how the checkpoint was made (its folder sits under the corpus key) and
+    from which Debian packages its corpus came. The recipe also carries how training ended: the planned
+    and run steps and the stop reason (`steps` is the kept checkpoint's, the best on validation)."""
+    recipe = dict(trained.recipe, planned_steps=trained.planned_steps or trained.steps,
+                  steps_run=trained.steps_run or trained.steps, stop_reason=trained.stop_reason)
+    record = {"corpus": trained.path.parent.name, "steps": trained.steps, "tokens": trained.tokens,
+              "train_s": trained.train_s, "validation_loss_start": trained.validation_loss_start,
+              "validation_loss": trained.validation_loss, "stopped_early": trained.stopped_early,
+              "precision": trained.precision, "recipe": recipe}
+    if trained.sources:
+        record["sources"] = [dict(source) for source in trained.sources]
+    return record
 
 
 def reference_model(size: str, data: TokenizedCorpus, device, budget_s: float, log=print):

@@ -2,11 +2,13 @@
 
 No pretrained weights or hub data sets can be downloaded where the bench runs, so
 quality is measured on small llamas trained here on an openly licensed corpus:
-the prose of the Python 3.11 documentation (Debian's python3.11-doc, PSF licence).
+the English prose of Debian documentation packages under free licences (the Python,
+Django, SQLAlchemy, Sphinx, pytest, CMake, PostgreSQL and Git manuals; corpus.SOURCES).
 
     corpus.py     the documents' prose, split by document into train / validation / test
     tokenizer.py  a byte-level BPE trained on the train split
-    train.py      LlamaForCausalLM at a few sizes, trained within a time budget
+    train.py      LlamaForCausalLM at a few sizes, trained within a time budget, stopped early
+                  on validation loss
 
 Everything they make (text, token ids, tokenizer, checkpoints) is a cache
 (cache_dir()), never committed: the same inputs rebuild the same files.

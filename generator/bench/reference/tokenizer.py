@@ -57,6 +57,7 @@ class TokenizedCorpus:
 
     def __init__(self, corpus: Corpus, vocab_size: int = DEFAULT_VOCAB_SIZE, cache: Path | None = None):
         self.corpus_key, self.vocab_size = corpus.key, vocab_size
+        self.sources = corpus.sources  # the Debian packages the corpus came from, as the record lists them
         self.path = (Path(cache) if cache is not None else cache_dir()) / f"tokenizer-{corpus.key}-v{vocab_size}"
         if not (self.path / "test.pt").exists():  # test.pt is written last
             self._build(corpus)

@@ -8,12 +8,21 @@ quantize and bitsandbytes keeps in 16-bit.
 
 Recipe (nanoGPT's and the Chinchilla-era small-model defaults): AdamW (0.9, 0.95), weight
 decay 0.1 on matrices only, linear warm-up over 5% of the steps then cosine decay to 10%,
-gradient clipping at 1.0, random 256-token windows of the train split. Weights are kept
+gradient clipping at 1.0, random 256-token windows of the train split. The CPU sizes each see the
+same number of tokens (Recipe.max_tokens), at most one pass over the train split: at equal tokens
+and without repeated data a larger model reaches a lower loss, which is what the quality-against-size
+chart needs, and data seen once cannot be memorised, so they need no dropout. The GPU size, which
+may make several passes, gets attention dropout (LlamaConfig's only dropout). Weights are kept
 in fp32 and the forward and backward run under bf16 autocast (PRECISION): on this CPU
 (AVX512-BF16) and on CUDA that is the fast, stable choice, and fp32 master weights avoid
 bf16's lost small updates. The number of steps fixes the schedule, so a run is
 reproducible for a given step count; a time budget picks the step count from a timed probe
 of a few steps on a throwaway copy, and training stops early, saying so, if it overruns.
+
+Early stopping: the validation loss is measured every Recipe.validation_every of the planned
+steps; the weights with the lowest so far are kept, and training stops once it has not improved
+for Recipe.patience measurements in a row. The checkpoint saved is always the best one
+(TrainedModel.steps is its step; stop_reason says why training ended).
 
 Checkpoints are a cache (`models/<tokenized corpus key>/<size>-seed<seed>-<steps>steps/`),
 saved with save_pretrained in fp32, with training.json beside them.
@@ -43,8 +52,8 @@ SIZES = {
                  intermediate_size=256),  # 2.4M: tests (1.3M at a 1024-token vocabulary)
     "small": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
                   intermediate_size=768),  # 7.3M: trains on 2 CPU cores in minutes
-    "medium": dict(hidden_size=384, num_hidden_layers=8, num_attention_heads=6, num_key_value_heads=2,
-                   intermediate_size=1024),  # 18.9M
+    "medium": dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2,
+                   intermediate_size=1024),  # 15.7M: its CPU_TOKENS take 2 CPU cores about 10 minutes
     "large": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, num_key_value_heads=4,
                   intermediate_size=2048),  # 88M: for the GPU
 }
@@ -54,40 +63,54 @@ SIZES = {
 class Recipe:
     batch: int  # sequences of CONTEXT tokens per step
     learning_rate: float
-    max_epochs: float = 4.0  # 1.8M train tokens: a model that could overfit stops after this many passes
+    max_epochs: float = 1.0  # passes over the train split at most: repeated data is what the models overfit
+    max_tokens: int | None = None  # training tokens at most (the CPU sizes: the same for each, see above)
+    dropout: float = 0.0  # LlamaConfig.attention_dropout
+    validation_every: float = 0.05  # of the planned steps, between validation measurements
+    patience: int = 3  # measurements without a new best before training stops
     warmup_fraction: float = 0.05
     final_lr_fraction: float = 0.1
     weight_decay: float = 0.1
     clip: float = 1.0
 
 
-# Smaller models take larger steps (as in the GPT-3 and Chinchilla tables).
-RECIPES = {"tiny": Recipe(batch=8, learning_rate=3e-3), "small": Recipe(batch=16, learning_rate=2e-3),
-           "medium": Recipe(batch=16, learning_rate=1.5e-3), "large": Recipe(batch=32, learning_rate=6e-4)}
+# Smaller models take larger steps (as in the GPT-3 and Chinchilla tables). CPU_TOKENS: about 0.4 of
+# a pass over the 6.6M-token train split; tiny, small and medium take about 1.5, 5 and 10 minutes on
+# 2 idle CPU cores (from 34k, 8.8k and 4k tokens/s).
+CPU_TOKENS = 2_500_000
+RECIPES = {"tiny": Recipe(batch=8, learning_rate=3e-3, max_tokens=CPU_TOKENS),
+           "small": Recipe(batch=16, learning_rate=2e-3, max_tokens=CPU_TOKENS),
+           "medium": Recipe(batch=16, learning_rate=1.5e-3, max_tokens=CPU_TOKENS),
+           "large": Recipe(batch=32, learning_rate=6e-4, max_epochs=4.0, dropout=0.1)}
 
 
-def llama_config(size: str, vocab_size: int) -> LlamaConfig:
+def llama_config(size: str, vocab_size: int, dropout: float = 0.0) -> LlamaConfig:
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
     shape = SIZES[size]
     return LlamaConfig(vocab_size=vocab_size, max_position_embeddings=CONTEXT, tie_word_embeddings=False,
                        head_dim=shape["hidden_size"] // shape["num_attention_heads"], rms_norm_eps=1e-5,
-                       rope_theta=10000.0, bos_token_id=None, eos_token_id=None, pad_token_id=None, **shape)
+                       rope_theta=10000.0, bos_token_id=None, eos_token_id=None, pad_token_id=None,
+                       attention_dropout=dropout, **shape)
 
 
 @dataclass(frozen=True)
 class TrainedModel:
     size: str
     path: Path  # the save_pretrained folder
-    steps: int
-    tokens: int  # training tokens seen (steps x batch x CONTEXT)
+    steps: int  # of the checkpoint kept (the best on validation)
+    tokens: int  # training tokens the checkpoint has seen (steps x batch x CONTEXT)
     train_s: float
     params: int
     validation_loss_start: float  # nats per token, before the first step
-    validation_loss: float  # after the last
+    validation_loss: float  # of the checkpoint kept
     stopped_early: bool  # the budget ran out before the planned steps
     precision: str
     recipe: dict
+    planned_steps: int | None = None  # the schedule's length (None: checkpoints from before early stopping)
+    steps_run: int | None = None  # steps taken before training ended
+    stop_reason: str = "schedule finished"  # or "time budget ran out", "validation loss stopped improving"
+    sources: tuple = ()  # the corpus' Debian packages: {"package", "version", "licence", "documents"} each
 
     @property
     def model_id(self) -> str:
@@ -146,10 +169,10 @@ def _learning_rate(step: int, steps: int, recipe: Recipe) -> float:
     return recipe.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def _new_model(size: str, vocab_size: int, device, seed: int):
+def _new_model(size: str, vocab_size: int, device, seed: int, dropout: float = 0.0):
     torch.manual_seed(seed)
     with torch.device(device):
-        model = LlamaForCausalLM(llama_config(size, vocab_size))
+        model = LlamaForCausalLM(llama_config(size, vocab_size, dropout))
     return model.float().train()
 
 
@@ -179,7 +202,7 @@ def _step(model, optimizer, batch, device, recipe: Recipe, learning_rate: float)
 
 def probe_step_s(size: str, data: TokenizedCorpus, device, recipe: Recipe, probe_steps: int = 3) -> float:
     """Seconds per training step, timed on a throwaway model after one warm-up step."""
-    model = _new_model(size, data.vocab_size, device, seed=12345)
+    model = _new_model(size, data.vocab_size, device, seed=12345, dropout=recipe.dropout)
     optimizer = _optimizer(model, recipe)
     generator = torch.Generator().manual_seed(12345)
     _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0)
@@ -198,10 +221,15 @@ def _sync(device):
 
 def planned_steps(size: str, data: TokenizedCorpus, device, budget_s: float, recipe: Recipe) -> int:
     """As many steps as the budget allows (90% of it, for the validation passes and the slower first
-    steps), at most recipe.max_epochs passes over the train split, at least 1."""
-    epoch_steps = data.ids["train"].numel() / (recipe.batch * CONTEXT)
-    by_time = int(0.9 * budget_s / probe_step_s(size, data, device, recipe))
-    return max(1, min(by_time, int(recipe.max_epochs * epoch_steps)))
+    steps), at most recipe.max_epochs passes over the train split and recipe.max_tokens tokens, at least 1."""
+    step_tokens = recipe.batch * CONTEXT
+    limits = [int(recipe.max_epochs * data.ids["train"].numel() / step_tokens)]
+    if recipe.max_tokens is not None:
+        limits.append(recipe.max_tokens // step_tokens)
+    by_data = min(limits)
+    if budget_s == math.inf:
+        return max(1, by_data)
+    return max(1, min(int(0.9 * budget_s / probe_step_s(size, data, device, recipe)), by_data))
 
 
 def models_folder(data: TokenizedCorpus, cache: Path | None = None) -> Path:
@@ -213,57 +241,88 @@ def cached_models(size: str, data: TokenizedCorpus, seed: int = 0, cache: Path |
     found = []
     for manifest in models_folder(data, cache).glob(f"{size}-seed{seed}-*steps/training.json"):
         fields = json.loads(manifest.read_text())
-        found.append(TrainedModel(**dict(fields, path=manifest.parent)))
-    return sorted(found, key=lambda trained: trained.steps)
+        found.append(TrainedModel(**dict(fields, path=manifest.parent, sources=tuple(fields.get("sources", ())))))
+    return sorted(found, key=lambda trained: (trained.planned_steps or trained.steps, trained.steps))
 
 
 def train(size: str, data: TokenizedCorpus, device, steps: int | None = None, budget_s: float | None = None,
-          seed: int = 0, cache: Path | None = None, log=print) -> TrainedModel:
-    """Train `steps` steps (or as many as `budget_s` allows), save the checkpoint, return its description.
+          seed: int = 0, cache: Path | None = None, log=print, recipe: Recipe | None = None) -> TrainedModel:
+    """Train `steps` steps (or as many as `budget_s` allows), stopping early once the validation loss stops
+    improving; save the best checkpoint and return its description.
 
-    A checkpoint of the same size, seed and steps in the cache is returned as it is.
+    A checkpoint of the same size, seed and planned steps in the cache is returned as it is.
+    `recipe` (default RECIPES[size]) is for tests.
     """
-    recipe = RECIPES[size]
+    recipe = recipe or RECIPES[size]
     if steps is None:
         if budget_s is None:
             raise ValueError("train needs steps or budget_s")
         steps = planned_steps(size, data, device, budget_s, recipe)
     folder = models_folder(data, cache) / f"{size}-seed{seed}-{steps}steps"
     for trained in cached_models(size, data, seed, cache):
-        if trained.steps == steps and not trained.stopped_early:
+        if (trained.planned_steps or trained.steps) == steps and not trained.stopped_early:
             return trained
 
-    model = _new_model(size, data.vocab_size, device, seed)
+    model = _new_model(size, data.vocab_size, device, seed, recipe.dropout)
     params = sum(parameter.numel() for parameter in model.parameters())
     optimizer = _optimizer(model, recipe)
     generator = torch.Generator().manual_seed(seed)
     start_loss = validation_loss(model, data.ids["validation"], device)
     log(f"{size}: {params:,} parameters, {steps} steps of {recipe.batch}x{CONTEXT} tokens, "
         f"validation loss {start_loss:.3f} before training")
+    every = max(1, round(steps * recipe.validation_every))
+    best = _Best(start_loss, 0, _copy_state(model))
+    stop_reason, since_best = "schedule finished", 0
     started, done = time.perf_counter(), 0
     for step in range(steps):
         if budget_s is not None and time.perf_counter() - started > budget_s:
+            stop_reason = "time budget ran out"
             break
         loss = _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe,
                      _learning_rate(step, steps, recipe))
         done = step + 1
-        if done % max(1, steps // 10) == 0 or done == steps:
-            log(f"{size}: step {done}/{steps}, train loss {loss:.3f}, {time.perf_counter() - started:.0f} s")
+        if done % every and done != steps:
+            continue
+        current = validation_loss(model, data.ids["validation"], device)
+        log(f"{size}: step {done}/{steps}, train loss {loss:.3f}, validation loss {current:.3f}, "
+            f"{time.perf_counter() - started:.0f} s")
+        if current < best.loss:
+            best, since_best = _Best(current, done, _copy_state(model)), 0
+        else:
+            since_best += 1
+            if since_best >= recipe.patience:
+                stop_reason = "validation loss stopped improving"
+                break
     _sync(device)
     train_s = time.perf_counter() - started
-    final_loss = validation_loss(model, data.ids["validation"], device)
-    log(f"{size}: validation loss {final_loss:.3f} (perplexity {math.exp(final_loss):.1f}) after {done} steps, "
-        f"{train_s:.0f} s")
+    if done and done % every and done != steps:  # cut short by the budget between measurements
+        current = validation_loss(model, data.ids["validation"], device)
+        if current < best.loss:
+            best = _Best(current, done, _copy_state(model))
+    model.load_state_dict(best.state)
+    log(f"{size}: kept step {best.step} of {done} ({stop_reason}), validation loss {best.loss:.3f} "
+        f"(perplexity {math.exp(best.loss):.1f}), {train_s:.0f} s")
 
-    trained = TrainedModel(size=size, path=folder, steps=done, tokens=done * recipe.batch * CONTEXT,
+    trained = TrainedModel(size=size, path=folder, steps=best.step, tokens=best.step * recipe.batch * CONTEXT,
                            train_s=train_s, params=params, validation_loss_start=start_loss,
-                           validation_loss=final_loss, stopped_early=done < steps, precision=PRECISION,
-                           recipe=asdict(recipe))
+                           validation_loss=best.loss, stopped_early=stop_reason == "time budget ran out",
+                           precision=PRECISION, recipe=asdict(recipe), planned_steps=steps, steps_run=done,
+                           stop_reason=stop_reason, sources=tuple(data.sources))
     if trained.stopped_early:  # name the folder by the steps really taken (its schedule was cut short)
-        folder = folder.with_name(f"{size}-seed{seed}-{done}of{steps}steps")
-        trained = TrainedModel(**dict(vars(trained), path=folder))
+        trained = TrainedModel(**dict(vars(trained), path=folder.with_name(f"{size}-seed{seed}-{done}of{steps}steps")))
     _save(model, trained)
     return trained
+
+
+@dataclass(frozen=True)
+class _Best:
+    loss: float
+    step: int
+    state: dict  # a copy of the weights
+
+
+def _copy_state(model) -> dict:
+    return {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
 
 
 def _save(model, trained: TrainedModel):
