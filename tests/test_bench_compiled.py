@@ -7,7 +7,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from generator.bench import measure, methods  # noqa: E402
-from generator.bench.compiled import CompileFailed, compile_decode_step, time_compiled_decode  # noqa: E402
+from generator.bench.compiled import (CompileFailed, compile_decode_step, is_rounding_tie,  # noqa: E402
+                                      time_compiled_decode)
 from generator.bench.methods.fp8 import Fp8  # noqa: E402
 from generator.bench.models import TINY_LLAMA_CONFIG, ModelSpec, build_model, model_spec  # noqa: E402
 
@@ -62,6 +63,16 @@ def test_free_running_compiled_steps_make_the_tokens_of_eager_steps():
     finally:
         torch._dynamo.reset()
     assert torch.equal(compiled, eager)
+
+
+@pytest.mark.parametrize("compiled, reference, chosen, tie", [
+    ([[1.0, 0.999, 0.0]], [[0.999, 1.0, 0.0]], [0], True),  # two logits swap by 0.001: a rounding tie
+    ([[1.0, 0.5, 0.0]], [[0.5, 1.0, 0.0]], [0], False),  # the logits moved by half their size: other work
+    ([[1.0, 0.9, 0.005]], [[1.0, 0.9, 0.0]], [1], False),  # logits barely moved, yet a token far behind
+    ([[1.0, 0.999, 0.0], [0.0, 1.0, 0.5]], [[0.999, 1.0, 0.0], [0.0, 1.0, 0.5]], [0, 1], True),
+])
+def test_only_near_equal_logits_may_swap(compiled, reference, chosen, tie):
+    assert is_rounding_tie(torch.tensor(compiled), torch.tensor(reference), torch.tensor(chosen)) is tie
 
 
 def test_a_forward_that_cannot_compile_whole_is_compile_failed_with_a_one_line_reason(monkeypatch):
