@@ -20,8 +20,8 @@ from .measure import StaticDecoder, Timing, synchronize, timed
 # Calls of the compiled step before anything is checked or timed: the first compiles; under
 # reduce-overhead CUDA graph trees run the second eagerly to warm up and record the graph on the third.
 WARMUP_STEPS = 3
-# A model's forward specialises on the cache object and on the decoder's buffers, so each compile
-# recompiles; a run that compiles many models must not hit dynamo's default limit of 8 and fall back to eager.
+# Headroom for recompiles of one model's step (dynamo is reset between models): past the limit (8 by
+# default) dynamo would quietly run the step eagerly, and its timing would not be of compiled code.
 RECOMPILE_LIMIT = 64
 # How far compiled logits may stray from eager ones, as a share of the largest eager logit, for a swap of
 # two near-equal tokens to count as rounding (is_rounding_tie): bf16 rounding differences grow over a deep
