@@ -10,8 +10,7 @@ from transformers import DynamicCache  # noqa: E402
 from generator.bench import measure  # noqa: E402
 from generator.bench.methods import Int8WeightOnly, SmoothQuant  # noqa: E402
 from generator.bench.models import build_model, model_spec  # noqa: E402
-from generator.bench.runner import GRAPH_METRICS, measure_item  # noqa: E402
-from generator.bench.suites import BenchItem, Workload  # noqa: E402
+from generator.bench.whole_model import GRAPH_METRICS, BenchItem, Workload, measure_item  # noqa: E402
 
 CPU = torch.device("cpu")
 TINY = model_spec("tiny-llama")

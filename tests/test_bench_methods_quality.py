@@ -18,8 +18,7 @@ from generator.bench.methods.smoothquant import (SmoothQuant, W8A8Linear, activa
 from generator.bench.methods.int4_weight_only import (_KERNELS, Int4WeightOnly, Int4WeightOnlyLinear,  # noqa: E402
                                                       group_qparams, quantize_groups)
 from generator.bench.models import TINY_LLAMA_CONFIG, ModelSpec, build_model, model_spec  # noqa: E402
-from generator.bench.runner import measure_item  # noqa: E402
-from generator.bench.suites import BenchItem, Workload  # noqa: E402
+from generator.bench.whole_model import BenchItem, Workload, measure_item  # noqa: E402
 
 CPU = torch.device("cpu")
 TINY = model_spec("tiny-llama")  # grouped-query attention: 4 heads, 2 kv heads

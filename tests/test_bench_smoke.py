@@ -15,8 +15,9 @@ from generator.bench.models import (TINY_LLAMA_CONFIG, ModelSpec, build_model, m
 from generator.bench.methods.int4_weight_only import (Int4WeightOnly, Int4WeightOnlyLinear,  # noqa: E402
                                                       _KERNELS, dequantize_groups, group_qparams, quantize_groups)
 from generator.records import RecordWriter, load_record  # noqa: E402
-from generator.bench.runner import measure_item, run_items  # noqa: E402
-from generator.bench.suites import SUITES, BenchItem, Workload  # noqa: E402
+from generator.bench.runner import run_items  # noqa: E402
+from generator.bench.suites import SUITES, SuiteOptions  # noqa: E402
+from generator.bench.whole_model import BenchItem, Workload, measure_item  # noqa: E402
 
 CPU = torch.device("cpu")
 try:
@@ -198,7 +199,7 @@ def test_the_smoke_suite_end_to_end_with_a_budget_and_a_resume(tmp_path, capsys)
         if expected == "ok":
             metrics = result["metrics"]
             assert metrics["weight_bytes"] > 0 and metrics["prefill_ms"] > 0 and metrics["decode_ms_per_token"] > 0
-            assert result["repeats"] == 3 and set(result["spread"]) == {"prefill_ms", "decode_ms_per_token"}
+            assert result["repeats"] == 5 and set(result["spread"]) == {"prefill_ms", "decode_ms_per_token"}
             assert "peak_bytes" not in metrics and "CUDA only" in result["missing"]["peak_bytes"]
     for result in results.values():  # random weights: speed and memory only, never quality
         assert not set(result["metrics"]) & {"top1_agreement", "kl_divergence", "logits_sqnr_db", "perplexity"}
@@ -212,12 +213,12 @@ def test_the_smoke_suite_end_to_end_with_a_budget_and_a_resume(tmp_path, capsys)
 
 
 def test_a_killed_suite_resumes_and_skips_what_it_measured(tmp_path):
-    items = SUITES["smoke"].items()[:3]
+    items = SUITES["smoke"].items(SuiteOptions())[:3]
     run = _run_header("killed-run")
     writer = RecordWriter(tmp_path, run)
     writer.append(measure_item(items[0], CPU, {}))  # measured, then the process "died"
     resumed = RecordWriter(tmp_path, run)
-    outcome = run_items(items, resumed, CPU)
+    outcome = run_items(items, resumed, lambda item: measure_item(item, CPU), CPU)
     assert outcome.resumed == 1 and len(outcome.written) == 2 and outcome.finished
     assert [result["method"]["weight_format"] for result in load_record(resumed.path)["results"]] == [
         item.method.weight_format for item in items]

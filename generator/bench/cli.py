@@ -2,10 +2,13 @@
 
 Exit status: 0 when every item was measured (unsupported methods included),
 1 when some result has status "error", 2 for a bad argument or record,
-3 when the budget ran out first (rerun with the printed --run-id to go on).
+3 when the budget or deadline came first (rerun with the printed --run-id to go on),
+75 when a failure left the CUDA context unusable (a new process resumes the record).
 """
 
 import argparse
+import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,20 +17,21 @@ from pathlib import Path
 # `python -m generator` shows which extra to install instead of a traceback.
 from calculators import CalculatorError
 
-from . import environment, methods
+from ..records import RUN_ID_PATTERN, RecordError, RecordWriter, load_records
 from ..records.analysis import format_kernel_speedups, kernel_speedups
-from .kernels import run_kernel_items
+from . import environment, plan
 from .models import pretrained_spec
-from ..records import RUN_ID_PATTERN, RecordError, RecordWriter
-from .runner import run_items
-from .suites import SUITES
+from .runner import EXIT_RESTART, run_suite_items
+from .suites import SUITES, SuiteOptions
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "gpu_runs"
-# Training seconds per reference model size when --budget-s is not given (a cached checkpoint is reused).
-QUALITY_TRAIN_S = {"quality-cpu": 600.0, "gpu-quality": 120.0}
+# Extra modules to import before a run (comma-separated), each registering more methods or suites: how the
+# tests inject failing methods into a bench process of its own.
+PLUGINS_VARIABLE = "LQFG_BENCH_PLUGINS"
 
 
 def register(subparsers) -> None:
+    load_plugins()  # before the suite names are offered as choices
     parser = subparsers.add_parser(
         "bench", help="quantize and measure models, write a record into gpu_runs/",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -41,8 +45,14 @@ def register(subparsers) -> None:
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--model", default=None, metavar="DIR_OR_HUB_ID",
                         help="measure your own model (a save_pretrained directory, or a hub id where the network "
-                             "allows) instead of the suite's models; smoke and gpu-speed only")
+                             "allows) instead of the suite's models; " +
+                             ", ".join(name for name, suite in SUITES.items() if suite.accepts_models) + " only")
+    parser.add_argument("--deadline", type=float, default=None, metavar="UNIX_TIME",
+                        help="start no item whose estimated duration would end after this time (the GPU plan's cap)")
+    parser.add_argument("--skip-measured", type=Path, default=None, metavar="DIR",
+                        help="leave out items that a record in DIR measured with status ok on a device of this name")
     parser.set_defaults(run=run)
+    plan.register(subparsers)
 
 
 def _positive_seconds(text: str) -> float:
@@ -62,44 +72,66 @@ def run(args) -> int:
         device = environment.pick_device(args.device)
     except (ValueError, RuntimeError) as error:
         return _fail(str(error))
-    if SUITES[args.suite].kind == "quality":  # trains its models, then measures; writes its own record
-        from .quality import run_quality
-
-        budget_s = args.budget_s or QUALITY_TRAIN_S[args.suite]
-        return run_quality(args.out, device, SUITES[args.suite].sizes, budget_s, run_id=args.run_id,
-                           suite=args.suite)
-    started = time.monotonic()
+    suite = SUITES[args.suite]
+    options = SuiteOptions(device=device, train_budget_s=args.budget_s if suite.runner.name == "quality" else None)
     if args.model is not None:
-        if SUITES[args.suite].kind != "model":
-            return _fail(f"--model works with the whole-model suites (smoke, gpu-speed), not {args.suite}")
+        if not suite.accepts_models:
+            return _fail(f"--model works with the whole-model suites "
+                         f"({', '.join(name for name, s in SUITES.items() if s.accepts_models)}), not {args.suite}")
         try:
-            items = SUITES[args.suite].items([pretrained_spec(args.model)])
+            options.models = [pretrained_spec(args.model)]
         except (ValueError, CalculatorError) as error:
             return _fail(str(error))
-    else:
-        items = SUITES[args.suite].items()
+    started = time.monotonic()
     try:
         header = environment.run_header(args.suite, device, environment.command_line(), args.run_id)
         writer = RecordWriter(args.out, header)
     except (RecordError, OSError) as error:
         return _fail(str(error))
+    items = suite.items(options)
+    if args.skip_measured is not None:
+        try:
+            measured = plan.measured_keys(load_records(args.skip_measured), header["device"]["name"])
+        except RecordError as error:
+            return _fail(str(error))
+        skipped = [item for item in items if item.key in measured and not writer.has(item.key)]
+        items = [item for item in items if item not in skipped]
+        if skipped:
+            print(f"{len(skipped)} items already measured on {header['device']['name']} in {args.skip_measured} "
+                  "are left out")
     print(f"{'resuming' if writer.resumed else 'writing'} {writer.path} ({len(items)} items on {device})")
+    for problem in options.problems:
+        print(f"error: {problem}", file=sys.stderr)
     print(_ROW.format("model", "method", "status", "weight bytes", "prefill ms", "decode ms/tok", "note"))
-    run_function = run_kernel_items if SUITES[args.suite].kind == "kernel" else run_items
-    outcome = run_function(items, writer, device, args.budget_s, on_result=lambda result: print(_format_row(result)))
+    budget_s = None if suite.runner.name == "quality" else args.budget_s
+    outcome = run_suite_items(suite.runner, items, writer, device, budget_s=budget_s, deadline=args.deadline,
+                              estimate_s=plan.estimate_item_s, finish=not options.problems,
+                              on_result=lambda result: print(_format_row(result), flush=True))
     elapsed = time.monotonic() - started
     if outcome.resumed:
         print(f"{outcome.resumed} items were already in the record and were skipped")
-    if not outcome.finished:
-        print(f"budget of {args.budget_s:g} s spent after {elapsed:.1f} s; {len(outcome.left)} items left. "
+    if outcome.poisoned:
+        print(f"the CUDA context failed after the last result; {len(outcome.left)} items left for a new process: "
+              f"--run-id {writer.run_id}")
+        return EXIT_RESTART
+    if outcome.left:
+        print(f"budget or deadline reached after {elapsed:.1f} s; {len(outcome.left)} items left. "
               f"Continue with: --run-id {writer.run_id}")
         return 3
-    if SUITES[args.suite].kind == "kernel":
+    if options.problems:
+        print(f"{writer.path} left unfinished: {'; '.join(options.problems)}. Rerun with --run-id {writer.run_id}")
+        return 1
+    if suite.runner.name == "kernel":
         print("\nspeedup over bf16 per token count (bf16 time / method time):")
         print(format_kernel_speedups(kernel_speedups(writer.record)))
     errors = sum(result["status"] == "error" for result in writer.record["results"])
     print(f"finished {writer.path} in {elapsed:.1f} s" + (f"; {errors} results with status error" if errors else ""))
     return 1 if errors else 0
+
+
+def load_plugins():
+    for name in filter(None, (part.strip() for part in os.environ.get(PLUGINS_VARIABLE, "").split(","))):
+        importlib.import_module(name)
 
 
 _ROW = "{:<12} {:<30} {:<12} {:>13} {:>11} {:>14}  {}"
@@ -117,7 +149,7 @@ def _format_row(result: dict) -> str:
     if "layer_ms" in metrics:
         note = f"{result['workload']['batch']} tokens: {metrics['layer_ms']:.4f} ms per forward" + (
             f", {metrics['layer_graph_ms']:.4f} ms from a CUDA graph" if "layer_graph_ms" in metrics else "")
-    return _ROW.format(result["model"]["id"][:12], methods.config_from_record(result["method"]).label,
+    return _ROW.format(result["model"]["id"][:12], result["method"]["label"],
                        result["status"],
                        number("weight_bytes", "{:,.0f}"), number("prefill_ms", "{:.2f}"),
                        number("decode_ms_per_token", "{:.2f}"), note)

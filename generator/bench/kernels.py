@@ -1,28 +1,41 @@
-"""The kernel micro-benchmark: one linear layer at a real model's shapes, every method, batch 1 to 256.
+"""The kernel micro-benchmark: one linear layer at a real model's shapes, every method, 1 to 256 tokens.
 
-Each method quantizes a one-layer copy of a preset (its real layer shapes, a
-tiny vocabulary) through the same `methods.quantize` as the whole-model suites,
-so the layer timed is the module a user would run. The timed call is that
-module's forward on (tokens, in_features) bf16 activations: eagerly as a user
-sees it, and on CUDA also replayed from a CUDA graph, which removes the launch
-overhead that dominates at small batches. Speedups over bf16 and the batch at
-which a method stops winning are derived from these raw times when the site
-is built; the record keeps only the measurements.
+Each method quantizes a one-layer copy of a preset (its real layer shapes, a tiny vocabulary)
+through the same `methods.quantize` as the whole-model suites, so the layer timed is the module a
+user would run. The timed call is that module's forward on (tokens, in_features) bf16 activations:
+eagerly as a user sees it, and on CUDA also replayed from a CUDA graph, which removes the launch
+overhead that dominates at small batches.
+
+The L2 cache: an H200 has 60 MB of it. A bf16 q_proj of Llama-3.1-8B (32 MB) fits, the int4
+gate_proj (30 MB) fits, the bf16 gate_proj (117 MB) does not; timing one copy over and over would
+time a layer read from L2 for some methods and from HBM for others. So each method's layer is
+copied until the copies together hold more than ROTATION_L2_MULTIPLE times the L2 cache, and the
+timed calls go round the copies, each call reading weights that the previous calls pushed out of
+L2, as a real model's next layer does. Each sample times at least MIN_CALLS_PER_SAMPLE calls.
+
+Speedups over bf16 and the batch at which a method stops winning are derived from these raw times
+(generator.records.analysis); the record keeps only the measurements.
 """
 
+import copy
+import math
 from dataclasses import dataclass
 
 import torch
 
+from ..records import result_key
 from . import measure, methods
 from .models import ModelSpec, build_model, model_spec, stored_tensors, unique_storage_bytes
-from ..records import RecordWriter, new_result, one_line, result_key
-from .runner import RunOutcome, _free, failure_status, run_items
+from .runner import Measurement, Runner, free
 
 # (module path inside decoder layer 0, label): the three shapes of a llama MLP and attention block.
 LAYERS = (("self_attn.q_proj", "q_proj"), ("mlp.gate_proj", "gate_proj"), ("mlp.down_proj", "down_proj"))
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-CALLS_PER_SAMPLE = 10  # forward calls per clock read, so a sample is well above the timer's resolution
+ROTATION_L2_MULTIPLE = 2  # copies of a layer hold at least this many L2 caches of weights
+MAX_COPIES = 64
+CPU_MAX_COPIES = 4  # the CPU sweep is a test of the code path, not a measurement anyone reads
+MIN_CALLS_PER_SAMPLE = 20  # forward calls per clock read, so a sample dwarfs the timer and launch jitter
+CPU_L2_BYTES = 2 << 20  # used where the device does not report its L2 (a CPU core's L2 is 0.5 to 2 MB)
 
 
 @dataclass(frozen=True)
@@ -44,9 +57,18 @@ class KernelItem:
         return {"batch": self.tokens, "prompt_tokens": 1, "new_tokens": 0}
 
     @property
+    def params(self) -> int:
+        out_features, in_features = dict((group.name, group.shape)
+                                         for group in self.source.architecture.tensors())[self.label]
+        return out_features * in_features
+
+    def skeleton(self) -> dict:
+        return {"model": {"id": self.model_id, "kind": self.source.kind, "params": self.params},
+                "method": self.method.to_record(), "workload": self.to_workload()}
+
+    @property
     def key(self) -> str:
-        return result_key({"model": {"id": self.model_id}, "method": self.method.to_record(),
-                           "workload": self.to_workload()})
+        return result_key(self.skeleton())
 
 
 def one_layer_spec(preset_id: str) -> ModelSpec:
@@ -65,46 +87,73 @@ def kernel_items(source: ModelSpec, batches=BATCHES, repeats: int = 5, configs=N
             for tokens in batches for layer, label in LAYERS for config in configs]
 
 
-def _time_eager(module, inputs, device, repeats) -> measure.Timing:
+def rotation_copies(layer_bytes: int, l2_bytes: int, multiple: int = ROTATION_L2_MULTIPLE,
+                    max_copies: int = MAX_COPIES) -> int:
+    """How many copies of a layer to go round so that no call finds its weights in L2: enough to hold
+    `multiple` L2 caches, at least 2 (so consecutive calls never read the same copy), at most max_copies."""
+    if layer_bytes <= 0 or l2_bytes <= 0:
+        raise ValueError("layer_bytes and l2_bytes must be positive")
+    return max(2, min(max_copies, math.ceil(multiple * l2_bytes / layer_bytes)))
+
+
+def calls_per_sample(copies: int, minimum: int = MIN_CALLS_PER_SAMPLE) -> int:
+    """Whole rounds over the copies, at least `minimum` calls."""
+    return copies * math.ceil(minimum / copies)
+
+
+def l2_cache_bytes(device) -> int:
+    if torch.device(device).type == "cuda":
+        return getattr(torch.cuda.get_device_properties(device), "L2_cache_size", 0) or 50 << 20
+    return CPU_L2_BYTES
+
+
+def _round_robin(modules: list, inputs, calls: int):
     def sample():
-        for _ in range(CALLS_PER_SAMPLE):
-            module(inputs)
-
-    sample()  # warm-up: kernel selection, lazy state (bitsandbytes moves CB/SCB on the first call)
-    return measure.Timing.of([measure.timed(sample, device)[1] / CALLS_PER_SAMPLE for _ in range(repeats)])
+        for index in range(calls):
+            modules[index % len(modules)](inputs)
+    return sample
 
 
-def _time_graph(module, inputs, device, repeats) -> measure.Timing:
-    """The forward captured once in a CUDA graph and replayed: launch overhead removed."""
+def time_eager(modules: list, inputs, device, repeats: int) -> measure.Timing:
+    """Per call: one warm-up round, then `repeats` samples of calls_per_sample calls round the copies."""
+    calls = calls_per_sample(len(modules))
+    timing = measure.repeat_timed(_round_robin(modules, inputs, calls), repeats, device)
+    return _per_call(timing, calls)
+
+
+def time_graph(modules: list, inputs, device, repeats: int) -> measure.Timing:
+    """One forward of every copy captured in a CUDA graph and replayed: launch overhead removed."""
     stream = torch.cuda.Stream(device)
     stream.wait_stream(torch.cuda.current_stream(device))
     with torch.cuda.stream(stream):
-        for _ in range(3):  # warm up on a side stream, as graph capture requires
+        for module in modules:  # warm up on a side stream, as graph capture requires
             module(inputs)
     torch.cuda.current_stream(device).wait_stream(stream)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        module(inputs)
+        for module in modules:
+            module(inputs)
+    replays = math.ceil(MIN_CALLS_PER_SAMPLE / len(modules))
 
     def sample():
-        for _ in range(CALLS_PER_SAMPLE):
+        for _ in range(replays):
             graph.replay()
 
-    sample()
-    return measure.Timing.of([measure.timed(sample, device)[1] / CALLS_PER_SAMPLE for _ in range(repeats)])
+    return _per_call(measure.repeat_timed(sample, repeats, device), replays * len(modules))
 
 
-class _LayerCache:
-    """Quantized one-layer models by (source, method), each made once for all layers and token counts.
+def _per_call(timing: measure.Timing, calls: int) -> measure.Timing:
+    return measure.Timing(timing.median_s / calls, timing.min_s / calls, timing.max_s / calls, timing.repeats)
 
-    A one-layer copy of an 8B-class model is a few hundred MB, so every method's
-    copy fits on the GPU at once and the sweep can run batch 1 for every method first.
-    """
+
+class LayerCache:
+    """Quantized one-layer models by (source, method), each made once for all layers and token counts,
+    and the rotation copies of each layer. A one-layer copy of an 8B-class model is a few hundred MB."""
 
     def __init__(self):
-        self.models = {}
+        self.models, self.copies = {}, {}
 
-    def get(self, item: KernelItem, device):
+    def model(self, item: KernelItem, device):
         key = (item.source.id, item.method)
         if key not in self.models:
             model = build_model(item.source, device)
@@ -113,62 +162,52 @@ class _LayerCache:
             self.models[key] = model
         return self.models[key]
 
+    def layer_copies(self, item: KernelItem, device) -> list:
+        key = (item.source.id, item.method, item.layer)
+        if key not in self.copies:
+            module = self.model(item, device).model.layers[0].get_submodule(item.layer)
+            count = rotation_copies(unique_storage_bytes(stored_tensors(module)), l2_cache_bytes(device),
+                                    max_copies=MAX_COPIES if torch.device(device).type == "cuda" else CPU_MAX_COPIES)
+            self.copies[key] = [module] + [copy.deepcopy(module) for _ in range(count - 1)]
+        return self.copies[key]
+
     def drop(self, item: KernelItem, device):
         self.models.pop((item.source.id, item.method), None)
-        _free(device)
+        self.copies = {key: value for key, value in self.copies.items() if key[:2] != (item.source.id, item.method)}
+        free(device)
 
     def clear(self, device):
         self.models.clear()
-        _free(device)
+        self.copies.clear()
+        free(device)
 
 
 @torch.inference_mode()
-def measure_kernel_item(item: KernelItem, device, cache: _LayerCache) -> dict:
-    metrics, missing, spread = {}, {}, {}
-    status, error, repeats, params = "ok", None, 0, None
-    try:
-        model = cache.get(item, device)
-        module = model.model.layers[0].get_submodule(item.layer)
-        in_features = getattr(module, "in_features")
-        out_features = getattr(module, "out_features")
-        params = in_features * out_features
-        metrics["weight_bytes"] = unique_storage_bytes(stored_tensors(module))
+def measure_kernel_item(item: KernelItem, device, cache: LayerCache) -> dict:
+    m = Measurement(f"{item.method.label} on {item.model_id} at {item.tokens} tokens", device)
+    with m.guard():
+        modules = cache.layer_copies(item, device)
+        m.metrics["weight_bytes"] = unique_storage_bytes(stored_tensors(modules[0]))
         generator = torch.Generator().manual_seed(7)
-        dtype = model.get_input_embeddings().weight.dtype  # the activations' dtype under this method
-        inputs = torch.randn(item.tokens, in_features, generator=generator).to(device=device, dtype=dtype)
-        eager = _time_eager(module, inputs, device, item.repeats)
-        repeats = item.repeats
-        metrics["layer_ms"] = eager.median_s * 1e3
-        spread["layer_ms"] = {"min": eager.min_s * 1e3, "max": eager.max_s * 1e3}
+        dtype = cache.model(item, device).get_input_embeddings().weight.dtype  # the activations' dtype
+        inputs = torch.randn(item.tokens, modules[0].in_features, generator=generator).to(device=device,
+                                                                                           dtype=dtype)
+        measure.require_finite(modules[0](inputs), "the layer's output")
+        m.add_timing("layer_ms", time_eager(modules, inputs, device, item.repeats))
         if torch.device(device).type == "cuda":
             try:
-                graph = _time_graph(module, inputs, device, item.repeats)
-                metrics["layer_graph_ms"] = graph.median_s * 1e3
-                spread["layer_graph_ms"] = {"min": graph.min_s * 1e3, "max": graph.max_s * 1e3}
-            except RuntimeError as failure:  # some kernels cannot be captured; that is a finding, not a crash
-                missing["layer_graph_ms"] = f"CUDA graph capture failed: {one_line(failure)}"
+                m.add_timing("layer_graph_ms", time_graph(modules, inputs, device, item.repeats))
+            except RuntimeError as failure:  # some kernels cannot be captured: a finding, not a crash
+                m.miss(["layer_graph_ms"], f"CUDA graph capture failed: {measure.one_line(failure)}")
         else:
-            missing["layer_graph_ms"] = "CUDA graphs exist on CUDA only"
-    except Exception as failure:  # a data point: the sweep goes on
-        status, error = failure_status(failure, f"{item.method.label} on {item.model_id} at {item.tokens} tokens")
-        if status == "oom":
-            cache.clear(device)  # every cached layer goes, to make room for the next method
-        else:
-            cache.drop(item, device)
-    if params is None:
-        shape = dict((group.name, group.shape) for group in item.source.architecture.tensors())
-        out_features, in_features = shape[item.label]
-        params = out_features * in_features
-    return new_result({"id": item.model_id, "kind": item.source.kind, "params": params}, item.method.to_record(),
-                      item.to_workload(), status, error, metrics, missing, repeats, spread)
+            m.miss(["layer_graph_ms"], "CUDA graphs exist on CUDA only")
+    if m.status == "oom":
+        cache.clear(device)  # every cached layer goes, to make room for the next method
+    elif m.status != "ok":
+        cache.drop(item, device)
+    skeleton = item.skeleton()
+    return m.result(skeleton["model"], skeleton["method"], skeleton["workload"])
 
 
-def run_kernel_items(items: list, writer: RecordWriter, device, budget_s: float | None = None,
-                     on_result=lambda result: None) -> RunOutcome:
-    """runner.run_items over kernel items, keeping each method's quantized layer for all its token counts."""
-    cache = _LayerCache()
-    try:
-        return run_items(items, writer, device, budget_s, on_result,
-                         measure_one=lambda item: measure_kernel_item(item, device, cache))
-    finally:
-        cache.clear(device)
+RUNNER = Runner("kernel", measure=lambda item, device, cache: measure_kernel_item(item, device, cache),
+                new_state=LayerCache, close=lambda cache, device: cache.clear(device))

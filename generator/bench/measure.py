@@ -29,7 +29,19 @@ class Timing:
 
     @classmethod
     def of(cls, samples_s: list) -> "Timing":
+        if not samples_s:
+            raise ValueError("a timing needs at least one sample")
         return cls(statistics.median(samples_s), min(samples_s), max(samples_s), len(samples_s))
+
+
+def repeat_timed(function, repeats: int, device, warmup: int = 1) -> Timing:
+    """Call `function` `warmup` times untimed (allocator, kernel selection, lazy state), then `repeats`
+    times, each timed with the device synchronised; the median and the [min, max] of those."""
+    if repeats < 1:
+        raise ValueError("repeat_timed needs repeats >= 1")
+    for _ in range(warmup):
+        function()
+    return Timing.of([timed(function, device)[1] for _ in range(repeats)])
 
 
 @dataclass(frozen=True)
@@ -130,14 +142,15 @@ class StaticDecoder:
         self.keyword = _cache_keyword(model)
         self.next_ids = torch.zeros(batch, 1, dtype=torch.long, device=device)
 
-    def _forward(self, input_ids):
-        return self.model(input_ids, use_cache=True, **{self.keyword: self.cache}).logits
+    def _forward(self, input_ids, **settings):
+        return self.model(input_ids, use_cache=True, **{self.keyword: self.cache}, **settings).logits
 
     @torch.inference_mode()
     def prefill(self, input_ids: torch.Tensor) -> torch.Tensor:
-        """Start over: empty the cache, run the prompt, leave its greedy next token in next_ids."""
+        """Start over: empty the cache, run the prompt, leave its greedy next token in next_ids. Returns the
+        last position's logits only (every position's would be 4 GB at batch 32 x 512 x a 128k vocabulary)."""
         self.cache.reset()
-        logits = self._forward(input_ids)
+        logits = self._forward(input_ids, logits_to_keep=1)
         self.next_ids.copy_(logits[:, -1:].argmax(dim=-1))
         return logits
 
@@ -217,6 +230,36 @@ def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats:
 
         samples.append(timed(decode, device)[1] / new_tokens)
     return Timing.of(samples)
+
+
+class NonFiniteOutput(RuntimeError):
+    """A quantized model or layer computed NaN or infinite values: its timings would be of broken work."""
+
+
+def require_finite(values: torch.Tensor, what: str):
+    if not torch.isfinite(values).all():
+        share = (~torch.isfinite(values)).float().mean().item()
+        raise NonFiniteOutput(f"{what} came out NaN or infinite ({share:.0%} of the values)")
+
+
+@torch.inference_mode()
+def require_finite_logits(model, input_ids: torch.Tensor):
+    """One prefill; NonFiniteOutput when the last position's logits are not all finite."""
+    require_finite(model(input_ids, use_cache=False, logits_to_keep=1).logits, "the model's logits")
+
+
+@torch.inference_mode()
+def kv_cache_allocated_bytes(model, input_ids: torch.Tensor, device) -> int:
+    """Bytes the KV cache of one prefill of `input_ids` holds on a CUDA device: allocated memory with the
+    cache alive less allocated memory before, the logits of the last position only (a full 32k x 128k
+    vocabulary logits tensor would be 8 GB and swamp the cache)."""
+    synchronize(device)
+    before = torch.cuda.memory_allocated(device)
+    output = model(input_ids, use_cache=True, logits_to_keep=1)
+    synchronize(device)
+    held = torch.cuda.memory_allocated(device) - before - output.logits.numel() * output.logits.element_size()
+    del output
+    return held
 
 
 def reset_peak_memory(device) -> bool:

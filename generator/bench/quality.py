@@ -35,11 +35,12 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..records import RecordError, RecordWriter, result_key
 from . import environment, methods
 from .measure import AgreementSums, LogitAgreement, synchronize
 from .models import state_dict_bytes, weight_bytes_in_memory
-from ..records import RecordError, RecordWriter, new_result, result_key
-from .runner import SPEED_METRICS, _free, add_agreement, failure_status
+from .runner import Measurement, Runner, free, run_suite_items
+from .whole_model import SPEED_METRICS
 from .reference import corpus as corpus_module
 from .reference import train as train_module
 from .reference.tokenizer import TokenizedCorpus
@@ -49,7 +50,7 @@ TEST_SEQUENCES = 128  # x 256 tokens (a third of the 446k-token test split), 127
 CALIBRATION_SEQUENCES = 16  # x 256 tokens of the train split
 EVAL_BATCH = 8  # sequences per forward pass: 8 x 256 x 8192 fp32 logits are 64 MiB
 NOT_MEASURED = {name: "the quality suite measures no speed or memory; see the speed suites"
-                for name in (*SPEED_METRICS, "peak_bytes")}
+                for name in (*SPEED_METRICS, "peak_quantize_bytes")}
 
 
 @dataclass(frozen=True)
@@ -128,33 +129,76 @@ def evaluate(model, test: torch.Tensor, reference: list, device, batch: int = EV
                    **sums.kl_percentiles())
 
 
+@dataclass(frozen=True)
+class QualityItem:
+    """One method on one trained reference model, measured on the test windows."""
+
+    trained: train_module.TrainedModel
+    config: methods.MethodConfig
+    test: torch.Tensor
+    calibration: torch.Tensor
+
+    def skeleton(self) -> dict:
+        return {"model": {"id": self.trained.model_id, "kind": MODEL_KIND, "params": self.trained.params,
+                          "training": training_record(self.trained)},
+                "method": self.config.to_record(),
+                "workload": {"batch": self.test.shape[0], "prompt_tokens": self.test.shape[1], "new_tokens": 0}}
+
+    @property
+    def key(self) -> str:
+        return result_key(self.skeleton())
+
+
 def measure_method(trained: train_module.TrainedModel, config, test: torch.Tensor, calibration: torch.Tensor,
                    reference: list, device) -> dict:
     """One record result: a fresh bf16 copy quantized by `config`, measured; failures become its status."""
-    metrics, missing = {}, dict(NOT_MEASURED)
-    status, error = "ok", None
-    model = None
-    try:
+    item = QualityItem(trained, config, test, calibration)
+    m = Measurement(f"{config.label} on {trained.model_id}", device)
+    m.missing.update(NOT_MEASURED)
+    with m.guard():
         model = trained.load(device)
         started = time.perf_counter()
         methods.quantize(model, config, device, calibration.to(device))
         synchronize(device)
-        metrics["quantize_s"] = time.perf_counter() - started
-        metrics["weight_bytes"] = weight_bytes_in_memory(model)
-        metrics["state_dict_bytes"] = state_dict_bytes(model)
+        m.metrics["quantize_s"] = time.perf_counter() - started
+        m.metrics["weight_bytes"] = weight_bytes_in_memory(model)
+        m.metrics["state_dict_bytes"] = state_dict_bytes(model)
         quality = evaluate(model, test, reference, device)
-        metrics["perplexity"] = quality.perplexity
-        add_agreement(metrics, missing, quality.agreement)
-        metrics.update(kl_median=quality.kl_median, kl_p99=quality.kl_p99, kl_max=quality.kl_max)
-    except Exception as failure:  # a data point: the run goes on
-        status, error = failure_status(failure, f"{config.label} on {trained.model_id}")
-    finally:
+        m.metrics["perplexity"] = quality.perplexity
+        agreement = quality.agreement
+        if agreement.sqnr_db is None:
+            m.miss(["logits_sqnr_db"], "logits identical to the reference (infinite SQNR)")
+        else:
+            m.metrics["logits_sqnr_db"] = agreement.sqnr_db
+        m.metrics["kl_divergence"] = agreement.kl_divergence
+        m.metrics["top1_agreement"] = agreement.top1_agreement
+        m.metrics.update(kl_median=quality.kl_median, kl_p99=quality.kl_p99, kl_max=quality.kl_max)
         del model
-        _free(device)
-    return new_result({"id": trained.model_id, "kind": MODEL_KIND, "params": trained.params,
-                       "training": training_record(trained)}, config.to_record(),
-                      {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0},
-                      status, error, metrics, missing, 1 if status == "ok" else 0, {})
+    m.repeats = 1 if m.status == "ok" else 0
+    skeleton = item.skeleton()
+    return m.result(skeleton["model"], skeleton["method"], skeleton["workload"])
+
+
+class _ReferenceLogits:
+    """The bf16 logits of each trained model on the test windows, computed once and kept for its methods."""
+
+    def __init__(self):
+        self.by_model = {}
+
+    def get(self, item: QualityItem, device) -> list:
+        if item.trained.model_id not in self.by_model:
+            self.by_model.clear()  # one model's logits at a time: items come model by model
+            model = item.trained.load(device)
+            self.by_model[item.trained.model_id] = reference_logits(model, item.test, device)
+            del model
+            free(device)
+        return self.by_model[item.trained.model_id]
+
+
+RUNNER = Runner("quality", new_state=_ReferenceLogits, close=lambda state, device: state.by_model.clear(),
+                measure=lambda item, device, state: measure_method(item.trained, item.config, item.test,
+                                                                   item.calibration, state.get(item, device),
+                                                                   device))
 
 
 def training_record(trained: train_module.TrainedModel) -> dict:
@@ -184,6 +228,30 @@ def reference_model(size: str, data: TokenizedCorpus, device, budget_s: float, l
     return train_module.train(size, data, device, budget_s=budget_s, log=log)
 
 
+def quality_items(device, sizes, budget_s: float, data: TokenizedCorpus, test_sequences: int = TEST_SEQUENCES,
+                  configs=None, log=print) -> tuple:
+    """(items, sizes that could not be trained): each size trained (or taken from the cache), then every
+    method on it, model by model."""
+    test, calibration = evaluation_windows(data, test_sequences), calibration_windows(data)
+    items, failed = [], []
+    for size in sizes:
+        try:
+            trained = reference_model(size, data, device, budget_s, log)
+        except Exception:  # noqa: BLE001  out of memory, say: the other sizes can still be measured
+            print(f"error: training the {size} reference model failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            failed.append(size)
+            free(device)
+            continue
+        log(f"{trained.model_id}: {trained.params:,} parameters, {trained.tokens:,} training tokens in "
+            f"{trained.train_s:.0f} s ({trained.precision}), validation perplexity "
+            f"{math.exp(trained.validation_loss):.1f}" + (", schedule cut short by the budget" if trained.stopped_early
+                                                          else ""))
+        items += [QualityItem(trained, config, test, calibration)
+                  for config in (configs if configs is not None else methods.standard_configs())]
+    return items, failed
+
+
 def run_quality(out_dir, device, sizes, budget_s: float, run_id: str | None = None, suite: str | None = None,
                 data: TokenizedCorpus | None = None, test_sequences: int = TEST_SEQUENCES, command: str | None = None,
                 log=print) -> int:
@@ -207,60 +275,29 @@ def run_quality(out_dir, device, sizes, budget_s: float, run_id: str | None = No
         return 2
     log(f"{'resuming' if writer.resumed else 'writing'} {writer.path}; corpus {data.key}, unigram test perplexity "
         f"{train_module.unigram_perplexity(data.ids['train'], data.ids['test'], data.vocab_size):.1f}")
-    test, calibration = evaluation_windows(data, test_sequences), calibration_windows(data)
-    failed_sizes = []
-    for size in sizes:
-        try:
-            trained = reference_model(size, data, device, budget_s, log)
-        except Exception:  # out of memory, say: the other sizes can still be measured
-            print(f"error: training the {size} reference model failed:", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
-            failed_sizes.append(size)
-            _free(device)
-            continue
-        configs = [config for config in methods.standard_configs()
-                   if not writer.has(_key(trained, config, test))]
-        if not configs:
-            continue
-        reference_model_ = trained.load(device)
-        reference = reference_logits(reference_model_, test, device)
-        del reference_model_
-        log(f"{trained.model_id}: {trained.params:,} parameters, {trained.tokens:,} training tokens in "
-            f"{trained.train_s:.0f} s ({trained.precision}), validation perplexity "
-            f"{math.exp(trained.validation_loss):.1f}" + (", schedule cut short by the budget" if trained.stopped_early
-                                                          else ""))
-        log(_ROW.format("method", "status", "perplexity", "KL", "top-1", "SQNR dB", "note"))
-        for config in configs:
-            result = measure_method(trained, config, test, calibration, reference, device)
-            writer.append(result)
-            log(_format_row(config, result))
-        del reference
-        _free(device)
+    items, failed_sizes = quality_items(device, sizes, budget_s, data, test_sequences, log=log)
+    log(_ROW.format("method", "status", "perplexity", "KL", "top-1", "SQNR dB", "note"))
+    run_suite_items(RUNNER, items, writer, device, finish=not failed_sizes,
+                    on_result=lambda result: log(_format_row(result)))
     if failed_sizes:  # left open: a rerun with the same run id trains them again and adds their results
         log(f"{writer.path} left unfinished: no model for {', '.join(failed_sizes)}; rerun with --run-id "
             f"{writer.run_id}")
         return 1
-    writer.finish()
     errors = sum(result["status"] == "error" for result in writer.record["results"])
     log(f"finished {writer.path}" + (f"; {errors} results with status error" if errors else ""))
     return 1 if errors else 0
 
 
-def _key(trained, config, test) -> str:
-    return result_key({"model": {"id": trained.model_id}, "method": config.to_record(),
-                       "workload": {"batch": test.shape[0], "prompt_tokens": test.shape[1], "new_tokens": 0}})
-
-
 _ROW = "{:<30} {:<12} {:>10} {:>10} {:>7} {:>8}  {}"
 
 
-def _format_row(config, result: dict) -> str:
+def _format_row(result: dict) -> str:
     metrics = result["metrics"]
 
     def number(name, pattern):
         return pattern.format(metrics[name]) if name in metrics else "-"
 
-    return _ROW.format(config.label, result["status"], number("perplexity", "{:.3f}"),
+    return _ROW.format(result["method"]["label"], result["status"], number("perplexity", "{:.3f}"),
                        number("kl_divergence", "{:.5f}"), number("top1_agreement", "{:.4f}"),
                        number("logits_sqnr_db", "{:.1f}"), result["error"] or "")
 

@@ -1,28 +1,58 @@
-"""Running bench items into a record: each result is written as soon as it is measured.
+"""Running a suite's items into a record, one result at a time, whatever each item does.
 
-A method that cannot run here is an "unsupported" result, running out of
-device memory an "oom" result and any other failure an "error" result (its
-traceback goes to stderr); all are data points, and the run goes on.
+Every suite (whole models, single layers, reference models) goes through `run_items`, and every
+measurement through one `Measurement`: metrics, what is missing and why, the spread of repeated
+timings, and the failure of the item as its status. A method that cannot run here is an
+"unsupported" result, running out of device memory an "oom" result and any other failure an
+"error" result (its traceback goes to stderr); all are data points, and the run goes on.
+
+Before an item is measured its result's skeleton is written to an in-flight file beside the
+record; if the process dies inside the item (a segfault, a CUDA error that poisons the
+process), the process that started it (generator.bench.plan) finds that file, records the item
+as an error, and starts a new process that resumes the record after it.
 """
 
 import gc
+import json
+import os
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
 
 import torch
 
-import calculators
-
-from . import measure, methods
-from .models import build_model, parameter_count, state_dict_bytes, weight_bytes_in_memory
 from ..records import RecordWriter, new_result, one_line
-from .suites import BenchItem
+from . import measure, methods
 
-QUALITY_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
-GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
-SPEED_METRICS = ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s", *GRAPH_METRICS)
+# Exit status of a bench process that recorded its item's failure and found the CUDA context unusable
+# afterwards (a sticky error): the caller starts a new process, which resumes the record.
+EXIT_RESTART = 75
+
+
+@dataclass(frozen=True)
+class Runner:
+    """How a suite's items are measured: one per kind of item, named by the suites that use it.
+
+    `measure(item, device, state) -> result` never raises; `state` (made by `new_state`, released by
+    `close(state, device)`) carries what items share, such as quantized layers or reference logits.
+    """
+
+    name: str
+    measure: Callable[[Any, Any, Any], dict]
+    new_state: Callable[[], Any] = dict
+    close: Callable[[Any, Any], None] = lambda state, device: None
+
+
+def run_suite_items(runner: Runner, items: list, writer: RecordWriter, device, **options) -> "RunOutcome":
+    """run_items with the runner's measure and shared state, released whatever happens."""
+    state = runner.new_state()
+    try:
+        return run_items(items, writer, lambda item: runner.measure(item, device, state), device, **options)
+    finally:
+        runner.close(state, device)
 
 
 @dataclass
@@ -30,178 +60,120 @@ class RunOutcome:
     written: list = field(default_factory=list)  # results measured in this session
     resumed: int = 0  # items found already measured in the record
     left: list = field(default_factory=list)  # items not started because the budget was spent
+    poisoned: bool = False  # stopped because the device cannot be used any more in this process
 
     @property
     def finished(self) -> bool:
-        return not self.left
+        return not self.left and not self.poisoned
 
 
-def run_items(items: list, writer: RecordWriter, device, budget_s: float | None = None,
-              on_result=lambda result: None, measure_one=None) -> RunOutcome:
-    """Measure every item the record does not hold yet; finish the record unless the budget ran out first.
+def inflight_path(record_path: Path) -> Path:
+    return record_path.with_name(f".{record_path.stem}.inflight.json")
 
-    `measure_one(item) -> result` defaults to measuring a whole model (measure_item);
-    the kernel suite passes its own.
+
+def run_items(items: list, writer: RecordWriter, measure_one, device, budget_s: float | None = None,
+              on_result=lambda result: None, estimate_s=lambda item: 0.0, deadline: float | None = None,
+              finish: bool = True) -> RunOutcome:
+    """Measure every item the record does not hold yet, in order; finish the record unless stopped first.
+
+    `measure_one(item) -> result`. An item starts only while the budget (seconds from now) is not spent
+    and, given a wall-clock `deadline` (time.time()), only if its estimated duration still fits before
+    it. The item's skeleton is in the in-flight file while it is measured.
     """
     outcome = RunOutcome()
     started = time.monotonic()
-    if measure_one is None:
-        references = {}  # (model id, batch, prompt tokens) -> bf16 prefill logits on the CPU, or why there are none
-        measure_one = lambda item: measure_item(item, device, references)  # noqa: E731
+    marker = inflight_path(writer.path)
     for index, item in enumerate(items):
         if writer.has(item.key):
             outcome.resumed += 1
             continue
-        if budget_s is not None and time.monotonic() - started >= budget_s:
+        out_of_budget = budget_s is not None and time.monotonic() - started >= budget_s
+        out_of_time = deadline is not None and time.time() + estimate_s(item) > deadline
+        if out_of_budget or out_of_time:
             outcome.left = [rest for rest in items[index:] if not writer.has(rest.key)]
             break
+        _write_json(marker, item.skeleton())
         result = measure_one(item)
         writer.append(result)
+        marker.unlink(missing_ok=True)
         outcome.written.append(result)
         on_result(result)
-    if outcome.finished:
+        if result["status"] != "ok" and device_poisoned(device):
+            outcome.poisoned = True
+            outcome.left = [rest for rest in items[index + 1:] if not writer.has(rest.key)]
+            break
+    if outcome.finished and finish:
         writer.finish()
     return outcome
 
 
-def measure_item(item: BenchItem, device, references: dict) -> dict:
-    """Build, quantize and measure one item; failures become the result's status, never an exception."""
-    metrics, missing, spread = {}, {}, {}
-    status, error, repeats = "ok", None, 0
-    params = calculators.count_parameters(item.model.architecture).total  # replaced by the built model's count
-    model = None
-    try:
-        reference = None
-        if item.model.kind == "random-init":  # agreement between random models says nothing of a real one
-            for name in QUALITY_METRICS:
-                missing[name] = "random-init model: quality is measured on reference-trained models only"
-        else:
-            reference = _reference_logits(item, device, references, missing)
-        model = build_model(item.model, device)
-        params = parameter_count(model)
-        calibration = measure.calibration_ids(item.model.vocab_size, device)
-        _, metrics["quantize_s"] = measure.timed(
-            lambda: methods.quantize(model, item.method, device, calibration), device)
-        metrics["weight_bytes"] = weight_bytes_in_memory(model)
-        metrics["state_dict_bytes"] = state_dict_bytes(model)
-
-        workload = item.workload
-        input_ids = measure.prompt_ids(item.model.vocab_size, workload.batch, workload.prompt_tokens, device)
-        measuring_peak = measure.reset_peak_memory(device)
-        logits = measure.prefill_logits(model, input_ids).cpu()
-        if item.method == methods.REFERENCE and item.model.kind != "random-init":
-            if not isinstance(references.get(_reference_key(item)), torch.Tensor):
-                references[_reference_key(item)] = logits
-            for name in QUALITY_METRICS:
-                missing[name] = "this is the bf16 reference the other methods are compared with"
-        elif reference is not None:
-            add_agreement(metrics, missing, measure.compare_logits(reference, logits))
-        del logits
-
-        if workload.new_tokens:
-            timing = measure.time_generation(model, input_ids, workload.new_tokens, item.repeats, device)
-            repeats = item.repeats
-            _add_timing(metrics, spread, timing, workload.batch)
-        else:
-            for name in SPEED_METRICS:
-                missing[name] = "the workload generates no tokens"
-        if measuring_peak:  # prefill and decode as a user runs them; the graph run below has its own cache
-            metrics["peak_bytes"] = measure.peak_memory_bytes(device)
-        else:
-            missing["peak_bytes"] = f"peak memory is measured on CUDA only, not on {torch.device(device).type}"
-        if workload.new_tokens:
-            _add_graph_timing(model, input_ids, item, device, metrics, missing, spread)
-    except Exception as failure:  # a data point: the run goes on
-        status, error = failure_status(failure, f"{item.method.label} on {item.model.id}")
-    finally:
-        del model
-        _free(device)
-    return new_result({"id": item.model.id, "kind": item.model.kind, "params": params}, item.method.to_record(),
-                      item.workload.to_record(), status, error, metrics, missing, repeats, spread)
+def _write_json(path: Path, data: dict):
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(temporary, path)
 
 
-def _reference_key(item: BenchItem) -> tuple:
-    return item.model.id, item.workload.batch, item.workload.prompt_tokens
-
-
-def _reference_logits(item: BenchItem, device, references: dict, missing: dict):
-    """The bf16 model's prefill logits on this item's prompt, computed once per model and prompt shape.
-
-    None for the reference itself, and when the reference could not be computed
-    (the reason then goes into `missing`, and is not retried for later items).
-    """
-    if item.method == methods.REFERENCE:
-        return None
-    key = _reference_key(item)
-    if key not in references:
-        references[key] = _compute_reference(item, device)
-    reference = references[key]
-    if isinstance(reference, str):
-        for name in QUALITY_METRICS:
-            missing[name] = reference
-        return None
-    return reference
-
-
-def _compute_reference(item: BenchItem, device):
-    """Logits on the CPU, or why they could not be had."""
-    model = None
-    try:
-        model = build_model(item.model, device)
-        input_ids = measure.prompt_ids(item.model.vocab_size, item.workload.batch, item.workload.prompt_tokens,
-                                       device)
-        return measure.prefill_logits(model, input_ids).cpu()
-    except Exception as failure:  # the item itself may still run; its quality metrics say why they are absent
-        return f"the bf16 reference failed: {type(failure).__name__}: {one_line(failure)}"
-    finally:
-        del model
-        _free(device)
-
-
-def add_agreement(metrics: dict, missing: dict, agreement: measure.LogitAgreement):
-    if agreement.sqnr_db is None:
-        missing["logits_sqnr_db"] = "logits identical to the reference (infinite SQNR)"
-    else:
-        metrics["logits_sqnr_db"] = agreement.sqnr_db
-    metrics["kl_divergence"] = agreement.kl_divergence
-    metrics["top1_agreement"] = agreement.top1_agreement
-
-
-def _add_timing(metrics: dict, spread: dict, timing: measure.GenerationTiming, batch: int):
-    prefill, decode = timing.prefill, timing.decode_per_token
-    metrics["prefill_ms"] = prefill.median_s * 1000
-    spread["prefill_ms"] = {"min": prefill.min_s * 1000, "max": prefill.max_s * 1000}
-    metrics["decode_ms_per_token"] = decode.median_s * 1000
-    spread["decode_ms_per_token"] = {"min": decode.min_s * 1000, "max": decode.max_s * 1000}
-    metrics["tokens_per_s"] = batch / decode.median_s
-    metrics["bandwidth_bytes_s"] = metrics["weight_bytes"] / decode.median_s
-
-
-def _add_graph_timing(model, input_ids, item: BenchItem, device, metrics: dict, missing: dict, spread: dict):
-    """Decode with launch overhead removed (CUDA graphs); what stops it is recorded as missing, and the
-    eager metrics already measured stand."""
-    reason = None
+def device_poisoned(device) -> bool:
+    """True when the CUDA context no longer works (a sticky error such as an illegal memory access):
+    every later call in this process would fail too. Always False on the CPU."""
     if torch.device(device).type != "cuda":
-        reason = f"CUDA graphs need a CUDA device; this run is on {torch.device(device).type}"
-    else:
-        try:
-            timing = measure.time_static_decode(model, input_ids, item.workload.new_tokens, item.repeats, device)
-        except measure.GraphCaptureFailed as failure:
-            reason = str(failure)
-        except torch.OutOfMemoryError as failure:
-            reason = f"out of memory for the static cache or the graph: {one_line(failure)}"
-        except Exception as failure:  # the static-cache path itself failed; the eager results above stand
-            print(f"error in the static-cache decode of {item.method.label} on {item.model.id}:", file=sys.stderr)
-            traceback.print_exception(failure, file=sys.stderr)
-            reason = f"static-cache decode failed: {type(failure).__name__}: {one_line(failure)}"
-    if reason is not None:
-        for name in GRAPH_METRICS:
-            missing[name] = reason
-        return
-    metrics["decode_graph_ms_per_token"] = timing.median_s * 1000
-    spread["decode_graph_ms_per_token"] = {"min": timing.min_s * 1000, "max": timing.max_s * 1000}
-    metrics["tokens_per_s_graph"] = item.workload.batch / timing.median_s
-    metrics["bandwidth_graph_bytes_s"] = metrics["weight_bytes"] / timing.median_s
+        return False
+    try:
+        torch.cuda.synchronize(device)
+        torch.zeros(1, device=device).add_(1).item()
+        return False
+    except Exception:  # noqa: BLE001  any failure here means the context is gone
+        return True
+
+
+class Measurement:
+    """What one item measured: metrics, missing metrics with their reasons, spreads, status.
+
+        m = Measurement(f"{config.label} on {model_id}", device)
+        with m.guard():
+            m.metrics["weight_bytes"] = ...
+            m.add_timing("prefill_ms", timing)
+        return m.result(model, method, workload)
+
+    `guard` turns any exception into the result's status (failure_status) and frees the device
+    afterwards, so one item's failure never costs the next.
+    """
+
+    def __init__(self, what: str, device):
+        self.what, self.device = what, device
+        self.metrics, self.missing, self.spread = {}, {}, {}
+        self.status, self.error, self.repeats = "ok", None, 0
+
+    def add_timing(self, name: str, timing: measure.Timing, scale: float = 1000.0):
+        """A median with its [min, max] over the repeats, in `name`'s unit (ms by default)."""
+        self.metrics[name] = timing.median_s * scale
+        self.spread[name] = {"min": timing.min_s * scale, "max": timing.max_s * scale}
+        self.repeats = max(self.repeats, timing.repeats)
+
+    def miss(self, names, reason: str):
+        for name in names:
+            self.missing.setdefault(name, reason)
+
+    class _Guard:
+        def __init__(self, measurement):
+            self.measurement = measurement
+
+        def __enter__(self):
+            return self.measurement
+
+        def __exit__(self, kind, failure, trace):
+            m = self.measurement
+            if failure is not None and isinstance(failure, Exception):
+                m.status, m.error = failure_status(failure, m.what)
+            free(m.device)
+            return isinstance(failure, Exception)
+
+    def guard(self):
+        return Measurement._Guard(self)
+
+    def result(self, model: dict, method: dict, workload: dict) -> dict:
+        return new_result(model, method, workload, self.status, self.error, self.metrics, self.missing,
+                          self.repeats if self.status == "ok" else 0, self.spread if self.status == "ok" else {})
 
 
 def failure_status(failure: Exception, what: str) -> tuple:
@@ -216,7 +188,10 @@ def failure_status(failure: Exception, what: str) -> tuple:
     return "error", f"{type(failure).__name__}: {one_line(failure)}"
 
 
-def _free(device):
+def free(device):
     gc.collect()
     if torch.device(device).type == "cuda":
-        torch.cuda.empty_cache()
+        try:
+            torch.cuda.empty_cache()
+        except Exception:  # noqa: BLE001  a poisoned context; device_poisoned reports it
+            pass

@@ -1,86 +1,146 @@
-"""Suites: named lists of bench items, the most valuable first (a run may be cut short by its budget)."""
+"""Suites: named lists of bench items, the most valuable first, each measured by its runner.
 
-from dataclasses import dataclass
+One registry, as the methods have: a suite names its runner (whole models, single layers, trained
+reference models) and builds its items; `python -m generator bench --suite NAME` and the GPU plan
+(generator.bench.plan) read nothing else. The GPU suites are listed in the order the GPU plan runs
+them, most valuable first: whole-model decode of the Llama-3.1-8B shape at batch 1 for each distinct
+kernel, then batch 8 and 32, then the kernel sweep, long context, the 70B-class model, the rest.
+"""
+
+from dataclasses import dataclass, field
 from typing import Callable
 
-from . import methods
+from . import kernels, methods, quality, whole_model
+from .methods import Bnb4bit, BnbInt8, Fp8, Int4WeightOnly, Int8WeightOnly, SmoothQuant
 from .models import ModelSpec, model_spec
-from ..records import result_key
+from .runner import Runner
+from .whole_model import BenchItem, Workload
 
 
-@dataclass(frozen=True)
-class Workload:
-    batch: int
-    prompt_tokens: int
-    new_tokens: int
+@dataclass
+class SuiteOptions:
+    """What a suite's items may depend on: the device, a user's models, the training budget, a log."""
 
-    def to_record(self) -> dict:
-        return {"batch": self.batch, "prompt_tokens": self.prompt_tokens, "new_tokens": self.new_tokens}
-
-
-@dataclass(frozen=True)
-class BenchItem:
-    """One measurement: a model, quantized by a method, run on a workload."""
-
-    model: ModelSpec
-    method: methods.MethodConfig
-    workload: Workload
-    repeats: int
-
-    @property
-    def key(self) -> str:
-        """The same key records.result_key gives the result of this item (used to resume a run)."""
-        return result_key({"model": {"id": self.model.id}, "method": self.method.to_record(),
-                           "workload": self.workload.to_record()})
+    device: object = "cpu"
+    models: list | None = None  # ModelSpecs to measure instead of the suite's own (--model)
+    train_budget_s: float | None = None
+    log: Callable = print
+    problems: list = field(default_factory=list)  # what kept items from being made (a size that failed to train)
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
     description: str
-    items: Callable[..., list]  # built on demand; model suites take an optional list of ModelSpecs to use instead
-    kind: str = "model"  # "model": whole models (runner.run_items); "kernel": one layer (kernels.run_kernel_items);
-    #                      "quality": reference llamas trained here (quality.run_quality; items unused)
-    sizes: tuple = ()  # quality suites: reference.train.SIZES to train and measure, in order
+    runner: Runner
+    items: Callable[[SuiteOptions], list]
+    gpu: bool = False  # part of the GPU plan
+    accepts_models: bool = False  # --model replaces its models
 
 
-def _smoke_items(models=None) -> list:
-    # Small enough for a CPU test run; 8 new tokens are enough to time decode, 3 repeats give a median.
+REFERENCE = methods.REFERENCE
+# One config per distinct kernel, most asked-about first. GPTQ and AWQ run on int4 RTN's module and kernel,
+# nf4 with double quantization and fp4 on nf4's; fp16 answers nothing bf16 does not on these GPUs.
+DISTINCT_KERNELS = (REFERENCE, Int4WeightOnly(), Int8WeightOnly("dequant-matmul"), Fp8("w8a8-dynamic"),
+                    Fp8("weight-only"), SmoothQuant(), Bnb4bit("nf4"), BnbInt8())
+SAME_KERNEL_VARIANTS = (Bnb4bit("nf4", double_quant=True), Bnb4bit("fp4"), Int8WeightOnly("int8pack-mm"))
+CALIBRATED_INT4 = tuple(config for config in methods.standard_configs() if config.speed_of is not None)
+GPU_REPEATS = 5
+DECODE_PROMPT, DECODE_NEW_TOKENS = 512, 32
+
+
+def _smoke_items(options: SuiteOptions) -> list:
+    # Small enough for a CPU test run; 8 new tokens are enough to time decode.
     workload = Workload(batch=1, prompt_tokens=32, new_tokens=8)
-    return [BenchItem(model, config, workload, repeats=3)
-            for model in models or [model_spec("tiny-llama")] for config in methods.standard_configs()]
+    return [BenchItem(model, config, workload, repeats=5)
+            for model in options.models or [model_spec("tiny-llama")] for config in methods.standard_configs()]
 
 
-def _speed_items(models=None) -> list:
-    """Real shapes with random weights; batch 1 on both models first, the larger batches after."""
-    models = models or [model_spec("llama-3.1-8b"), model_spec("llama-3.2-1b")]
-    workloads = [Workload(batch, 512, 64) for batch in (1, 8, 32)]
-    return [BenchItem(model, config, workload, repeats=3)
-            for workload in workloads for model in models for config in methods.standard_configs()]
+def _decode_items(batches: tuple, models: tuple = ("llama-3.1-8b",)):
+    """Each distinct kernel at each batch. Every method's decode step is also replayed from a CUDA graph (no
+    launch overhead); torch.compile (a minute or so each) is spent on bf16, the reference every speedup is
+    taken against, and on the kernels that are fast only compiled (their eager path is an unfused reference)."""
+    def items(options: SuiteOptions) -> list:
+        specs = options.models or [model_spec(model) for model in models]
+        return [BenchItem(spec, config, Workload(batch, DECODE_PROMPT, DECODE_NEW_TOKENS), GPU_REPEATS,
+                          compiled=config == REFERENCE or config.compiled_only)
+                for batch in batches for spec in specs for config in DISTINCT_KERNELS]
+    return items
 
 
-def _kernel_items(source_id: str, batches: tuple, repeats: int):
-    def items():
-        from .kernels import kernel_items, one_layer_spec
+def _long_context_items(options: SuiteOptions) -> list:
+    spec = model_spec("llama-3.1-8b")
+    return [BenchItem(spec, config, Workload(1, prompt, DECODE_NEW_TOKENS), GPU_REPEATS)
+            for prompt in (8192, 32768) for config in (REFERENCE, Int4WeightOnly(), Fp8("w8a8-dynamic"))]
 
-        return kernel_items(one_layer_spec(source_id), batches, repeats)
 
+def _streamed_items(options: SuiteOptions) -> list:
+    spec = model_spec("llama-3.1-70b")
+    return [BenchItem(spec, config, Workload(1, DECODE_PROMPT, DECODE_NEW_TOKENS), GPU_REPEATS, streamed=True)
+            for config in (Int4WeightOnly(), Bnb4bit("nf4"))]
+
+
+def _more_speed_items(options: SuiteOptions) -> list:
+    eight_b, one_b = model_spec("llama-3.1-8b"), model_spec("llama-3.2-1b")
+    items = [BenchItem(eight_b, config, Workload(1, DECODE_PROMPT, DECODE_NEW_TOKENS), GPU_REPEATS,
+                       compiled=config.compiled_only) for config in SAME_KERNEL_VARIANTS]
+    items += [BenchItem(one_b, config, Workload(batch, DECODE_PROMPT, DECODE_NEW_TOKENS), GPU_REPEATS,
+                        compiled=config == REFERENCE or config.compiled_only)
+              for batch in (1, 8, 32) for config in DISTINCT_KERNELS]
+    # GPTQ and AWQ: their speed is int4 RTN's; what is theirs is the quantization time (minutes on 8B).
+    items += [BenchItem(eight_b, config, Workload(1, DECODE_PROMPT, DECODE_NEW_TOKENS), time_speed=False)
+              for config in CALIBRATED_INT4]
+    return items
+
+
+def _kernel_items(source_id: str, batches: tuple | None, repeats: int, configs=None):
+    def items(options: SuiteOptions) -> list:
+        return kernels.kernel_items(kernels.one_layer_spec(source_id), batches, repeats, configs)
+    return items
+
+
+def _quality_items(sizes: tuple, default_budget_s: float):
+    def items(options: SuiteOptions) -> list:
+        from .reference import corpus
+        from .reference.tokenizer import TokenizedCorpus
+
+        try:
+            data = TokenizedCorpus(corpus.load_corpus())
+        except corpus.CorpusMissing as missing:
+            options.problems.append(str(missing))
+            return []
+        made, failed = quality.quality_items(options.device, sizes, options.train_budget_s or default_budget_s,
+                                             data, log=options.log)
+        options.problems += [f"the {size} reference model could not be trained" for size in failed]
+        return made
     return items
 
 
 SUITES = {suite.name: suite for suite in (
-    Suite("smoke", "every registered method on the tiny random llama; about a minute on a CPU", _smoke_items),
+    Suite("smoke", "every registered method on the tiny random llama; seconds on a CPU", whole_model.RUNNER,
+          _smoke_items, accepts_models=True),
     Suite("kernels-smoke", "the kernel sweep on the tiny llama's layer shapes at 1, 8 and 64 tokens (CPU test)",
-          _kernel_items("tiny-llama", (1, 8, 64), 3), kind="kernel"),
-    Suite("gpu-speed", "Llama-3.1-8B and Llama-3.2-1B shapes (random-init), every method, batch 1/8/32, "
-          "prompt 512, 64 new tokens", _speed_items),
-    Suite("gpu-kernels", "one linear layer at Llama-3.1-8B's q_proj, gate_proj and down_proj shapes, every "
-          "method, 1 to 256 tokens, eager and CUDA-graph timing", _kernel_items("llama-3.1-8b", None, 10),
-          kind="kernel"),
-    Suite("quality-cpu", "reference llamas trained here on the Python docs (tiny 2.4M, small 7M, medium 19M; "
-          "checkpoints cached), every method: test perplexity, KL and top-1 against bf16; --budget-s is training "
-          "seconds per size (default 600)", list, kind="quality", sizes=("tiny", "small", "medium")),
-    Suite("gpu-quality", "the quality suite on the GPU: small, medium and large (88M) reference llamas; "
-          "--budget-s is training seconds per size (default 120)", list, kind="quality",
-          sizes=("small", "medium", "large")),
+          kernels.RUNNER, _kernel_items("tiny-llama", (1, 8, 64), 5)),
+    Suite("quality-cpu", "reference llamas trained here (tiny, small, medium; checkpoints cached), every method: "
+          "test perplexity, KL and top-1 against bf16; --budget-s is training seconds per size (default 900)",
+          quality.RUNNER, _quality_items(("tiny", "small", "medium"), 900.0)),
+    Suite("gpu-decode", "Llama-3.1-8B shape (random-init), each distinct kernel, batch 1: generate, CUDA-graph "
+          "and torch.compile decode, memory", whole_model.RUNNER, _decode_items((1,)), gpu=True,
+          accepts_models=True),
+    Suite("gpu-decode-batched", "the same at batch 8 and 32", whole_model.RUNNER, _decode_items((8, 32)),
+          gpu=True, accepts_models=True),
+    Suite("gpu-kernels", "one linear layer at Llama-3.1-8B's q_proj, gate_proj and down_proj shapes, each "
+          "distinct kernel, 1 to 256 tokens, weights rotated through more than the L2 cache",
+          kernels.RUNNER, _kernel_items("llama-3.1-8b", None, GPU_REPEATS,
+                                        DISTINCT_KERNELS + (Int8WeightOnly("int8pack-mm"),)), gpu=True),
+    Suite("gpu-long-context", "Llama-3.1-8B at 8k and 32k prompt tokens, three methods: KV-cache bytes and "
+          "decode speed against context", whole_model.RUNNER, _long_context_items, gpu=True),
+    Suite("gpu-70b", "Llama-3.1-70B shape in 4 bits, built and quantized layer by layer (bf16 never whole)",
+          whole_model.RUNNER, _streamed_items, gpu=True),
+    Suite("gpu-speed-more", "the same-kernel variants on 8B, Llama-3.2-1B at batch 1/8/32, GPTQ and AWQ "
+          "quantization time on 8B", whole_model.RUNNER, _more_speed_items, gpu=True),
+    Suite("gpu-quality", "the quality suite on the GPU: small, medium and large reference llamas; --budget-s "
+          "is training seconds per size (default 120)", quality.RUNNER, _quality_items(("small", "medium", "large"),
+                                                                                        120.0), gpu=True),
 )}
+GPU_SUITES = tuple(name for name, suite in SUITES.items() if suite.gpu)

@@ -17,7 +17,8 @@ import statistics
 import threading
 from pathlib import Path
 
-from .cli import SITE_DIR, _Handler, build_site
+from .build import SITE_DIR, build_site
+from .serve import StaticHandler
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -87,7 +88,7 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     if code:
         return code
     _write_bare_page()
-    handler = functools.partial(_Handler, directory=str(SITE_DIR))
+    handler = functools.partial(StaticHandler, directory=str(SITE_DIR))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"

@@ -32,7 +32,7 @@ def site_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def base_url(site_dir):
-    from generator.site.cli import _Handler
+    from generator.site.serve import StaticHandler as _Handler
 
     directory, port = site_dir
     handler = functools.partial(_Handler, directory=str(directory))

@@ -46,7 +46,7 @@ def test_a_malformed_record_stops_the_build_with_its_file_and_field(tmp_path):
     import pytest
 
     from generator.records import RecordError
-    from generator.site.cli import GPU_RUNS, validate_records
+    from generator.site.build import GPU_RUNS, validate_records
 
     assert validate_records(GPU_RUNS) >= 0  # what is committed validates
     (tmp_path / "broken.json").write_text('{"schema": 1, "run": {}, "results": []}')

@@ -9,6 +9,7 @@ from . import (unquantized, int8_weight_only, int4_weight_only, bnb_int8, bnb_4b
                gptq, awq, fp8, smoothquant)
 from .bnb_4bit import Bnb4bit
 from .bnb_int8 import BnbInt8
+from .fp8 import Fp8
 from .int4_weight_only import Int4WeightOnly
 from .int8_weight_only import Int8WeightOnly
 from .smoothquant import SmoothQuant

@@ -1,0 +1,97 @@
+"""The GPU plan on the CPU: its dry run, its cap, and failures contained in processes of their own."""
+
+import json
+import time
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from generator.__main__ import main  # noqa: E402
+from generator.bench import plan  # noqa: E402
+from generator.bench.suites import GPU_SUITES, SUITES, SuiteOptions  # noqa: E402
+from generator.records import load_record  # noqa: E402
+
+
+def test_the_dry_run_lists_every_gpu_item_in_order_and_this_call_fits_the_cap_with_a_fifth_to_spare(capsys):
+    assert main(["bench-plan", "--dry-run", "--cap-s", "420", "--device-name", "A GPU nothing was measured on"]) == 0
+    out = capsys.readouterr().out
+    planned = plan.gpu_plan("A GPU nothing was measured on")
+    # every GPU suite's items, in the registry's order of value
+    assert [item.suite for item in planned] == sorted((item.suite for item in planned), key=GPU_SUITES.index)
+    assert len(planned) == 1 + sum(len(SUITES[name].items(SuiteOptions(device="cuda")))
+                                   for name in GPU_SUITES if SUITES[name].runner.name != "quality")
+    assert all(item.estimate_s > 0 for item in planned)
+    chosen = plan.fitting(planned, 420)
+    assert chosen and plan.planned_seconds(chosen) <= 0.8 * 420
+    assert planned[0].suite == "gpu-decode" and planned[0].label.startswith("bf16 on llama-3.1-8b, batch 1")
+    assert f"this call: {len(chosen)} of {len(planned)} items" in out and "% margin" in out
+    margin = 1 - plan.planned_seconds(chosen) / 420
+    assert margin >= 0.2
+
+
+def test_the_plan_leaves_out_what_a_committed_record_measured_on_the_same_device():
+    planned = plan.gpu_plan("Some GPU")
+    first, second = planned[0], planned[1]
+    record = {"run": {"device": {"name": "Some GPU"}}, "results": []}
+    skeleton = json.loads(first.key)
+    record["results"].append({"model": {"id": skeleton[0]}, "method": {"id": skeleton[1], "version": skeleton[2],
+                              "config": skeleton[3]}, "workload": skeleton[4], "status": "ok"})
+    assert plan.measured_keys([record], "Some GPU") == {first.key}
+    assert plan.measured_keys([record], "Another GPU") == set()
+    again = plan.gpu_plan("Some GPU", plan.measured_keys([record], "Some GPU"))
+    assert again[0] == second and len(again) == len(planned) - 1
+
+
+def test_an_item_that_does_not_fit_stops_the_call_there_keeping_the_order():
+    items = [plan.PlannedItem("a", "one", 100, "1"), plan.PlannedItem("a", "two", 300, "2"),
+             plan.PlannedItem("a", "three", 10, "3")]
+    assert [item.label for item in plan.fitting(items, 500)] == ["one"]  # 25 + 100 + 300 > 400
+    assert [item.label for item in plan.fitting(items, 1000)] == ["one", "two", "three"]
+
+
+@pytest.mark.parametrize("bad, words", [(["--cap-s", "5"], "must be more than"),
+                                        (["--suites", "smoke"], "is not a GPU suite")])
+def test_bad_plan_arguments_get_one_line(capsys, bad, words):
+    assert main(["bench-plan", "--dry-run", *bad]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_failures_are_contained_a_process_per_suite_restarted_after_a_crash(tmp_path):
+    """A NaN model is an error result; a CUDA-like error that leaves the process's device unusable and an
+    abort in the middle of an item each cost a process, never the items after them."""
+    status = plan.run_plan(["faults"], cap_s=600, out=tmp_path, log_path=tmp_path / "log.txt",
+                           extra_env={"LQFG_BENCH_PLUGINS": "tests.bench_faults"})
+    (path,) = tmp_path.glob("gpu-faults-*.json")
+    record = load_record(path)
+    results = {result["method"]["label"]: result for result in record["results"]}
+    assert list(results) == ["bf16", "fault-nan", "fault-cuda-error", "int4-tinygemm-g128", "fault-abort",
+                             "fault-nan-again"]
+    assert results["bf16"]["status"] == "ok" and results["int4-tinygemm-g128"]["status"] == "ok"
+    assert results["fault-nan"]["status"] == "error" and "NaN or infinite" in results["fault-nan"]["error"]
+    assert results["fault-cuda-error"]["status"] == "error"
+    assert "illegal memory access" in results["fault-cuda-error"]["error"]
+    assert results["fault-abort"]["status"] == "error"
+    assert "the bench process died (killed by SIGABRT)" in results["fault-abort"]["error"]
+    assert results["fault-nan-again"]["status"] == "error"
+    assert record["run"]["finished"] is not None and status == 1
+    log = (tmp_path / "log.txt").read_text()
+    assert log.count("== faults (process") == 3  # the first, after the poisoned device, after the abort
+    assert not list(tmp_path.glob(".*inflight*"))
+
+
+def test_the_cap_stops_a_running_item_and_records_it(tmp_path):
+    started = time.time()
+    status = plan.run_plan(["faults-hang"], cap_s=40, out=tmp_path, process_start_s=1,
+                           extra_env={"LQFG_BENCH_PLUGINS": "tests.bench_faults"}, started=started)
+    assert status == 3 and time.time() - started < 40 + 15
+    (path,) = tmp_path.glob("gpu-faults-hang-*.json")
+    results = load_record(path)["results"]
+    assert [result["status"] for result in results] == ["ok", "error"]
+    assert results[1]["error"] == "stopped at the wall-clock cap of the GPU plan"
+
+
+def test_no_suite_starts_when_the_cap_leaves_no_time_for_its_process(tmp_path):
+    assert plan.run_plan(["faults"], cap_s=plan.PROCESS_START_S, out=tmp_path) == 3
+    assert not list(tmp_path.glob("*.json"))
