@@ -134,8 +134,8 @@ def _measure_speed(model, input_ids, item: BenchItem, device, m: Measurement):
         m.metrics["kv_cache_bytes"] = measure.kv_cache_allocated_bytes(model, input_ids, device)
     eager_is_reference = item.compiled and item.method.compiled_only
     if eager_is_reference:
-        m.miss(EAGER_METRICS, f"this kernel ({item.method.kernel}) is unfused when eager: its speed is the "
-                              "compiled decode's")
+        m.miss((*EAGER_METRICS, "peak_bytes", "peak_reserved_bytes"),
+               f"this kernel ({item.method.kernel}) is unfused when eager: its speed is the compiled decode's")
     else:
         measure.reset_peak_memory(device)
         timing = measure.time_generation(model, input_ids, workload.new_tokens, item.repeats, device)
