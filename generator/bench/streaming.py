@@ -17,8 +17,9 @@ import torch
 import torch.nn as nn
 
 from .methods import Bnb4bit, Int4WeightOnly, MethodConfig, Unsupported
-from .methods._bitsandbytes import import_bitsandbytes
-from .methods.int4_weight_only import _KERNELS, Int4WeightOnlyLinear
+from .methods._bitsandbytes import fill_bnb_module, swap_in_bnb_modules
+from .methods.bnb_4bit import transformers_config
+from .methods.int4_weight_only import Int4WeightOnlyLinear, require_tinygemm_shapes
 from .models import ModelSpec, build_model
 
 META = torch.device("meta")
@@ -152,16 +153,9 @@ def _converter(config: MethodConfig):
 
 
 def _prepare_int4(model, config: Int4WeightOnly, device):
-    """What methods.quantize(model, Int4WeightOnly) does, one linear at a time: its refusals (the same rule as
-    int4_weight_only.quantize_int4_weight_only) checked on the meta model, then Int4WeightOnlyLinear."""
-    kernels = _KERNELS.get(device.type)
-    if kernels is None:
-        raise Unsupported(f"no tinygemm int4 kernel for device type {device.type!r}")
-    multiple = max(config.group_size, config.inner_k_tiles * 16)
-    for name, module in model.named_modules():
-        if type(module) is nn.Linear and (module.in_features % multiple or module.out_features % 8):
-            raise Unsupported(f"{name} is {module.out_features}x{module.in_features}; tinygemm needs in_features "
-                              f"a multiple of {multiple} and out_features a multiple of 8 (padding not implemented)")
+    """What methods.quantize(model, Int4WeightOnly) does, one linear at a time: its refusals checked on the
+    meta model, then Int4WeightOnlyLinear."""
+    kernels = require_tinygemm_shapes(model, config, device)
 
     def convert(model, name, linear):
         if linear.weight is model.get_input_embeddings().weight:
@@ -172,36 +166,16 @@ def _prepare_int4(model, config: Int4WeightOnly, device):
 
 
 def _prepare_bnb_4bit(model, config: Bnb4bit, device):
-    """What methods.quantize(model, Bnb4bit) does (_bitsandbytes.quantize_with_bnb_config), one linear at a time.
-
-    transformers' own module swap runs once on the meta model, so the same linears are converted (not
-    lm_head, not tied weights) into the same Linear4bit modules; the plain linears go back until their unit
-    is made, when each weight becomes a Params4bit that quantizes itself as it moves to the device.
-    """
-    bnb = import_bitsandbytes()
-    from transformers import BitsAndBytesConfig
-    from transformers.integrations import replace_with_bnb_linear
-    from transformers.quantizers.base import get_keys_to_not_convert
-
-    settings = BitsAndBytesConfig(bnb_4bit_quant_type=config.quant_type, load_in_4bit=True,
-                                  bnb_4bit_use_double_quant=config.double_quant,
-                                  bnb_4bit_compute_dtype=getattr(torch, config.compute_dtype))
-    skip = get_keys_to_not_convert(model) + list(settings.llm_int8_skip_modules or [])
-    originals = {name: module for name, module in model.named_modules() if type(module) is nn.Linear}
-    replace_with_bnb_linear(model, modules_to_not_convert=skip, quantization_config=settings)
-    targets = {name: module for name, module in model.named_modules() if isinstance(module, bnb.nn.Linear4bit)}
-    for name in targets:
-        model.set_submodule(name, originals[name])
+    """What methods.quantize(model, Bnb4bit) does, one linear at a time: transformers' module swap runs once
+    on the meta model, so the same linears (not lm_head, not tied weights) become the same Linear4bit modules;
+    the plain linears go back until their unit is made, and then each is filled and quantized on the device."""
+    targets = swap_in_bnb_modules(model, transformers_config(config))
+    for name, (module, original) in targets.items():
+        model.set_submodule(name, original)
 
     def convert(model, name, linear):
-        module = targets.pop(name, None)
-        if module is None:
-            return None
-        weight = linear.weight.detach()
-        module.weight = bnb.nn.Params4bit(weight, requires_grad=False, **vars(module.weight)).to(device)
-        if linear.bias is not None:
-            module.bias = nn.Parameter(linear.bias.detach(), requires_grad=False)
-        return module
+        target = targets.pop(name, None)
+        return None if target is None else fill_bnb_module(target[0], linear, device)
 
     return convert
 

@@ -22,7 +22,9 @@ def import_bitsandbytes():
     return bitsandbytes
 
 
-def quantize_with_bnb_config(model, bnb_config, device) -> None:
+def swap_in_bnb_modules(model, bnb_config) -> dict:
+    """transformers' module swap: {name: (the bitsandbytes module now in the model, the nn.Linear it replaced)}
+    for every linear it converts (not lm_head, not tied weights); the new modules' weights are not made yet."""
     bnb = import_bitsandbytes()
     from transformers.integrations import replace_with_bnb_linear
     from transformers.quantizers.base import get_keys_to_not_convert
@@ -30,18 +32,26 @@ def quantize_with_bnb_config(model, bnb_config, device) -> None:
     skip = get_keys_to_not_convert(model) + list(bnb_config.llm_int8_skip_modules or [])
     originals = {name: module for name, module in model.named_modules() if type(module) is torch.nn.Linear}
     replace_with_bnb_linear(model, modules_to_not_convert=skip, quantization_config=bnb_config)
-    for name, module in model.named_modules():
-        if not isinstance(module, (bnb.nn.Linear4bit, bnb.nn.Linear8bitLt)):
-            continue
-        original = originals.pop(name)
-        weight = original.weight.detach().to(device)
-        if isinstance(module, bnb.nn.Linear8bitLt):
-            module.weight = _int8_parameter(bnb, weight)
-        else:  # Params4bit quantizes when it is moved to a device, as in transformers' Bnb4bitQuantize
-            module.weight = bnb.nn.Params4bit(weight, requires_grad=False, **vars(module.weight)).to(device)
-        if original.bias is not None:
-            module.bias = torch.nn.Parameter(original.bias.detach().to(device), requires_grad=False)
-    # Whatever is left in `originals` was skipped and is still the model's own module.
+    return {name: (module, originals[name]) for name, module in model.named_modules()
+            if isinstance(module, (bnb.nn.Linear4bit, bnb.nn.Linear8bitLt))}
+
+
+def fill_bnb_module(module, linear, device):
+    """Give a swapped-in bitsandbytes module `linear`'s weight (quantized on `device`) and bias."""
+    bnb = import_bitsandbytes()
+    weight = linear.weight.detach().to(device)
+    if isinstance(module, bnb.nn.Linear8bitLt):
+        module.weight = _int8_parameter(bnb, weight)
+    else:  # Params4bit quantizes when it is moved to a device, as in transformers' Bnb4bitQuantize
+        module.weight = bnb.nn.Params4bit(weight, requires_grad=False, **vars(module.weight)).to(device)
+    if linear.bias is not None:
+        module.bias = torch.nn.Parameter(linear.bias.detach().to(device), requires_grad=False)
+    return module
+
+
+def quantize_with_bnb_config(model, bnb_config, device) -> None:
+    for module, original in swap_in_bnb_modules(model, bnb_config).values():
+        fill_bnb_module(module, original, device)
 
 
 def _int8_parameter(bnb, weight):

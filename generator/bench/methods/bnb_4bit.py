@@ -44,9 +44,13 @@ Bnb4bit.variants = (Bnb4bit("nf4"), Bnb4bit("nf4", double_quant=True), Bnb4bit("
 @register(Bnb4bit)
 def quantize_bnb_4bit(model, config: Bnb4bit, device, calibration=None) -> None:
     import_bitsandbytes()
+    quantize_with_bnb_config(model, transformers_config(config), device)
+
+
+def transformers_config(config: Bnb4bit):
+    """The BitsAndBytesConfig a user would pass to from_pretrained for these settings."""
     from transformers import BitsAndBytesConfig
 
-    settings = BitsAndBytesConfig(bnb_4bit_quant_type=config.quant_type, load_in_4bit=True,
-                                  bnb_4bit_use_double_quant=config.double_quant,
-                                  bnb_4bit_compute_dtype=getattr(torch, config.compute_dtype))
-    quantize_with_bnb_config(model, settings, device)
+    return BitsAndBytesConfig(bnb_4bit_quant_type=config.quant_type, load_in_4bit=True,
+                              bnb_4bit_use_double_quant=config.double_quant,
+                              bnb_4bit_compute_dtype=getattr(torch, config.compute_dtype))

@@ -128,6 +128,13 @@ class Int4WeightOnlyLinear(nn.Module):
 
 @register(Int4WeightOnly)
 def quantize_int4_weight_only(model, config: Int4WeightOnly, device, calibration=None) -> None:
+    kernels = require_tinygemm_shapes(model, config, device)
+    replace_linears(model, lambda name, linear: Int4WeightOnlyLinear.from_linear(linear, config, kernels))
+
+
+def require_tinygemm_shapes(model, config: Int4WeightOnly, device) -> _Kernels:
+    """The device's tinygemm kernels; Unsupported when there are none or a linear's shape does not suit them
+    (checked on every nn.Linear before any is converted; a meta-device model will do)."""
     kernels = _KERNELS.get(torch.device(device).type)
     if kernels is None:
         raise Unsupported(f"no tinygemm int4 kernel for device type {torch.device(device).type!r}")
@@ -136,4 +143,4 @@ def quantize_int4_weight_only(model, config: Int4WeightOnly, device, calibration
         if type(module) is nn.Linear and (module.in_features % multiple or module.out_features % 8):
             raise Unsupported(f"{name} is {module.out_features}x{module.in_features}; tinygemm needs in_features "
                               f"a multiple of {multiple} and out_features a multiple of 8 (padding not implemented)")
-    replace_linears(model, lambda name, linear: Int4WeightOnlyLinear.from_linear(linear, config, kernels))
+    return kernels
