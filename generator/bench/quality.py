@@ -165,13 +165,7 @@ def measure_method(trained: train_module.TrainedModel, config, test: torch.Tenso
         m.metrics["state_dict_bytes"] = state_dict_bytes(model)
         quality = evaluate(model, test, reference, device)
         m.metrics["perplexity"] = quality.perplexity
-        agreement = quality.agreement
-        if agreement.sqnr_db is None:
-            m.miss(["logits_sqnr_db"], "logits identical to the reference (infinite SQNR)")
-        else:
-            m.metrics["logits_sqnr_db"] = agreement.sqnr_db
-        m.metrics["kl_divergence"] = agreement.kl_divergence
-        m.metrics["top1_agreement"] = agreement.top1_agreement
+        m.add_agreement(quality.agreement)
         m.metrics.update(kl_median=quality.kl_median, kl_p99=quality.kl_p99, kl_max=quality.kl_max)
         del model
     m.repeats = 1 if m.status == "ok" else 0

@@ -150,6 +150,15 @@ class Measurement:
         self.spread[name] = {"min": timing.min_s * scale, "max": timing.max_s * scale}
         self.repeats = max(self.repeats, timing.repeats)
 
+    def add_agreement(self, agreement: measure.LogitAgreement):
+        """KL, top-1 and SQNR against the bf16 reference (identical logits have no finite SQNR)."""
+        if agreement.sqnr_db is None:
+            self.miss(["logits_sqnr_db"], "logits identical to the reference (infinite SQNR)")
+        else:
+            self.metrics["logits_sqnr_db"] = agreement.sqnr_db
+        self.metrics["kl_divergence"] = agreement.kl_divergence
+        self.metrics["top1_agreement"] = agreement.top1_agreement
+
     def miss(self, names, reason: str):
         for name in names:
             self.missing.setdefault(name, reason)

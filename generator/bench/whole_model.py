@@ -174,22 +174,30 @@ def _measure_graph(model, input_ids, item: BenchItem, device, m: Measurement, by
         m.miss(GRAPH_METRICS, f"a graph of the unfused eager kernel ({item.method.kernel}) is not this "
                               "method's speed; see the compiled decode")
         return
-    try:
-        timing = measure.time_static_decode(model, input_ids, item.workload.new_tokens, item.repeats, device)
-    except measure.GraphCaptureFailed as failure:
-        m.miss(GRAPH_METRICS, str(failure))
+    timing = _unless_it_fails(m, GRAPH_METRICS, "static-cache decode", device, measure.GraphCaptureFailed,
+                              lambda: measure.time_static_decode(model, input_ids, item.workload.new_tokens,
+                                                                 item.repeats, device))
+    if timing is None:
         return
-    except torch.OutOfMemoryError as failure:
-        m.miss(GRAPH_METRICS, f"out of memory for the static cache or the graph: {one_line(failure)}")
-        return
-    except Exception as failure:  # noqa: BLE001  the static-cache path failed; the eager results stand
-        m.miss(GRAPH_METRICS, f"static-cache decode failed: {type(failure).__name__}: {one_line(failure)}")
-        return
-    finally:
-        free(device)
     m.add_timing("decode_graph_ms_per_token", timing)
     m.metrics["tokens_per_s_graph"] = item.workload.batch / timing.median_s
     m.metrics["bandwidth_graph_bytes_s"] = bytes_per_step / timing.median_s
+
+
+def _unless_it_fails(m: Measurement, names, what: str, device, expected: type, timing_function):
+    """timing_function()'s result, or None with the reason it failed listed for `names`: the other timings
+    of the item stand whatever happens here."""
+    try:
+        return timing_function()
+    except expected as failure:  # the path's own refusal (no faithful graph, no compile), already one line
+        m.miss(names, str(failure))
+    except torch.OutOfMemoryError as failure:
+        m.miss(names, f"out of memory in the {what}: {one_line(failure)}")
+    except Exception as failure:  # noqa: BLE001
+        m.miss(names, f"{what} failed: {type(failure).__name__}: {one_line(failure)}")
+    finally:
+        free(device)
+    return None
 
 
 def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement, bytes_per_step: int):
@@ -198,19 +206,11 @@ def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement,
     except ImportError as failure:
         m.miss(COMPILED_METRICS, f"the compiled decode is not available: {one_line(failure)}")
         return
-    try:
-        timing = compiled.time_compiled_decode(model, input_ids, item.workload.new_tokens, item.repeats, device)
-    except compiled.CompileFailed as failure:
-        m.miss(COMPILED_METRICS, str(failure))
+    timing = _unless_it_fails(m, COMPILED_METRICS, "compiled decode", device, compiled.CompileFailed,
+                              lambda: compiled.time_compiled_decode(model, input_ids, item.workload.new_tokens,
+                                                                    item.repeats, device))
+    if timing is None:
         return
-    except torch.OutOfMemoryError as failure:
-        m.miss(COMPILED_METRICS, f"out of memory while compiling or running the compiled step: {one_line(failure)}")
-        return
-    except Exception as failure:  # noqa: BLE001  the compiled path failed; the other timings stand
-        m.miss(COMPILED_METRICS, f"compiled decode failed: {type(failure).__name__}: {one_line(failure)}")
-        return
-    finally:
-        free(device)
     m.metrics["compile_s"] = timing.compile_s
     m.add_timing("decode_compiled_ms_per_token", timing.step)
     m.metrics["tokens_per_s_compiled"] = item.workload.batch / timing.step.median_s
@@ -261,13 +261,7 @@ def _measure_agreement(model, input_ids, item: BenchItem, reference, references:
         return
     if reference is None:
         return
-    agreement = measure.compare_logits(reference, logits)
-    if agreement.sqnr_db is None:
-        m.miss(["logits_sqnr_db"], "logits identical to the reference (infinite SQNR)")
-    else:
-        m.metrics["logits_sqnr_db"] = agreement.sqnr_db
-    m.metrics["kl_divergence"] = agreement.kl_divergence
-    m.metrics["top1_agreement"] = agreement.top1_agreement
+    m.add_agreement(measure.compare_logits(reference, logits))
 
 
 RUNNER = Runner("model", measure=lambda item, device, state: measure_item(item, device, state))

@@ -42,7 +42,7 @@ import torch
 import torch.nn as nn
 
 from ._calibration import Block, blocks, calibration_or_default, int4_linear, require_tinygemm, run_capturing
-from .int4_weight_only import (Int4WeightOnly, check_tinygemm_settings, dequantize_groups, group_qparams,
+from .int4_weight_only import (EndsOnTinygemm, check_tinygemm_settings, dequantize_groups, group_qparams,
                                quantize_groups)
 from .registry import MethodConfig, Unsupported, register
 
@@ -59,7 +59,7 @@ HEAD_FOLD = ("model.norm", ("lm_head",))  # names relative to the model
 
 
 @dataclass(frozen=True)
-class AWQ(MethodConfig):
+class AWQ(EndsOnTinygemm, MethodConfig):
     method_id: ClassVar[str] = "awq"
     version: ClassVar[int] = 2  # 2: the clipping search
     bits: int = 4
@@ -84,14 +84,6 @@ class AWQ(MethodConfig):
     @property
     def label(self) -> str:
         return f"awq-int4-g{self.group_size}"
-
-    @property
-    def kernel(self) -> str:
-        return self.speed_of.kernel
-
-    @property
-    def speed_of(self):
-        return Int4WeightOnly(group_size=self.group_size, inner_k_tiles=self.inner_k_tiles)
 
 
 AWQ.variants = (AWQ(),)

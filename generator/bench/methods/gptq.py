@@ -30,12 +30,12 @@ from typing import ClassVar
 import torch
 
 from ._calibration import blocks, calibration_or_default, int4_linear, require_tinygemm, run_capturing
-from .int4_weight_only import Int4WeightOnly, check_tinygemm_settings, group_qparams
+from .int4_weight_only import EndsOnTinygemm, check_tinygemm_settings, group_qparams
 from .registry import MethodConfig, register
 
 
 @dataclass(frozen=True)
-class GPTQ(MethodConfig):
+class GPTQ(EndsOnTinygemm, MethodConfig):
     method_id: ClassVar[str] = "gptq"
     version: ClassVar[int] = 1
     bits: int = 4
@@ -60,14 +60,6 @@ class GPTQ(MethodConfig):
     @property
     def label(self) -> str:
         return f"gptq-int4-g{self.group_size}" + ("-act-order" if self.act_order else "")
-
-    @property
-    def kernel(self) -> str:
-        return self.speed_of.kernel
-
-    @property
-    def speed_of(self):
-        return Int4WeightOnly(group_size=self.group_size, inner_k_tiles=self.inner_k_tiles)
 
 
 GPTQ.variants = (GPTQ(), GPTQ(act_order=True))

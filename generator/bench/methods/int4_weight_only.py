@@ -37,6 +37,19 @@ class Int4WeightOnly(MethodConfig):
         return "torch._weight_int4pack_mm (tinygemm; _for_cpu on the CPU)"
 
 
+class EndsOnTinygemm:
+    """For methods that choose int4 weights their own way (GPTQ, AWQ) and then run on round-to-nearest's
+    module: their kernel, and so their speed, is Int4WeightOnly's with the same group and tiling."""
+
+    @property
+    def speed_of(self) -> "Int4WeightOnly":
+        return Int4WeightOnly(group_size=self.group_size, inner_k_tiles=self.inner_k_tiles)
+
+    @property
+    def kernel(self) -> str:
+        return self.speed_of.kernel
+
+
 def check_tinygemm_settings(bits: int, group_size: int, inner_k_tiles: int) -> None:
     """The settings the tinygemm int4 kernel takes; every method that runs on it (RTN, GPTQ, AWQ) checks these."""
     if bits != 4:
