@@ -12,7 +12,7 @@ from typing import Callable
 
 from . import kernels, methods, quality, whole_model
 from .methods import Bnb4bit, BnbInt8, Fp8, Int4WeightOnly, Int8WeightOnly, SmoothQuant
-from .models import ModelSpec, model_spec
+from .models import model_spec
 from .runner import Runner
 from .whole_model import BenchItem, Workload
 

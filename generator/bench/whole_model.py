@@ -18,6 +18,7 @@ has its eager timings left out wherever its compiled decode is measured. Random-
 carry no quality metrics; a user's pretrained model (--model) is compared with its bf16 self.
 """
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -101,7 +102,7 @@ def measure_item(item: BenchItem, device, references: dict | None = None) -> dic
             skeleton["model"]["params"] = parameter_count(model)  # before quantizing turns weights into buffers
             calibration = measure.calibration_ids(item.model.vocab_size, device)
             _, m.metrics["quantize_s"] = measure.timed(
-                lambda: methods.quantize(model, item.method, device, calibration), device)
+                functools.partial(methods.quantize, model, item.method, device, calibration), device)
         if on_cuda:
             m.metrics["peak_quantize_bytes"] = torch.cuda.max_memory_allocated(device)
         m.metrics["weight_bytes"] = weight_bytes_in_memory(model)

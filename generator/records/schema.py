@@ -35,12 +35,9 @@ quality metrics of random-init models; it is still read, never written.
 Standard library only: the site build validates records without torch.
 """
 
-import json
 import math
-import os
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 SCHEMA_VERSION = 2  # what the bench writes
 SCHEMA_VERSIONS = (1, 2)  # what is read
