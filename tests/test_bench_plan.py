@@ -95,3 +95,17 @@ def test_the_cap_stops_a_running_item_and_records_it(tmp_path):
 def test_no_suite_starts_when_the_cap_leaves_no_time_for_its_process(tmp_path):
     assert plan.run_plan(["faults"], cap_s=plan.PROCESS_START_S, out=tmp_path) == 3
     assert not list(tmp_path.glob("*.json"))
+
+
+def test_the_commit_travels_in_the_provenance_file_to_a_copy_without_git(tmp_path, monkeypatch):
+    from generator.bench import environment
+
+    commit, dirty, source = environment.git_state()
+    assert source == "checkout" and len(commit) == 40
+    written = environment.write_provenance(tmp_path / "provenance.json")
+    assert written["git_commit"] == commit and written["git_dirty"] == dirty
+    monkeypatch.setattr(environment, "REPO_ROOT", tmp_path)  # a copy of the tree: no .git
+    monkeypatch.setattr(environment, "PROVENANCE_FILE", tmp_path / "provenance.json")
+    assert environment.git_state() == (commit, dirty, "provenance-file")
+    (tmp_path / "provenance.json").unlink()
+    assert environment.git_state() == (None, None, None)

@@ -319,3 +319,10 @@ def test_the_record_contract_imports_no_torch():
     code = ("import sys; sys.modules['torch'] = None; import generator.records, generator.records.analysis; "
             "import generator.site.cli")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_every_metric_is_explained_in_the_gpu_runs_readme():
+    from generator.records import METRICS
+
+    readme = (ROOT / "gpu_runs" / "README.md").read_text()
+    assert [name for name in METRICS if f"`{name}`" not in readme] == []
