@@ -63,7 +63,7 @@ def test_failures_are_contained_a_process_per_suite_restarted_after_a_crash(tmp_
     abort in the middle of an item each cost a process, never the items after them."""
     status = plan.run_plan(["faults"], cap_s=600, out=tmp_path, log_path=tmp_path / "log.txt",
                            extra_env={"LQFG_BENCH_PLUGINS": "tests.bench_faults"})
-    (path,) = tmp_path.glob("gpu-faults-*.json")
+    (path,) = tmp_path.glob("*-faults.json")
     record = load_record(path)
     results = {result["method"]["label"]: result for result in record["results"]}
     assert list(results) == ["bf16", "fault-nan", "fault-cuda-error", "int4-tinygemm-g128", "fault-abort",
@@ -86,7 +86,7 @@ def test_the_cap_stops_a_running_item_and_records_it(tmp_path):
     status = plan.run_plan(["faults-hang"], cap_s=40, out=tmp_path, process_start_s=1,
                            extra_env={"LQFG_BENCH_PLUGINS": "tests.bench_faults"}, started=started)
     assert status == 3 and time.time() - started < 40 + 15
-    (path,) = tmp_path.glob("gpu-faults-hang-*.json")
+    (path,) = tmp_path.glob("*-faults-hang.json")
     results = load_record(path)["results"]
     assert [result["status"] for result in results] == ["ok", "error"]
     assert results[1]["error"] == "stopped at the wall-clock cap of the GPU plan"
@@ -109,3 +109,11 @@ def test_the_commit_travels_in_the_provenance_file_to_a_copy_without_git(tmp_pat
     assert environment.git_state() == (commit, dirty, "provenance-file")
     (tmp_path / "provenance.json").unlink()
     assert environment.git_state() == (None, None, None)
+
+
+def test_the_gpu_quality_suite_trains_for_what_the_cap_leaves_or_waits_for_a_call_of_its_own():
+    evaluation = plan._quality_evaluation_s()
+    assert plan._quality_train_s(evaluation + 3 * 500) == plan.QUALITY_MAX_TRAIN_S
+    assert plan._quality_train_s(evaluation + 3 * 60) == pytest.approx(60)
+    assert plan._quality_train_s(evaluation + 3 * 30) is None
+    assert plan._quality_call_s() < 420  # a call of its own at the default cap is enough

@@ -38,6 +38,7 @@ MARGIN = 0.2  # share of the cap kept free for estimates that run long
 DEFAULT_CAP_S = 420.0
 MAX_RESTARTS = 3  # per suite: a suite that keeps killing its process is given up
 PROCESS_START_S = 25.0  # python, torch, transformers and the CUDA context, plus the copy-bandwidth probe
+QUALITY_SIZES, QUALITY_MAX_TRAIN_S, QUALITY_MIN_TRAIN_S = 3, 120.0, 45.0  # gpu-quality: seconds of training per size
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -324,9 +325,16 @@ def run_plan(suites, cap_s: float, out: Path, log_path: Path | None = None, star
     status = 0
     try:
         for suite in suites:
-            run_id = f"gpu-{suite}-{stamp}"
+            run_id = f"{stamp}-{suite}"
             command = [python, "-m", "generator", "bench", "--suite", suite, "--out", str(out), "--run-id", run_id,
                        "--deadline", f"{planned_end:.0f}", "--skip-measured", str(REPO_ROOT / "gpu_runs")]
+            if _is_quality(suite):  # training is not an item: give it what the cap leaves, or wait for a call
+                train_s = _quality_train_s(planned_end - time.time() - process_start_s)
+                if train_s is None:
+                    _say(log, f"== {suite}: needs at least {_quality_call_s():.0f} s; run it in a call of its own "
+                              f"(bash generator/bench/run_on_gpu.sh 420 {suite})")
+                    continue
+                command += ["--budget-s", f"{train_s:.0f}"]
             for attempt in range(MAX_RESTARTS + 1):
                 if time.time() + process_start_s > planned_end:
                     _say(log, f"== {suite}: not started, the cap leaves no time for it")
@@ -353,6 +361,28 @@ def run_plan(suites, cap_s: float, out: Path, log_path: Path | None = None, star
         if log:
             log.close()
     return status
+
+
+def _is_quality(suite: str) -> bool:
+    from .suites import SUITES
+
+    return suite in SUITES and SUITES[suite].runner.name == "quality"
+
+
+def _quality_evaluation_s() -> float:
+    from .methods import standard_configs
+
+    return QUALITY_SIZES * (10.0 + 5.0 * len(standard_configs()))
+
+
+def _quality_call_s() -> float:
+    return PROCESS_START_S + QUALITY_SIZES * QUALITY_MIN_TRAIN_S + _quality_evaluation_s()
+
+
+def _quality_train_s(seconds_left: float) -> float | None:
+    """Training seconds per size that leave time to measure every method on each; None when under the minimum."""
+    per_size = min(QUALITY_MAX_TRAIN_S, (seconds_left - _quality_evaluation_s()) / QUALITY_SIZES)
+    return per_size if per_size >= QUALITY_MIN_TRAIN_S else None
 
 
 def _run_process(command, hard_end: float, log, extra_env):

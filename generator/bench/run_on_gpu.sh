@@ -3,7 +3,10 @@
 # transformers and numpy; no bitsandbytes, no network, no .git), from the repository root, after
 # `python -m generator bench-prepare` on the CPU machine (gpu_runs/README.md):
 #
-#   bash generator/bench/run_on_gpu.sh [cap seconds]      (default 420: room for a retry in 15 minutes)
+#   bash generator/bench/run_on_gpu.sh [cap seconds] [suites]
+#
+# cap: default 420, which leaves room for a retry in 15 minutes of device time; suites: comma-separated GPU
+# suites to run instead of the whole plan (gpu-quality needs a call of its own).
 #
 # Everything, the install and the tests included, ends within the cap: the plan's processes are stopped
 # at it, and `timeout` ends whatever is left a few seconds later. Records and one log land in $OUT
@@ -11,6 +14,7 @@
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 cap=${1:-420}
+suites=${2:-}
 started=$(date +%s)
 out=${OUT:-gpu_runs}
 mkdir -p "$out"
@@ -37,7 +41,8 @@ left() { echo $(( cap - ($(date +%s) - started) )); }
     tests/test_bench_methods_quality.py tests/test_bench_decode.py tests/test_bench_compiled.py 2>&1 | tail -n 25
 
   echo "== the plan ($(left) s left of the ${cap} s cap)"
-  timeout --kill-after=5 $(( $(left) - 5 )) python3 -m generator bench-plan --cap-s $(( $(left) - 10 )) --out "$out"
+  timeout --kill-after=5 $(( $(left) - 5 )) python3 -m generator bench-plan --cap-s $(( $(left) - 10 )) --out "$out" \
+    ${suites:+--suites "$suites"}
   echo "== plan exit status $?"
 } 2>&1 | tee -a "$log"
 ls -l "$out"
