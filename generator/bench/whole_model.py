@@ -19,6 +19,7 @@ carry no quality metrics; a user's pretrained model (--model) is compared with i
 """
 
 import functools
+import sys
 from dataclasses import dataclass
 
 import torch
@@ -212,6 +213,9 @@ def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement,
                                                                     item.repeats, device))
     if timing is None:
         return
+    if torch.device(device).type == "cuda" and not timing.cuda_graphs:
+        print(f"note: inductor ran the compiled decode of {item.label} without CUDA graphs "
+              "(TORCH_LOGS=perf_hints says why)", file=sys.stderr)
     m.metrics["compile_s"] = timing.compile_s
     m.add_timing("decode_compiled_ms_per_token", timing.step)
     m.metrics["tokens_per_s_compiled"] = item.workload.batch / timing.step.median_s

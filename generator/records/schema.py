@@ -76,8 +76,9 @@ METRICS = {
     "compile_s": "seconds torch.compile took to compile (and, on CUDA, graph-capture) the decode step, warm-up "
                  "calls included; never part of a timing",
     "decode_compiled_ms_per_token": "median seconds per decode step x 1000 of the decode step compiled with "
-                                    "torch.compile (mode reduce-overhead: inductor kernels replayed from a CUDA "
-                                    "graph), a static KV cache, gpt-fast's way of decoding",
+                                    "torch.compile (mode reduce-overhead: inductor kernels replayed from CUDA "
+                                    "graphs, unless inductor declines them, which the run's log says), a static "
+                                    "KV cache, gpt-fast's way of decoding",
     "tokens_per_s_compiled": "batch * 1000 / decode_compiled_ms_per_token",
     "bandwidth_compiled_bytes_s": "decode_bytes_per_step / decode_compiled seconds per step",
     "logits_sqnr_db": "10 log10(sum ref^2 / sum (ref - logits)^2) against the unquantized bf16 model, same input",
