@@ -256,6 +256,7 @@ def _run_command(args) -> int:
     return run_plan(suites, args.cap_s, args.out, args.log)
 
 
+CACHE_ARCHIVE = "cache.tar.xz"  # the corpus and tokenizer cache, unpacked into $LQFG_CACHE by run_on_gpu.sh
 BNB_WHEEL_PLATFORM = "manylinux_2_24_x86_64"  # bitsandbytes' Linux x86-64 wheels hold the CUDA kernels
 
 
@@ -263,8 +264,6 @@ def _prepare_command(args) -> int:
     """The GPU machine's copy of the tree has no .git, no bitsandbytes and no network: write the commit, fetch
     the bitsandbytes wheel of the version installed here (for Python 3.12) and, for the quality suite, build
     the corpus and tokenizer cache, all into .gpu-carry/ (ignored by git), and print the call to make."""
-    import shutil
-
     from importlib import metadata
 
     from . import environment
@@ -288,17 +287,19 @@ def _prepare_command(args) -> int:
             if download.returncode:
                 print("error: pip could not download the bitsandbytes wheel", file=sys.stderr)
                 return 2
-    if args.quality:
-        from .reference import corpus, tokenizer
+    if args.quality:  # xz-compressed: text and small token ids shrink to a fifth, leaving room for the wheel
+        import tarfile
 
-        cache = carry / "cache"
+        from .reference import cache_dir, corpus, tokenizer
+
         data = tokenizer.TokenizedCorpus(corpus.load_corpus())
-        shutil.rmtree(cache, ignore_errors=True)
-        cache.mkdir(parents=True)
-        from .reference import cache_dir
-
-        shutil.copy(next(cache_dir().glob(f"corpus-{data.corpus_key}.json")), cache)
-        shutil.copytree(data.path, cache / data.path.name)
+        archive = carry / CACHE_ARCHIVE
+        temporary = archive.with_name(f".{archive.name}.tmp")
+        with tarfile.open(temporary, "w:xz") as tar:
+            corpus_file = cache_dir() / f"corpus-{data.corpus_key}.json"
+            tar.add(corpus_file, arcname=corpus_file.name)
+            tar.add(data.path, arcname=data.path.name)
+        os.replace(temporary, archive)
     size = sum(path.stat().st_size for path in carry.rglob("*") if path.is_file())
     print(f".gpu-carry/ holds {size / 2**20:.1f} MiB (the call carries at most 64 MiB with the tree)")
     print('device call: carry [".gpu-carry"], command "bash generator/bench/run_on_gpu.sh 420", timeout 480')

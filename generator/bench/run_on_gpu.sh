@@ -30,7 +30,10 @@ left() { echo $(( cap - ($(date +%s) - started) )); }
   else
     echo "bitsandbytes was not carried or did not install: its methods will be recorded as unsupported"
   fi
-  [ -d .gpu-carry/cache ] && export LQFG_CACHE=$PWD/.gpu-carry/cache
+  if [ -f .gpu-carry/cache.tar.xz ]; then  # the corpus and tokenizer cache (bench-prepare --quality)
+    python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter='data')" \
+      .gpu-carry/cache.tar.xz /tmp/lqfg-cache && export LQFG_CACHE=/tmp/lqfg-cache
+  fi
   [ -f .gpu-carry/provenance.json ] && cat .gpu-carry/provenance.json
   nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.max.sm,power.limit --format=csv
   python3 -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)"
