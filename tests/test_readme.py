@@ -25,4 +25,14 @@ def test_the_readme_serve_command_uses_the_venv_at_the_root():
 
 def test_the_test_script_runs_pytest_from_the_venv():
     script = (ROOT / "tests" / "run-all.sh").read_text()
-    assert ".venv/bin/python -m pytest" in script and "apt-get install -y -qq chromium python3.11-doc" in script
+    assert ".venv/bin/python -m pytest" in script and "apt-get install -y -qq chromium $doc_packages" in script
+    assert "python3.11-doc:/usr/share/doc/python3.11/html" in script  # the corpus packages it installs
+
+
+def test_the_test_script_installs_every_corpus_package_where_the_corpus_reads_it():
+    """generator.bench.reference imports no torch; the Debian packages are what the quality tests read."""
+    from generator.bench.reference.corpus import SOURCES
+
+    script = (ROOT / "tests" / "run-all.sh").read_text()
+    for source in SOURCES:
+        assert f"{source.package}:{source.html_root}" in script, source.package
