@@ -40,6 +40,11 @@ def test_the_plan_leaves_out_what_a_committed_record_measured_on_the_same_device
                               "config": skeleton[3]}, "workload": skeleton[4], "status": "ok"})
     assert plan.measured_keys([record], "Some GPU") == {first.key}
     assert plan.measured_keys([record], "Another GPU") == set()
+    for status, error, final in (("error", "RuntimeError: boom", False), ("oom", "CUDA out of memory", True),
+                                 ("unsupported", "FP8 matmuls need compute capability 8.9", True),
+                                 ("unsupported", "bitsandbytes is not installed (no module)", False)):
+        retried = dict(record["results"][0], status=status, error=error)
+        assert plan.measured_keys([dict(record, results=[retried])], "Some GPU") == ({first.key} if final else set())
     again = plan.gpu_plan("Some GPU", plan.measured_keys([record], "Some GPU"))
     assert again[0] == second and len(again) == len(planned) - 1
 

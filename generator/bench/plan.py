@@ -139,12 +139,17 @@ class PlannedItem:
 
 
 def measured_keys(records: list, device_name: str) -> set:
-    """Keys of results a record measured on a device of this name with a final status (ok, oom, unsupported):
-    no need to measure them again. An error is worth another try."""
+    """Keys of results a record measured on a device of this name with a final status: ok, oom, or unsupported
+    by the device or torch. An error is worth another try, and so is a method a run could not try because a
+    library was missing (bitsandbytes not carried)."""
     from ..records import result_key
 
+    def final(result) -> bool:
+        return result["status"] in ("ok", "oom") or (result["status"] == "unsupported"
+                                                     and "not installed" not in result["error"])
+
     return {result_key(result) for record in records if record["run"]["device"]["name"] == device_name
-            for result in record["results"] if result["status"] in ("ok", "oom", "unsupported")}
+            for result in record["results"] if final(result)}
 
 
 def gpu_plan(device_name: str = H200.name, measured: set = frozenset(), suites=None, quality_train_s: float = 120.0,
