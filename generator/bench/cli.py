@@ -134,7 +134,7 @@ def load_plugins():
         importlib.import_module(name)
 
 
-_ROW = "{:<12} {:<30} {:<12} {:>13} {:>11} {:>14}  {}"
+_ROW = "{:<12} {:<34} {:<12} {:>13} {:>11} {:>14}  {}"
 
 
 def _format_row(result: dict) -> str:
