@@ -326,3 +326,29 @@ def test_every_metric_is_explained_in_the_gpu_runs_readme():
 
     readme = (ROOT / "gpu_runs" / "README.md").read_text()
     assert [name for name in METRICS if f"`{name}`" not in readme] == []
+
+
+def test_decode_rows_give_each_way_of_decoding_its_bandwidth_share_and_speedup_over_bf16():
+    from generator.records.analysis import WITHIN_SPREAD, decode_rows, format_decode_rows
+
+    record = make_record()
+    record["run"]["device"]["measured_bandwidth_bytes_s"] = 4.0e12
+    bf16, int4 = make_result(), make_result(method_id="int4-weight-only")
+    bf16["method"] = {"id": "unquantized", "version": 1, "config": {"dtype": "bfloat16"}, "weight_format": "bf16",
+                      "label": "bf16", "kernel": "cuBLAS"}
+    bf16["metrics"].update(decode_ms_per_token=20.0, decode_graph_ms_per_token=5.0, bandwidth_graph_bytes_s=3.2e12)
+    bf16["spread"] = {"decode_ms_per_token": {"min": 19.0, "max": 21.0},
+                      "decode_graph_ms_per_token": {"min": 4.9, "max": 5.1}}
+    int4["metrics"].update(decode_ms_per_token=19.5, decode_graph_ms_per_token=2.0, bandwidth_graph_bytes_s=2.4e12)
+    int4["spread"] = {"decode_ms_per_token": {"min": 18.0, "max": 21.0},
+                      "decode_graph_ms_per_token": {"min": 1.9, "max": 2.1}}
+    record["results"] = [bf16, int4, make_result(status="unsupported")]
+    rows = decode_rows(validate_record(record))
+    assert [row.method for row in rows] == ["bf16", "nf4"]
+    bf16_row, int4_row = rows
+    assert bf16_row.bandwidth_share == {"graph": 0.8} and bf16_row.speedup == {}
+    assert int4_row.speedup["graph"].speedup == pytest.approx(2.5) and int4_row.speedup["graph"].verdict == "faster"
+    assert int4_row.speedup["eager"].verdict == WITHIN_SPREAD  # 19.5 against 20 ms, both spreads overlap
+    assert int4_row.best() == "graph"
+    table = format_decode_rows(rows)
+    assert "2.000 (60%, 2.50x)" in table and "~1.03x" in table

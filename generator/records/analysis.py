@@ -133,3 +133,87 @@ def _cell(comparison: Comparison | None) -> str:
         return f"{'-':>8}"
     mark = "~" if comparison.verdict == WITHIN_SPREAD else ""
     return f"{mark}{comparison.speedup:.2f}".rjust(8)
+
+
+# -- whole-model decode --------------------------------------------------------------------------
+
+DECODE_TIMINGS = (("eager", "decode_ms_per_token", "bandwidth_bytes_s"),
+                  ("graph", "decode_graph_ms_per_token", "bandwidth_graph_bytes_s"),
+                  ("compiled", "decode_compiled_ms_per_token", "bandwidth_compiled_bytes_s"))
+
+
+@dataclass(frozen=True)
+class DecodeRow:
+    """One method on one model and workload: per way of decoding (eager generate, CUDA graph, compiled),
+    ms per token, the share of the run's measured copy bandwidth it achieved, and its speedup over bf16
+    decoded the same way (None where either side was not measured)."""
+
+    model: str
+    method: str
+    kernel: str
+    batch: int
+    prompt_tokens: int
+    ms_per_token: dict  # way -> ms
+    bandwidth_share: dict  # way -> achieved bandwidth / measured copy bandwidth (absent without the latter)
+    speedup: dict  # way -> Comparison with bf16
+
+    def best(self) -> str | None:
+        """The fastest way this method was measured: what a reader should compare."""
+        return min(self.ms_per_token, key=self.ms_per_token.get) if self.ms_per_token else None
+
+
+def decode_rows(record: dict) -> list:
+    """A row per ok whole-model result that timed decoding, in the record's order."""
+    copy_bandwidth = record["run"]["device"].get("measured_bandwidth_bytes_s")
+    results = [result for result in record["results"]
+               if result["status"] == "ok" and any(name in result["metrics"] for _, name, _ in DECODE_TIMINGS)]
+    reference = {(r["model"]["id"], json.dumps(r["workload"], sort_keys=True)): r for r in results
+                 if method_key(r["method"]) == method_key(REFERENCE_METHOD)}
+    rows = []
+    for result in results:
+        metrics, spread = result["metrics"], result["spread"]
+        bf16 = reference.get((result["model"]["id"], json.dumps(result["workload"], sort_keys=True)))
+        ms, share, speedup = {}, {}, {}
+        for way, time_name, bandwidth_name in DECODE_TIMINGS:
+            if time_name not in metrics:
+                continue
+            ms[way] = metrics[time_name]
+            if copy_bandwidth and bandwidth_name in metrics:
+                share[way] = metrics[bandwidth_name] / copy_bandwidth
+            if bf16 is not None and bf16 is not result and time_name in bf16["metrics"]:
+                speedup[way] = Comparison(metrics[time_name], _range(metrics, spread, time_name),
+                                          bf16["metrics"][time_name], _range(bf16["metrics"], bf16["spread"],
+                                                                             time_name))
+        rows.append(DecodeRow(result["model"]["id"], method_label(result["method"]),
+                              result["method"].get("kernel", "-"), result["workload"]["batch"],
+                              result["workload"]["prompt_tokens"], ms, share, speedup))
+    return rows
+
+
+def _range(metrics: dict, spread: dict, name: str) -> tuple:
+    bounds = spread.get(name, {"min": metrics[name], "max": metrics[name]})
+    return bounds["min"], bounds["max"]
+
+
+def format_decode_rows(rows: list) -> str:
+    """Plain text: ms per token, share of copy bandwidth and speedup over bf16 for each way of decoding."""
+    if not rows:
+        return "no decode timings in this record"
+    lines = [f"{'model':<14} {'method':<34} {'batch':>5} {'prompt':>6}  " +
+             "  ".join(f"{way + ' ms (bw, x bf16)':<28}" for way, _, _ in DECODE_TIMINGS)]
+    for row in rows:
+        cells = []
+        for way, _, _ in DECODE_TIMINGS:
+            if way not in row.ms_per_token:
+                cells.append(f"{'-':<28}")
+                continue
+            share = f"{row.bandwidth_share[way]:.0%}" if way in row.bandwidth_share else "-"
+            comparison = row.speedup.get(way)
+            speed = "-" if comparison is None else \
+                f"{'~' if comparison.verdict == WITHIN_SPREAD else ''}{comparison.speedup:.2f}x"
+            cells.append(f"{row.ms_per_token[way]:.3f} ({share}, {speed})".ljust(28))
+        lines.append(f"{row.model[:14]:<14} {row.method[:34]:<34} {row.batch:>5} {row.prompt_tokens:>6}  "
+                     + "  ".join(cells))
+    lines.append("bw: achieved bandwidth as a share of the run's measured copy bandwidth; ~ marks a speedup "
+                 "within the spread of the repeats")
+    return "\n".join(lines)
