@@ -59,3 +59,21 @@ def test_each_timed_call_reads_the_next_copy_in_turn():
 def test_bad_sizes_are_refused():
     with pytest.raises(ValueError):
         kernels.rotation_copies(0, H200_L2)
+
+
+def test_a_dequantize_and_matmul_layer_is_timed_compiled_with_the_eager_result():
+    """int8 weight-only is fast only once torch.compile fuses its conversion into the matmul: the kernel sweep
+    times it compiled (on CUDA; here on the CPU through the same path), and compiled it computes the same."""
+    from generator.bench.methods import Int8WeightOnly
+    from generator.bench.models import model_spec
+
+    item = kernels.KernelItem(model_spec("tiny-llama"), "self_attn.q_proj", "q_proj", Int8WeightOnly(), 4, 2)
+    cache = kernels.LayerCache(compile_on_cpu=True)
+    copies = cache.layer_copies(item, CPU)
+    assert len(copies) == kernels.CPU_MAX_COPIES
+    eager = cache.model(item, CPU).model.layers[0].self_attn.q_proj
+    inputs = torch.randn(4, eager.in_features, dtype=torch.bfloat16)
+    with torch.inference_mode():
+        assert torch.allclose(copies[1](inputs).float(), eager(inputs).float(), atol=1e-2, rtol=1e-2)
+    result = kernels.measure_kernel_item(item, CPU, cache)
+    assert result["status"] == "ok" and result["metrics"]["layer_ms"] > 0

@@ -6,6 +6,9 @@ user would run. The timed call is that module's forward on (tokens, in_features)
 eagerly as a user sees it, and on CUDA also replayed from a CUDA graph, which removes the launch
 overhead that dominates at small batches.
 
+A method whose kernel is fused only under torch.compile (int8 and FP8 weight-only: a dequantize-and-matmul)
+is timed compiled on CUDA, since its eager forward is an unfused reference path.
+
 The L2 cache: an H200 has 60 MB of it. A bf16 q_proj of Llama-3.1-8B (32 MB) fits, the int4
 gate_proj (30 MB) fits, the bf16 gate_proj (117 MB) does not; timing one copy over and over would
 time a layer read from L2 for some methods and from HBM for others. So each method's layer is
@@ -146,12 +149,24 @@ def _per_call(timing: measure.Timing, calls: int) -> measure.Timing:
     return measure.Timing(timing.median_s / calls, timing.min_s / calls, timing.max_s / calls, timing.repeats)
 
 
+def compiled(modules: list) -> list:
+    """Each module under torch.compile (fullgraph). Dynamo lifts a module's parameters and buffers into graph
+    inputs (inline_inbuilt_nn_modules), so copies of one layer share one compiled graph; the limit on
+    recompiles is raised in case a torch compiles per instance. Compiling happens at the first call, which the
+    timings' warm-up makes."""
+    limits = torch._dynamo.config
+    name = "recompile_limit" if hasattr(limits, "recompile_limit") else "cache_size_limit"
+    setattr(limits, name, max(getattr(limits, name), 2 * MAX_COPIES))
+    return [torch.compile(module, fullgraph=True) for module in modules]
+
+
 class LayerCache:
     """Quantized one-layer models by (source, method), each made once for all layers and token counts,
     and the rotation copies of each layer. A one-layer copy of an 8B-class model is a few hundred MB."""
 
-    def __init__(self):
+    def __init__(self, compile_on_cpu: bool = False):
         self.models, self.copies = {}, {}
+        self.compile_on_cpu = compile_on_cpu
 
     def model(self, item: KernelItem, device):
         key = (item.source.id, item.method)
@@ -163,12 +178,18 @@ class LayerCache:
         return self.models[key]
 
     def layer_copies(self, item: KernelItem, device) -> list:
+        """The rotation copies of the item's layer; for a method whose kernel is fused only under torch.compile
+        (compiled_only), each copy compiled, on CUDA (and on the CPU when `compile_on_cpu`)."""
         key = (item.source.id, item.method, item.layer)
         if key not in self.copies:
             module = self.model(item, device).model.layers[0].get_submodule(item.layer)
+            on_cuda = torch.device(device).type == "cuda"
             count = rotation_copies(unique_storage_bytes(stored_tensors(module)), l2_cache_bytes(device),
-                                    max_copies=MAX_COPIES if torch.device(device).type == "cuda" else CPU_MAX_COPIES)
-            self.copies[key] = [module] + [copy.deepcopy(module) for _ in range(count - 1)]
+                                    max_copies=MAX_COPIES if on_cuda else CPU_MAX_COPIES)
+            copies = [module] + [copy.deepcopy(module) for _ in range(count - 1)]
+            if item.method.compiled_only and (on_cuda or self.compile_on_cpu):
+                copies = compiled(copies)
+            self.copies[key] = copies
         return self.copies[key]
 
     def drop(self, item: KernelItem, device):

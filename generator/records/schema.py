@@ -91,8 +91,9 @@ METRICS = {
     "perplexity": "perplexity on held-out text, reference-trained models only; schema 2 scores the second half "
                   "of each window as llama.cpp's perplexity does (every position has half a window of context), "
                   "schema 1 every position after the first",
-    "layer_ms": "kernel suite: median time of one forward of a single linear layer on `batch` tokens, eager, "
-                "rotating over copies of the layer that together exceed the L2 cache",
+    "layer_ms": "kernel suite: median time of one forward of a single linear layer on `batch` tokens, eager "
+                "(on CUDA under torch.compile for methods whose kernel is fused only compiled), rotating over "
+                "copies of the layer that together exceed the L2 cache",
     "layer_graph_ms": "kernel suite: the same forwards replayed from a CUDA graph (launch overhead removed)",
 }
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
