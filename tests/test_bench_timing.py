@@ -49,8 +49,9 @@ def test_each_timed_call_reads_the_next_copy_in_turn():
     for index, module in enumerate(copies):
         module.register_forward_hook(lambda module, args, output, index=index: order.append(index))
     timing = kernels.time_eager(copies, torch.randn(2, 8), CPU, repeats=5)
-    per_sample = kernels.calls_per_sample(3)
-    assert per_sample >= kernels.MIN_CALLS_PER_SAMPLE and per_sample % 3 == 0
+    per_sample = kernels.calls_per_sample(3, kernels.CPU_MIN_CALLS)
+    assert per_sample >= kernels.CPU_MIN_CALLS and per_sample % 3 == 0
+    assert kernels.calls_per_sample(3) >= kernels.MIN_CALLS_PER_SAMPLE  # on CUDA
     assert len(order) == 6 * per_sample  # one warm-up sample and five timed ones
     assert all(order[i] == i % 3 for i in range(len(order)))  # never the same copy twice in a row
     assert 0 < timing.min_s <= timing.median_s <= timing.max_s

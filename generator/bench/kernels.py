@@ -36,7 +36,7 @@ LAYERS = (("self_attn.q_proj", "q_proj"), ("mlp.gate_proj", "gate_proj"), ("mlp.
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 ROTATION_L2_MULTIPLE = 2  # copies of a layer hold at least this many L2 caches of weights
 MAX_COPIES = 64
-CPU_MAX_COPIES = 4  # the CPU sweep is a test of the code path, not a measurement anyone reads
+CPU_MAX_COPIES, CPU_MIN_CALLS = 4, 4  # the CPU sweep is a test of the code path, not a measurement anyone reads
 MIN_CALLS_PER_SAMPLE = 20  # forward calls per clock read, so a sample dwarfs the timer and launch jitter
 CPU_L2_BYTES = 2 << 20  # used where the device does not report its L2 (a CPU core's L2 is 0.5 to 2 MB)
 
@@ -119,7 +119,8 @@ def _round_robin(modules: list, inputs, calls: int):
 
 def time_eager(modules: list, inputs, device, repeats: int) -> measure.Timing:
     """Per call: one warm-up round, then `repeats` samples of calls_per_sample calls round the copies."""
-    calls = calls_per_sample(len(modules))
+    calls = calls_per_sample(len(modules), MIN_CALLS_PER_SAMPLE if torch.device(device).type == "cuda"
+                             else CPU_MIN_CALLS)
     timing = measure.repeat_timed(_round_robin(modules, inputs, calls), repeats, device)
     return _per_call(timing, calls)
 

@@ -120,7 +120,7 @@ SUITES = {suite.name: suite for suite in (
     Suite("smoke", "every registered method on the tiny random llama; seconds on a CPU", whole_model.RUNNER,
           _smoke_items, accepts_models=True),
     Suite("kernels-smoke", "the kernel sweep on the tiny llama's layer shapes at 1, 8 and 64 tokens (CPU test)",
-          kernels.RUNNER, _kernel_items("tiny-llama", (1, 8, 64), 5)),
+          kernels.RUNNER, _kernel_items("tiny-llama", (1, 8, 64), 3)),
     Suite("quality-cpu", "reference llamas trained here (tiny, small, medium; checkpoints cached), every method: "
           "test perplexity, KL and top-1 against bf16; --budget-s is training seconds per size (default 900)",
           quality.RUNNER, _quality_items(("tiny", "small", "medium"), 900.0)),
