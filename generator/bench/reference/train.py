@@ -8,11 +8,10 @@ quantize and bitsandbytes keeps in 16-bit.
 
 Recipe (nanoGPT's and the Chinchilla-era small-model defaults): AdamW (0.9, 0.95), weight
 decay 0.1 on matrices only, linear warm-up over 5% of the steps then cosine decay to 10%,
-gradient clipping at 1.0, random 256-token windows of the train split. The CPU sizes each see
-the same number of tokens (Recipe.max_tokens) in the same number of steps, at most one pass over
-the train split: at equal tokens and steps, without repeated data, a larger model reaches a lower
-loss, which is what the quality-against-size chart needs, and data seen once cannot be memorised,
-so they need no dropout. The GPU size, which may make several passes, gets attention dropout
+gradient clipping at 1.0, random 256-token windows of the train split. Each CPU size sees twice
+the tokens of the one below it (Recipe.max_tokens; see RECIPES for why), less than one pass over
+the train split, so that perplexity falls with size, which is what the quality-against-size chart
+needs; data seen once cannot be memorised, so they need no dropout. The GPU size, which may make several passes, gets attention dropout
 (LlamaConfig's only dropout). Weights are kept
 in fp32 and the forward and backward run under bf16 autocast (PRECISION): on this CPU
 (AVX512-BF16) and on CUDA that is the fast, stable choice, and fp32 master weights avoid
@@ -54,7 +53,7 @@ SIZES = {
     "small": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
                   intermediate_size=768),  # 7.3M: trains on 2 CPU cores in minutes
     "medium": dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, num_key_value_heads=2,
-                   intermediate_size=1024),  # 15.7M: its CPU_TOKENS take 2 CPU cores about 10 minutes
+                   intermediate_size=1024),  # 15.7M: its 2.5M training tokens take 2 CPU cores about 10 minutes
     "large": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, num_key_value_heads=4,
                   intermediate_size=2048),  # 88M: for the GPU
 }
@@ -75,17 +74,17 @@ class Recipe:
     clip: float = 1.0
 
 
-# CPU_TOKENS: about 0.4 of a pass over the 6.6M-token train split; tiny, small and medium take about
-# 1.5, 5 and 10 minutes on 2 idle CPU cores (from 34k, 8.8k and 4k tokens/s). So few tokens leave every
-# CPU size short of steps rather than of capacity, and then the step size decides: the CPU sizes share
-# one batch size and one learning rate (medium's), so that size alone tells them apart. (With tiny at
-# batch 8 and 3e-3, small and medium at batch 16 and 2e-3 and 1.5e-3, tiny reached the lowest validation
-# loss of the three; at batch 8 it still led small at every step.) The GPU size takes a smaller step,
-# as in the GPT-3 and Chinchilla tables.
-CPU_TOKENS = 2_500_000
-RECIPES = {"tiny": Recipe(batch=8, learning_rate=1.5e-3, max_tokens=CPU_TOKENS),
-           "small": Recipe(batch=8, learning_rate=1.5e-3, max_tokens=CPU_TOKENS),
-           "medium": Recipe(batch=8, learning_rate=1.5e-3, max_tokens=CPU_TOKENS),
+# Training tokens double with each CPU size (as compute-optimal training scales tokens with parameters,
+# Hoffmann et al. 2022, arXiv:2203.15556), at one batch size, so the steps double too: so few tokens
+# leave the CPU sizes short of steps rather than of capacity, and at equal steps the larger model did
+# not pull ahead. Measured on this corpus (validation loss after 2.5M tokens each): tiny at batch 8 and
+# 3e-3 4.66, small and medium at batch 16 and 2e-3 and 1.5e-3 4.91 and 4.81; at batch 8 and 1.5e-3
+# small and medium were equal at every step (4.76 at step 976 of 1220); at batch 16 and 2e-3 tiny led
+# small from step 120 on. Smaller models take larger steps (as in the GPT-3 and Chinchilla tables).
+# Tiny, small and medium take about 0.5, 2.5 and 10 minutes on 2 idle CPU cores (34k, 8.8k, 4k tokens/s).
+RECIPES = {"tiny": Recipe(batch=16, learning_rate=3e-3, max_tokens=625_000),
+           "small": Recipe(batch=16, learning_rate=2e-3, max_tokens=1_250_000),
+           "medium": Recipe(batch=16, learning_rate=1.5e-3, max_tokens=2_500_000),
            "large": Recipe(batch=32, learning_rate=6e-4, max_epochs=4.0, dropout=0.1)}
 
 
