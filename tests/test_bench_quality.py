@@ -54,8 +54,8 @@ def data(cache):
 
 @pytest.fixture(scope="module")
 def trained(data, cache):
-    # 4 validation passes, not 20; a step large enough to learn in 60
-    recipe = dataclasses.replace(train.RECIPES["tiny"], validation_every=0.25, learning_rate=3e-3)
+    # 4 validation passes, not 20; small batches, and a step large enough to learn in 60 of them
+    recipe = dataclasses.replace(train.RECIPES["tiny"], validation_every=0.25, learning_rate=3e-3, batch=8)
     return train.train("tiny", data, CPU, steps=60, cache=cache, log=lambda line: None, recipe=recipe)
 
 
@@ -207,7 +207,7 @@ def test_training_stops_once_validation_loss_rises_and_keeps_the_best_weights(da
         return next(forced)
 
     monkeypatch.setattr(train, "validation_loss", fake_validation_loss)
-    recipe = dataclasses.replace(train.RECIPES["tiny"], validation_every=0.05, patience=3)  # every step of 20
+    recipe = dataclasses.replace(train.RECIPES["tiny"], validation_every=0.05, patience=3, batch=8)  # every step
     stopped = train.train("tiny", data, CPU, steps=20, cache=tmp_path, log=lambda line: None, recipe=recipe)
     assert (stopped.steps, stopped.steps_run, stopped.planned_steps) == (3, 6, 20)
     assert stopped.stop_reason == "validation loss stopped improving" and not stopped.stopped_early
