@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine, then runs them all:
-# Debian's Chromium (the browser tests drive it) and python3.11-doc (the corpus of the
-# bench's reference models), the pinned npm packages (Pyodide, axe-core), CPU torch and
+# Debian's Chromium (the browser tests drive it) and eight documentation packages (the corpus
+# of the bench's reference models), the pinned npm packages (Pyodide, axe-core), CPU torch and
 # the Python extras, all in .venv at the repository root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
