@@ -352,3 +352,21 @@ def test_decode_rows_give_each_way_of_decoding_its_bandwidth_share_and_speedup_o
     assert int4_row.best() == "graph"
     table = format_decode_rows(rows)
     assert "2.000 (60%, 2.50x)" in table and "~1.03x" in table
+
+
+def test_measured_bytes_are_set_against_the_calculators_for_presets_only():
+    import calculators
+    from generator.records.analysis import format_memory_checks, memory_checks
+
+    arch = calculators.preset_architecture("llama-3.1-8b")
+    weights = calculators.weight_bytes(arch, calculators.weight_format("nf4")).total_bytes
+    kv = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), 8192, 1).total_bytes  # 1 GiB
+    record = make_record()
+    preset = make_result(prompt_tokens=8192)
+    preset["model"] = {"id": "llama-3.1-8b", "kind": "random-init", "params": 8030261248}
+    preset["metrics"].update(weight_bytes=int(weights * 1.005), kv_cache_bytes=kv)
+    record["results"] = [preset, make_result()]  # the second is the tiny test model: no preset to predict from
+    checks = memory_checks(validate_record(record))
+    assert [(check.quantity, round(check.error, 4)) for check in checks] == [("weights", 0.005), ("kv cache", 0.0)]
+    assert kv == 2 * 32 * 8 * 128 * 2 * 8192  # K and V, 32 layers, 8 KV heads of 128, 2 bytes, 8192 tokens
+    assert "+0.50%" in format_memory_checks(checks)

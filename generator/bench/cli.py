@@ -18,7 +18,8 @@ from pathlib import Path
 from calculators import CalculatorError
 
 from ..records import RUN_ID_PATTERN, RecordError, RecordWriter, load_records
-from ..records.analysis import decode_rows, format_decode_rows, format_kernel_speedups, kernel_speedups
+from ..records.analysis import (decode_rows, format_decode_rows, format_kernel_speedups, format_memory_checks,
+                                kernel_speedups, memory_checks)
 from . import environment, plan
 from .models import pretrained_spec
 from .runner import EXIT_RESTART, run_suite_items
@@ -127,6 +128,8 @@ def run(args) -> int:
     elif suite.runner.name == "model":
         print("\ndecode per token, each way it was timed:")
         print(format_decode_rows(decode_rows(writer.record)))
+        print("\nmeasured bytes against the calculators:")
+        print(format_memory_checks(memory_checks(writer.record)))
     errors = sum(result["status"] == "error" for result in writer.record["results"])
     print(f"finished {writer.path} in {elapsed:.1f} s" + (f"; {errors} results with status error" if errors else ""))
     return 1 if errors else 0

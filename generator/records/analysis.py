@@ -217,3 +217,60 @@ def format_decode_rows(rows: list) -> str:
     lines.append("bw: achieved bandwidth as a share of the run's measured copy bandwidth; ~ marks a speedup "
                  "within the spread of the repeats")
     return "\n".join(lines)
+
+
+# -- measured memory against the calculators ------------------------------------------------------
+
+@dataclass(frozen=True)
+class MemoryCheck:
+    """A measured byte count beside what `calculators` predicts for the same model, format and workload."""
+
+    model: str
+    method: str
+    quantity: str  # "weights" or "kv cache"
+    measured_bytes: int
+    predicted_bytes: int
+
+    @property
+    def error(self) -> float:
+        """(measured - predicted) / predicted."""
+        return (self.measured_bytes - self.predicted_bytes) / self.predicted_bytes
+
+
+def memory_checks(record: dict) -> list:
+    """Weight bytes against calculators.weight_bytes and KV-cache bytes (one prefill of the prompt, 16-bit)
+    against calculators.kv_cache_bytes, for every ok result on a calculators preset (others have no
+    architecture to predict from)."""
+    import calculators
+
+    checks = []
+    for result in record["results"]:
+        model_id, metrics = result["model"]["id"], result["metrics"]
+        if result["status"] != "ok" or model_id not in calculators.PRESETS:
+            continue
+        arch = calculators.preset_architecture(model_id)
+        label = method_label(result["method"])
+        try:
+            fmt = calculators.weight_format(result["method"]["weight_format"])
+        except calculators.CalculatorError:
+            fmt = None
+        if fmt is not None and "weight_bytes" in metrics:
+            checks.append(MemoryCheck(model_id, label, "weights", metrics["weight_bytes"],
+                                      calculators.weight_bytes(arch, fmt).total_bytes))
+        if "kv_cache_bytes" in metrics:
+            workload = result["workload"]
+            predicted = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), workload["prompt_tokens"],
+                                                   workload["batch"]).total_bytes
+            checks.append(MemoryCheck(model_id, f"{label}, batch {workload['batch']}, {workload['prompt_tokens']} "
+                                                "tokens", "kv cache", metrics["kv_cache_bytes"], predicted))
+    return checks
+
+
+def format_memory_checks(checks: list) -> str:
+    if not checks:
+        return "no measured bytes of a calculators preset in this record"
+    lines = [f"{'model':<14} {'what':<10} {'method':<48} {'measured':>16} {'predicted':>16} {'error':>8}"]
+    for check in checks:
+        lines.append(f"{check.model[:14]:<14} {check.quantity:<10} {check.method[:48]:<48} "
+                     f"{check.measured_bytes:>16,} {check.predicted_bytes:>16,} {check.error:>+8.2%}")
+    return "\n".join(lines)
