@@ -122,3 +122,17 @@ def test_the_gpu_quality_suite_trains_for_what_the_cap_leaves_or_waits_for_a_cal
     assert plan._quality_train_s(evaluation + 3 * 60) == pytest.approx(60)
     assert plan._quality_train_s(evaluation + 3 * 30) is None
     assert plan._quality_call_s() < 420  # a call of its own at the default cap is enough
+
+
+def test_the_gpu_scripts_dry_run_shows_what_its_call_measures_inside_the_cap():
+    import os
+    import re
+    import subprocess
+    import sys
+
+    answer = subprocess.run(["bash", "generator/bench/run_on_gpu.sh", "--dry-run", "420"], cwd=plan.REPO_ROOT,
+                            env=dict(os.environ, PYTHON=sys.executable), capture_output=True, text=True, timeout=300)
+    assert answer.returncode == 0, answer.stderr
+    summary = re.search(r"this call: (\d+) of \d+ items, estimated (\d+) s of a (\d+) s cap", answer.stdout)
+    items, estimated, cap = map(int, summary.groups())
+    assert items >= 1 and cap < 420 and estimated <= 0.8 * cap

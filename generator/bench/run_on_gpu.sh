@@ -11,8 +11,16 @@
 # Everything, the install and the tests included, ends within the cap: the plan's processes are stopped
 # at it, and `timeout` ends whatever is left a few seconds later. Records and one log land in $OUT
 # (the device tool brings that folder back; at most 8 files) or in gpu_runs/.
+#
+# On the CPU machine, `PYTHON=.venv/bin/python bash generator/bench/run_on_gpu.sh --dry-run [cap]` shows what
+# the call will measure: the plan for the cap less the setup and test allowance (SETUP_S).
 set -uo pipefail
 export PYTHONUNBUFFERED=1
+python=${PYTHON:-python3}
+SETUP_S=120  # installing the wheel, nvidia-smi and the versions (about 20 s) and the CUDA-only tests (at most 90 s)
+if [ "${1:-}" = "--dry-run" ]; then
+  exec "$python" -m generator bench-plan --dry-run --cap-s $(( ${2:-420} - SETUP_S ))
+fi
 cap=${1:-420}
 suites=${2:-}
 started=$(date +%s)
@@ -24,27 +32,27 @@ left() { echo $(( cap - ($(date +%s) - started) )); }
 {
   echo "== setup"
   wheel=$(ls .gpu-carry/bitsandbytes-*.whl 2>/dev/null | head -n 1)
-  if [ -n "$wheel" ] && python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+  if [ -n "$wheel" ] && "$python" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
       --target /tmp/lqfg-site "$wheel"; then
     export PYTHONPATH=/tmp/lqfg-site
   else
     echo "bitsandbytes was not carried or did not install: its methods will be recorded as unsupported"
   fi
   if [ -f .gpu-carry/cache.tar.xz ]; then  # the corpus and tokenizer cache (bench-prepare --quality)
-    python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter='data')" \
+    "$python" -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter='data')" \
       .gpu-carry/cache.tar.xz /tmp/lqfg-cache && export LQFG_CACHE=/tmp/lqfg-cache
   fi
   [ -f .gpu-carry/provenance.json ] && cat .gpu-carry/provenance.json
   nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.max.sm,power.limit --format=csv
-  python3 -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)"
+  "$python" -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)"
 
   # The CUDA-only tests (skipped where CI runs): a quick check that the GPU paths work here.
   echo "== CUDA-only tests (at most 90 s)"
-  timeout --kill-after=5 90 python3 -m pytest -q -p no:cacheprovider -k cuda tests/test_bench_smoke.py \
+  timeout --kill-after=5 90 "$python" -m pytest -q -p no:cacheprovider -k cuda tests/test_bench_smoke.py \
     tests/test_bench_methods_quality.py tests/test_bench_decode.py tests/test_bench_compiled.py 2>&1 | tail -n 25
 
   echo "== the plan ($(left) s left of the ${cap} s cap)"
-  timeout --kill-after=5 $(( $(left) - 5 )) python3 -m generator bench-plan --cap-s $(( $(left) - 10 )) --out "$out" \
+  timeout --kill-after=5 $(( $(left) - 5 )) "$python" -m generator bench-plan --cap-s $(( $(left) - 10 )) --out "$out" \
     ${suites:+--suites "$suites"}
   echo "== plan exit status $?"
 } 2>&1 | tee -a "$log"
