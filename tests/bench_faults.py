@@ -62,7 +62,9 @@ def _fault_items(options: SuiteOptions) -> list:
     return [BenchItem(model_spec("tiny-llama"), config, workload, repeats=2) for config in configs]
 
 
-SUITES["faults"] = Suite("faults", "methods that fail on purpose (tests only)", RUNNER, _fault_items)
+# gpu=True: the GPU plan and run_on_gpu.sh accept them by name (the plan's own order never reaches them
+# outside a process that loaded this plugin).
+SUITES["faults"] = Suite("faults", "methods that fail on purpose (tests only)", RUNNER, _fault_items, gpu=True)
 
 
 def _hang_items(options: SuiteOptions) -> list:
@@ -70,4 +72,5 @@ def _hang_items(options: SuiteOptions) -> list:
     return [BenchItem(model_spec("tiny-llama"), config, workload, repeats=2) for config in (REFERENCE, Fault("hang"))]
 
 
-SUITES["faults-hang"] = Suite("faults-hang", "a method that never ends (tests only)", RUNNER, _hang_items)
+SUITES["faults-hang"] = Suite("faults-hang", "a method that never ends (tests only)", RUNNER, _hang_items,
+                              gpu=True)

@@ -136,3 +136,25 @@ def test_the_gpu_scripts_dry_run_shows_what_its_call_measures_inside_the_cap():
     summary = re.search(r"this call: (\d+) of \d+ items, estimated (\d+) s of a (\d+) s cap", answer.stdout)
     items, estimated, cap = map(int, summary.groups())
     assert items >= 1 and cap < 420 and estimated <= 0.8 * cap
+
+
+def test_the_gpu_script_runs_end_to_end_within_its_cap_and_returns_a_log_and_the_records(tmp_path):
+    """run_on_gpu.sh as the device call runs it (here on the CPU, with the failing methods as its one suite):
+    setup, the CUDA-only tests (all skipped here), the plan; what comes back is the log and the record."""
+    import os
+    import subprocess
+    import sys
+
+    started = time.time()
+    env = dict(os.environ, PYTHON=sys.executable, OUT=str(tmp_path), LQFG_BENCH_PLUGINS="tests.bench_faults")
+    answer = subprocess.run(["bash", "generator/bench/run_on_gpu.sh", "200", "faults"], cwd=plan.REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=260)
+    assert answer.returncode == 0, answer.stdout[-2000:]
+    assert time.time() - started < 200
+    (record_path,) = tmp_path.glob("*-faults.json")
+    (log_path,) = tmp_path.glob("log-*.txt")
+    assert len(list(tmp_path.iterdir())) == 2  # nothing else comes back: no in-flight or temporary files
+    record = load_record(record_path)
+    assert len(record["results"]) == 6 and record["run"]["finished"] is not None
+    log = log_path.read_text()
+    assert "== CUDA-only tests" in log and "== plan exit status 1" in log  # 1: some items failed, by design

@@ -155,10 +155,10 @@ def measured_keys(records: list, device_name: str) -> set:
 def gpu_plan(device_name: str = H200.name, measured: set = frozenset(), suites=None, quality_train_s: float = 120.0,
              rates: DeviceRates = H200) -> list:
     """Every GPU suite's items not yet measured on `device_name`, in order, with estimates."""
-    from .suites import GPU_SUITES, SUITES, SuiteOptions
+    from .suites import SUITES, SuiteOptions, gpu_suites
 
     planned = []
-    for name in suites or GPU_SUITES:
+    for name in suites or gpu_suites():
         suite = SUITES[name]
         if suite.runner.name == "quality":
             from .methods import standard_configs
@@ -227,6 +227,9 @@ def register(subparsers) -> None:
                              f"else {H200.name})")
     parser.add_argument("--suites", default=None, help="comma-separated GPU suites to run (default: all, in order)")
     parser.add_argument("--log", type=Path, default=None, help="append every process's output to this file")
+    parser.add_argument("--end-at", type=float, default=None, metavar="UNIX_TIME",
+                        help="when the cap ends (default: --cap-s from now); the caller's clock, so that the time "
+                             "this process takes to start counts against the cap")
     parser.set_defaults(run=_run_command)
     prepare = subparsers.add_parser("bench-prepare", help="write what the GPU call carries into .gpu-carry/")
     prepare.add_argument("--quality", action="store_true",
@@ -237,8 +240,9 @@ def register(subparsers) -> None:
 
 def _run_command(args) -> int:
     from ..records import load_records
-    from .suites import GPU_SUITES
+    from .suites import gpu_suites
 
+    GPU_SUITES = gpu_suites()
     suites = GPU_SUITES if args.suites is None else tuple(name.strip() for name in args.suites.split(","))
     unknown = [name for name in suites if name not in GPU_SUITES]
     if unknown:
@@ -258,7 +262,8 @@ def _run_command(args) -> int:
     print(format_plan(planned, args.cap_s))
     if args.dry_run:
         return 0
-    return run_plan(suites, args.cap_s, args.out, args.log)
+    started = None if args.end_at is None else args.end_at - args.cap_s
+    return run_plan(suites, args.cap_s, args.out, args.log, started=started)
 
 
 CACHE_ARCHIVE = "cache.tar.xz"  # the corpus and tokenizer cache, unpacked into $LQFG_CACHE by run_on_gpu.sh

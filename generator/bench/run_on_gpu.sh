@@ -52,8 +52,9 @@ left() { echo $(( cap - ($(date +%s) - started) )); }
     tests/test_bench_methods_quality.py tests/test_bench_decode.py tests/test_bench_compiled.py 2>&1 | tail -n 25
 
   echo "== the plan ($(left) s left of the ${cap} s cap)"
-  timeout --kill-after=5 $(( $(left) - 5 )) "$python" -m generator bench-plan --cap-s $(( $(left) - 10 )) --out "$out" \
-    ${suites:+--suites "$suites"}
+  plan_s=$(( $(left) - 10 ))
+  timeout --kill-after=5 $(( plan_s + 5 )) "$python" -m generator bench-plan --cap-s "$plan_s" \
+    --end-at $(( $(date +%s) + plan_s )) --out "$out" ${suites:+--suites "$suites"}
   echo "== plan exit status $?"
 } 2>&1 | tee -a "$log"
 ls -l "$out"

@@ -145,3 +145,8 @@ SUITES = {suite.name: suite for suite in (
                                                                                         120.0), gpu=True),
 )}
 GPU_SUITES = tuple(name for name, suite in SUITES.items() if suite.gpu)
+
+
+def gpu_suites() -> tuple:
+    """The GPU suites in plan order, those a plugin registered (LQFG_BENCH_PLUGINS) included."""
+    return tuple(name for name, suite in SUITES.items() if suite.gpu)
