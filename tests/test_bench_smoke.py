@@ -250,3 +250,9 @@ def test_peak_memory_is_measured_on_cuda():
     result = measure_item(item, torch.device("cuda"), {})
     assert result["status"] == "ok"
     assert result["metrics"]["peak_bytes"] >= result["metrics"]["weight_bytes"]
+
+
+def test_the_torch_free_analysis_knows_the_bf16_reference_by_the_same_key():
+    from generator.records.analysis import REFERENCE_METHOD, method_key
+
+    assert method_key(methods.REFERENCE.to_record()) == method_key(REFERENCE_METHOD)
