@@ -95,10 +95,10 @@ def run(args) -> int:
             measured = plan.measured_keys(load_records(args.skip_measured), header["device"]["name"])
         except RecordError as error:
             return _fail(str(error))
-        skipped = [item for item in items if item.key in measured and not writer.has(item.key)]
-        items = [item for item in items if item not in skipped]
+        kept = [item for item in items if item.key not in measured or writer.has(item.key)]
+        skipped, items = len(items) - len(kept), kept
         if skipped:
-            print(f"{len(skipped)} items already measured on {header['device']['name']} in {args.skip_measured} "
+            print(f"{skipped} items already measured on {header['device']['name']} in {args.skip_measured} "
                   "are left out")
     print(f"{'resuming' if writer.resumed else 'writing'} {writer.path} ({len(items)} items on {device})")
     for problem in options.problems:

@@ -61,9 +61,7 @@ def compile_decode_step(decoder: StaticDecoder, device):
     clone what is kept, and call torch.compiler.cudagraph_mark_step_begin() before each call (gpt-fast does).
     """
     torch._dynamo.reset()
-    limits = torch._dynamo.config  # recompile_limit since torch 2.6; cache_size_limit, its old name, an alias
-    name = "recompile_limit" if hasattr(limits, "recompile_limit") else "cache_size_limit"
-    setattr(limits, name, max(getattr(limits, name), RECOMPILE_LIMIT))
+    raise_recompile_limit(RECOMPILE_LIMIT)
     # The buffer is mutated inside the graph; a static address lets CUDA graph trees keep it in place
     # instead of refusing the mutation (transformers' StaticCache marks its key, value and length tensors so).
     torch._dynamo.mark_static_address(decoder.next_ids)
@@ -74,6 +72,14 @@ def compile_decode_step(decoder: StaticDecoder, device):
         return logits
 
     return torch.compile(greedy_step, mode=compile_mode(device), fullgraph=True)
+
+
+def raise_recompile_limit(at_least: int) -> None:
+    """Let dynamo recompile a function at least `at_least` times before it gives up and runs it eagerly.
+    recompile_limit since torch 2.6; cache_size_limit is its old name."""
+    limits = torch._dynamo.config
+    name = "recompile_limit" if hasattr(limits, "recompile_limit") else "cache_size_limit"
+    setattr(limits, name, max(getattr(limits, name), at_least))
 
 
 def _call(step) -> torch.Tensor:

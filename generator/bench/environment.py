@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from ..records import write_json_atomically
 from . import measure
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -109,10 +110,7 @@ def write_provenance(path: Path = PROVENANCE_FILE) -> dict:
         raise RuntimeError(f"{REPO_ROOT} is not a git checkout: there is no commit to write")
     provenance = {"git_commit": commit, "git_dirty": dirty,
                   "written": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(provenance, indent=1) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_json_atomically(path, provenance)
     return provenance
 
 

@@ -28,6 +28,7 @@ import torch
 
 from ..records import result_key
 from . import measure, methods
+from .compiled import raise_recompile_limit
 from .models import ModelSpec, build_model, model_spec, stored_tensors, unique_storage_bytes
 from .runner import Measurement, Runner, free
 
@@ -155,9 +156,7 @@ def compiled(modules: list) -> list:
     inputs (inline_inbuilt_nn_modules), so copies of one layer share one compiled graph; the limit on
     recompiles is raised in case a torch compiles per instance. Compiling happens at the first call, which the
     timings' warm-up makes."""
-    limits = torch._dynamo.config
-    name = "recompile_limit" if hasattr(limits, "recompile_limit") else "cache_size_limit"
-    setattr(limits, name, max(getattr(limits, name), 2 * MAX_COPIES))
+    raise_recompile_limit(2 * MAX_COPIES)
     return [torch.compile(module, fullgraph=True) for module in modules]
 
 

@@ -12,9 +12,8 @@ process), the process that started it (generator.bench.plan) finds that file, re
 as an error, and starts a new process that resumes the record after it.
 """
 
+import contextlib
 import gc
-import json
-import os
 import sys
 import time
 import traceback
@@ -24,7 +23,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..records import RecordWriter, new_result, one_line
+from ..records import RecordWriter, new_result, one_line, write_json_atomically
 from . import measure, methods
 
 # Exit status of a bench process that recorded its item's failure and found the CUDA context unusable
@@ -92,7 +91,7 @@ def run_items(items: list, writer: RecordWriter, measure_one, device, budget_s: 
         if out_of_budget or out_of_time:
             outcome.left = [rest for rest in items[index:] if not writer.has(rest.key)]
             break
-        _write_json(marker, item.skeleton())
+        write_json_atomically(marker, item.skeleton())
         result = measure_one(item)
         writer.append(result)
         marker.unlink(missing_ok=True)
@@ -105,12 +104,6 @@ def run_items(items: list, writer: RecordWriter, measure_one, device, budget_s: 
     if outcome.finished and finish:
         writer.finish()
     return outcome
-
-
-def _write_json(path: Path, data: dict):
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def device_poisoned(device) -> bool:
@@ -163,22 +156,14 @@ class Measurement:
         for name in names:
             self.missing.setdefault(name, reason)
 
-    class _Guard:
-        def __init__(self, measurement):
-            self.measurement = measurement
-
-        def __enter__(self):
-            return self.measurement
-
-        def __exit__(self, kind, failure, trace):
-            m = self.measurement
-            if failure is not None and isinstance(failure, Exception):
-                m.status, m.error = failure_status(failure, m.what)
-            free(m.device)
-            return isinstance(failure, Exception)
-
+    @contextlib.contextmanager
     def guard(self):
-        return Measurement._Guard(self)
+        try:
+            yield self
+        except Exception as failure:  # noqa: BLE001  a data point: the run goes on
+            self.status, self.error = failure_status(failure, self.what)
+        finally:
+            free(self.device)
 
     def result(self, model: dict, method: dict, workload: dict) -> dict:
         return new_result(model, method, workload, self.status, self.error, self.metrics, self.missing,

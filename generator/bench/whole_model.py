@@ -27,15 +27,17 @@ import torch
 import calculators
 
 from ..records import one_line, result_key
-from . import measure, methods
+from . import compiled, measure, methods
 from .models import ModelSpec, build_model, parameter_count, state_dict_bytes, weight_bytes_in_memory
 from .runner import Measurement, Runner, free
 
 AGREEMENT_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
+# Each way of decoding: (ms per token, tokens per second, achieved bandwidth).
+EAGER_DECODE = ("decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s")
 GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
-COMPILED_METRICS = ("compile_s", "decode_compiled_ms_per_token", "tokens_per_s_compiled",
-                    "bandwidth_compiled_bytes_s")
-EAGER_METRICS = ("prefill_ms", "decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s")
+COMPILED_DECODE = ("decode_compiled_ms_per_token", "tokens_per_s_compiled", "bandwidth_compiled_bytes_s")
+COMPILED_METRICS = ("compile_s", *COMPILED_DECODE)
+EAGER_METRICS = ("prefill_ms", *EAGER_DECODE)
 SPEED_METRICS = (*EAGER_METRICS, *GRAPH_METRICS, *COMPILED_METRICS, "peak_bytes", "peak_reserved_bytes",
                  "kv_cache_bytes")
 CUDA_ONLY_MEMORY = ("peak_quantize_bytes", "peak_bytes", "peak_reserved_bytes", "kv_cache_bytes")
@@ -145,9 +147,7 @@ def _measure_speed(model, input_ids, item: BenchItem, device, m: Measurement):
             m.metrics["peak_bytes"] = torch.cuda.max_memory_allocated(device)
             m.metrics["peak_reserved_bytes"] = torch.cuda.max_memory_reserved(device)
         m.add_timing("prefill_ms", timing.prefill)
-        m.add_timing("decode_ms_per_token", timing.decode_per_token)
-        m.metrics["tokens_per_s"] = workload.batch / timing.decode_per_token.median_s
-        m.metrics["bandwidth_bytes_s"] = bytes_per_step / timing.decode_per_token.median_s
+        _add_decode(m, EAGER_DECODE, timing.decode_per_token, workload.batch, bytes_per_step)
     _measure_graph(model, input_ids, item, device, m, bytes_per_step)
     if item.compiled:
         _measure_compiled(model, input_ids, item, device, m, bytes_per_step)
@@ -179,11 +179,16 @@ def _measure_graph(model, input_ids, item: BenchItem, device, m: Measurement, by
     timing = _unless_it_fails(m, GRAPH_METRICS, "static-cache decode", device, measure.GraphCaptureFailed,
                               lambda: measure.time_static_decode(model, input_ids, item.workload.new_tokens,
                                                                  item.repeats, device))
-    if timing is None:
-        return
-    m.add_timing("decode_graph_ms_per_token", timing)
-    m.metrics["tokens_per_s_graph"] = item.workload.batch / timing.median_s
-    m.metrics["bandwidth_graph_bytes_s"] = bytes_per_step / timing.median_s
+    if timing is not None:
+        _add_decode(m, GRAPH_METRICS, timing, item.workload.batch, bytes_per_step)
+
+
+def _add_decode(m: Measurement, names: tuple, step: measure.Timing, batch: int, bytes_per_step: int):
+    """One way of decoding's (ms per token with its spread, tokens per second, achieved bandwidth)."""
+    ms_name, tokens_name, bandwidth_name = names
+    m.add_timing(ms_name, step)
+    m.metrics[tokens_name] = batch / step.median_s
+    m.metrics[bandwidth_name] = bytes_per_step / step.median_s
 
 
 def _unless_it_fails(m: Measurement, names, what: str, device, expected: type, timing_function):
@@ -203,11 +208,6 @@ def _unless_it_fails(m: Measurement, names, what: str, device, expected: type, t
 
 
 def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement, bytes_per_step: int):
-    try:
-        from . import compiled
-    except ImportError as failure:
-        m.miss(COMPILED_METRICS, f"the compiled decode is not available: {one_line(failure)}")
-        return
     timing = _unless_it_fails(m, COMPILED_METRICS, "compiled decode", device, compiled.CompileFailed,
                               lambda: compiled.time_compiled_decode(model, input_ids, item.workload.new_tokens,
                                                                     item.repeats, device))
@@ -217,9 +217,7 @@ def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement,
         print(f"note: inductor ran the compiled decode of {item.label} without CUDA graphs "
               "(TORCH_LOGS=perf_hints says why)", file=sys.stderr)
     m.metrics["compile_s"] = timing.compile_s
-    m.add_timing("decode_compiled_ms_per_token", timing.step)
-    m.metrics["tokens_per_s_compiled"] = item.workload.batch / timing.step.median_s
-    m.metrics["bandwidth_compiled_bytes_s"] = bytes_per_step / timing.step.median_s
+    _add_decode(m, COMPILED_DECODE, timing.step, item.workload.batch, bytes_per_step)
 
 
 # -- agreement with the bf16 model (pretrained models only) ---------------------------------------

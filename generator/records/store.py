@@ -105,14 +105,20 @@ class RecordWriter:
 
     def _write(self):
         validate_record(self.record, self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(temporary, "w", encoding="utf-8") as stream:
-            json.dump(self.record, stream, indent=1, allow_nan=False)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, self.path)  # readers see the old file or the new one, never half of one
+        write_json_atomically(self.path, self.record)
+
+
+def write_json_atomically(path: Path, data) -> None:
+    """`data` as JSON in `path`, through a temporary file and a rename: readers see the old file or the new
+    one, never half of one (NaN and infinity refused, as JSON has no such numbers)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(data, stream, indent=1, allow_nan=False)
+        stream.write("\n")
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, path)
 
 
 def _dig(mapping: dict, keys: tuple):
