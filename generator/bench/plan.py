@@ -24,6 +24,7 @@ previous one's, is that item's measured duration.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -32,7 +33,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..records import RecordError, RecordWriter, load_record, new_result
+from ..records import RecordError, RecordWriter, load_record, load_records, new_result, result_key
+from .runner import inflight_path
 
 MARGIN = 0.2  # share of the cap kept free for estimates that run long
 DEFAULT_CAP_S = 420.0
@@ -142,7 +144,6 @@ def measured_keys(records: list, device_name: str) -> set:
     """Keys of results a record measured on a device of this name with a final status: ok, oom, or unsupported
     by the device or torch. An error is worth another try, and so is a method a run could not try because a
     library was missing (bitsandbytes not carried)."""
-    from ..records import result_key
 
     def final(result) -> bool:
         return result["status"] in ("ok", "oom") or (result["status"] == "unsupported"
@@ -239,7 +240,6 @@ def register(subparsers) -> None:
 
 
 def _run_command(args) -> int:
-    from ..records import load_records
     from .suites import gpu_suites
 
     GPU_SUITES = gpu_suites()
@@ -412,8 +412,6 @@ def _run_process(command, hard_end: float, log, extra_env):
 
 
 def _stop(process):
-    import signal
-
     for sig, wait_s in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
         try:
             os.killpg(process.pid, sig)
@@ -444,7 +442,6 @@ def _say(log, line: str):
 
 def _describe_exit(code: int) -> str:
     if code < 0:
-        import signal
         try:
             return f"killed by {signal.Signals(-code).name}"
         except ValueError:
@@ -454,8 +451,6 @@ def _describe_exit(code: int) -> str:
 
 def _record_inflight(record_path: Path, reason: str) -> bool:
     """Append the item the dead process was measuring, as an error with `reason`; False when there was none."""
-    from .runner import inflight_path
-
     marker = inflight_path(record_path)
     if not marker.exists() or not record_path.exists():
         return False
@@ -463,7 +458,6 @@ def _record_inflight(record_path: Path, reason: str) -> bool:
     try:
         header = load_record(record_path)["run"]
         writer = RecordWriter(record_path.parent, header)
-        from ..records import result_key
         if not writer.has(result_key(skeleton)):
             writer.append(new_result(skeleton["model"], skeleton["method"], skeleton["workload"], "error", reason,
                                      {}, {}, 0, {}))
