@@ -11,7 +11,7 @@ def test_vendored_assets_are_in_the_site(site_dir):
     directory, _ = site_dir
     for name in PYODIDE_FILES:
         assert (directory / "assets/vendor/pyodide" / name).stat().st_size > 0
-    assert (directory / "assets/vendor/plotly.min.js").stat().st_size > 1_000_000
+    assert (directory / "assets/vendor/plotly-basic.min.js").stat().st_size > 500_000
     bundle = json.loads((directory / "assets/vendor/calculators.json").read_text())
     assert "calculators/web.py" in bundle and "calculators/render.py" in bundle
 

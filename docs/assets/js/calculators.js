@@ -4,7 +4,6 @@
 (() => {
   const assets = new URL("..", document.currentScript.src); // .../assets/
   let worker = null;
-  let plotly = null;
   let nextId = 0;
   const waiting = new Map();
   window.__calc = { startedAt: null, liveAt: null, computeMs: [] };
@@ -32,19 +31,6 @@
       waiting.set(id, resolve);
       startWorker().postMessage({ id, page, params });
     });
-  }
-
-  function loadPlotly() {
-    if (!plotly) {
-      plotly = new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = new URL("vendor/plotly.min.js", assets).href;
-        script.onload = () => resolve(window.Plotly);
-        script.onerror = () => reject(new Error("plotly.js did not load"));
-        document.head.appendChild(script);
-      });
-    }
-    return plotly;
   }
 
   function formValues(form) {
@@ -166,17 +152,6 @@
   // -- charts -------------------------------------------------------------------
   const GIB = 2 ** 30;
 
-  function theme() {
-    const style = getComputedStyle(document.body);
-    const fg = style.getPropertyValue("--md-default-fg-color").trim() || "#333";
-    return {
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: fg },
-      margin: { l: 70, r: 20, t: 40, b: 60 }, height: 360,
-      xaxis: { gridcolor: "rgba(128,128,128,0.25)", zerolinecolor: "rgba(128,128,128,0.5)" },
-      yaxis: { gridcolor: "rgba(128,128,128,0.25)", zerolinecolor: "rgba(128,128,128,0.5)" },
-    };
-  }
-
   const PART_LABELS = { embedding: "Embeddings", attention: "Attention", mlp: "MLP", experts: "Routed experts",
     shared_experts: "Shared experts", router: "Routers", norms: "Norms", lm_head: "LM head" };
 
@@ -237,12 +212,10 @@
   }
 
   async function drawCharts(page, result, container) {
-    if (!container || !CHARTS[page]) return;
-    let Plotly;
-    try { Plotly = await loadPlotly(); } catch (error) { return; }
+    if (!container || !CHARTS[page] || !window.__charts) return;
     const figures = CHARTS[page](result);
     while (container.children.length > figures.length) container.lastChild.remove();
-    figures.forEach((figure, index) => {
+    for (const [index, figure] of figures.entries()) {
       let div = container.children[index];
       if (!div) {
         div = document.createElement("div");
@@ -251,12 +224,10 @@
         container.appendChild(div);
       }
       div.setAttribute("aria-label", figure.title);
-      const base = theme();
-      const layout = { ...base, ...figure.layout, title: { text: figure.title },
-        margin: { ...base.margin, ...(figure.layout.margin || {}) },
-        xaxis: { ...base.xaxis, ...(figure.layout.xaxis || {}) }, yaxis: { ...base.yaxis, ...(figure.layout.yaxis || {}) } };
-      Plotly.react(div, figure.traces, layout, { displaylogo: false, responsive: true });
-    });
+      const layout = { ...figure.layout, title: { text: figure.title }, margin: { l: 70, r: 20, t: 40, b: 60,
+        ...(figure.layout.margin || {}) } };
+      try { await window.__charts.draw(div, { data: figure.traces, layout }); } catch (error) { return; }
+    }
   }
 
   function onPage() {

@@ -1,0 +1,91 @@
+// Draws the charts the build embedded in a page (generator/site/charts.py):
+// each <figure class="chart"> holds its Plotly figure as JSON. plotly.js is
+// vendored and loaded only on pages that have a chart, after the page has
+// painted; colours follow the theme, dark mode included, and are redrawn when
+// the reader switches it. calculators.js draws its live charts through
+// window.__charts.draw as well.
+(() => {
+  const assets = new URL("..", document.currentScript.src); // .../assets/
+  let plotly = null;
+  window.__charts = { drawn: 0, failures: [] };
+
+  function loadPlotly() {
+    if (!plotly) {
+      plotly = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = new URL("vendor/plotly-basic.min.js", assets).href;
+        script.onload = () => resolve(window.Plotly);
+        script.onerror = () => reject(new Error("plotly.js did not load"));
+        document.head.appendChild(script);
+      });
+    }
+    return plotly;
+  }
+
+  function theme() {
+    const style = getComputedStyle(document.body);
+    const fg = style.getPropertyValue("--md-default-fg-color").trim() || "#333";
+    const grid = "rgba(128,128,128,0.25)";
+    return { paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", font: { color: fg },
+      colorway: ["#3f6ec6", "#e07b39", "#3a9d5d", "#c23b5a", "#8a63c9", "#8c6d46", "#d665b5", "#7a7a7a",
+        "#b5b83a", "#2bb0c2"],
+      xaxis: { gridcolor: grid, zerolinecolor: grid, linecolor: grid },
+      yaxis: { gridcolor: grid, zerolinecolor: grid, linecolor: grid } };
+  }
+
+  // The figure's own layout wins, except for the theme's colours.
+  function themed(layout) {
+    const base = theme();
+    const merged = { ...layout, paper_bgcolor: base.paper_bgcolor, plot_bgcolor: base.plot_bgcolor,
+      font: { ...(layout.font || {}), color: base.font.color }, colorway: base.colorway };
+    for (const axis of Object.keys(layout).filter((key) => /^[xy]axis\d*$/.test(key)).concat(["xaxis", "yaxis"])) {
+      merged[axis] = { ...base[axis.slice(0, 5)], ...(layout[axis] || {}) };
+    }
+    if (!merged.height) merged.height = 380;
+    return merged;
+  }
+
+  async function draw(div, figure) {
+    const Plotly = await loadPlotly();
+    div.__figure = figure;
+    await Plotly.react(div, figure.data, themed(figure.layout || {}), { displaylogo: false, responsive: true });
+    window.__charts.drawn += 1;
+  }
+  window.__charts.draw = draw;
+
+  async function drawPage() {
+    const figures = document.querySelectorAll("figure.chart");
+    for (const element of figures) {
+      if (element.dataset.drawn) continue;
+      const plot = element.querySelector(".chart-plot");
+      const data = element.querySelector("script.chart-figure");
+      if (!plot || !data) continue;
+      element.dataset.drawn = "1";
+      try {
+        plot.innerHTML = "";
+        await draw(plot, JSON.parse(data.textContent));
+      } catch (error) {
+        window.__charts.failures.push(String(error));
+        plot.innerHTML = "<p class=\"chart-wait\">The chart could not be drawn here; the table below holds its data.</p>";
+      }
+    }
+  }
+
+  // Redraw every drawn chart with the new theme's colours.
+  new MutationObserver(() => {
+    if (!plotly) return;
+    for (const div of document.querySelectorAll(".js-plotly-plot")) {
+      if (div.__figure) draw(div, div.__figure);
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+  // After first paint: two animation frames, so that the page is on screen before plotly.js is fetched.
+  function onPage() {
+    if (!document.querySelector("figure.chart")) return;
+    requestAnimationFrame(() => requestAnimationFrame(() => { drawPage(); }));
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage);
+  else onPage();
+})();
