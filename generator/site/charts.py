@@ -61,7 +61,7 @@ def figure(traces: list, x_title: str, y_title: str, **layout) -> dict:
                 raise ValueError(f"chart trace {trace.get('name')!r} has a non-finite value")
     base = {"xaxis": {"title": {"text": x_title}, "automargin": True},
             "yaxis": {"title": {"text": y_title}, "automargin": True},
-            "legend": {"orientation": "h", "y": -0.25}, "margin": {"t": 30}}
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, "margin": {"t": 40}}
     for key, value in layout.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             base[key] = {**base[key], **value}
@@ -78,6 +78,17 @@ def _plain(value):
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def hbars(name: str, labels: list, values: list) -> dict:
+    """A horizontal bar trace: method names read best down the side, however long they are."""
+    return {"type": "bar", "orientation": "h", "name": name, "y": list(labels), "x": list(values)}
+
+
+def hbar_layout(categories: int, traces: int) -> dict:
+    """Layout for horizontal bars: first category on top, and height for every bar."""
+    return {"yaxis": {"autorange": "reversed"}, "barmode": "group",
+            "height": max(260, 90 + categories * max(traces, 1) * 22)}
 
 
 def chart_html(chart: Chart) -> str:

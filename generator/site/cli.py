@@ -1,6 +1,7 @@
-"""`python -m generator build`, `serve` and `site-benchmark`: the commands of the site stage."""
+"""`python -m generator build`, `serve`, `site-benchmark` and `evidence`: the commands of the site stage."""
 
 from . import performance
+from .results import evidence
 from .build import build_site
 from .serve import DEFAULT_PORT, serve_site
 
@@ -13,3 +14,4 @@ def register(commands):
     serve.add_argument("--no-build", action="store_true", help="serve site/ as it is")
     serve.set_defaults(run=lambda args: serve_site(args.port, build=not args.no_build))
     performance.register(commands)
+    evidence.register(commands)

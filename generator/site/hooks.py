@@ -1,12 +1,18 @@
-"""MkDocs hooks: pre-render the calculators into their pages and vendor the browser assets.
+"""MkDocs hooks: pre-render the calculators into their pages, generate the Results section from the
+records, and vendor the browser assets.
 
 A page asks for a calculator with the comment `<!-- calculator: NAME -->`; the
 hook puts the form there with the default result already computed by
 `calculators.web`, so a correct number shows at first paint without any
-JavaScript. After the build, the Pyodide runtime, plotly.js and the packed
-`calculators/` are copied into the site, so it loads nothing from other hosts.
+JavaScript. The Results pages and their downloads are generated from the
+records in gpu_runs/ (or the directory in $LQFG_RECORDS) by
+generator.site.results; the home page's `<!-- results: findings -->` becomes
+the findings they support. After the build, the Pyodide runtime, plotly.js and
+the packed `calculators/` are copied into the site, so it loads nothing from
+other hosts.
 """
 
+import os
 import re
 import shutil
 from html import escape
@@ -15,7 +21,41 @@ from pathlib import Path
 from calculators.render import render_form
 from calculators.web import DEFAULTS, compute
 
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from generator.records import RecordError
 from generator.site import assets
+from generator.site.results import dataset as results_dataset
+from generator.site.results import findings as results_findings
+from generator.site.results import pages as results_pages
+
+_state = {}  # the records read in on_config, for the hooks after it
+
+
+def on_config(config):
+    """Read and validate every record once (a bad one stops the build, naming the file and the field), and
+    list each measured device's page in the Results section of the navigation."""
+    directory = os.environ.get("LQFG_RECORDS") or results_dataset.DEFAULT_RECORDS
+    try:
+        data = results_dataset.load_dataset(directory)
+    except RecordError as error:
+        raise PluginError(f"a benchmark record is malformed: {error}") from None
+    _state["dataset"] = data
+    _state["pages"] = results_pages.pages(data)
+    for entry in config["nav"] or []:
+        if isinstance(entry, dict) and "Results" in entry:
+            section = entry["Results"]
+            at = next((i + 1 for i, item in enumerate(section)
+                       if isinstance(item, dict) and "results/methodology.md" in item.values()), len(section))
+            section[at:at] = [{title: uri} for title, uri in results_pages.device_pages(data)]
+    return config
+
+
+def on_files(files, config):
+    for page in _state["pages"]:
+        files.append(File.generated(config, page.src_uri, content=page.markdown))
+    return files
 
 CALCULATOR = re.compile(r"(?:<p>)?<!-- calculator: (\w+) -->(?:</p>)?")
 
@@ -34,7 +74,20 @@ def _calculator_html(match) -> str:
             f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\"></div></div>")
 
 
+FINDINGS = re.compile(r"(?:<p>)?<!-- results: findings -->(?:</p>)?")
+
+
+def _findings_html(match) -> str:
+    found = results_findings.findings(_state["dataset"])
+    if not found:
+        return "<p class=\"missing\">No record holds enough data for a finding yet.</p>"
+    return "".join(f"<p class=\"finding\">{finding.html} <a href=\"{escape(finding.link)}\">See the chart.</a></p>"
+                   for finding in found)
+
+
 def on_page_content(html, page, config, files):
+    if "<!-- results: findings -->" in html:
+        html = FINDINGS.sub(_findings_html, html)
     if "<!-- calculator:" not in html:
         return html
     return CALCULATOR.sub(_calculator_html, html)
@@ -64,6 +117,10 @@ def on_post_build(config):
         destination = site / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
+    for path, text in results_pages.data_files(_state["dataset"]).items():
+        destination = site / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8")
     bundle = site / assets.BUNDLE_PATH
     bundle.parent.mkdir(parents=True, exist_ok=True)
     bundle.write_text(assets.calculators_bundle(), encoding="utf-8")

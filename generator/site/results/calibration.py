@@ -1,0 +1,182 @@
+"""The calculators against our own measurements: predicted and measured weight bytes, KV-cache bytes and
+peak memory, and the roofline's lower bound on a decode step against the measured step time.
+
+Only results on a calculators preset can be predicted (the reference models are not presets). The
+predictions are recomputed here from `calculators`, at build time, for each measured workload.
+"""
+
+from dataclasses import dataclass
+
+import calculators
+
+from ..charts import Chart, chart_html, figure, hbar_layout, hbars
+from . import tables
+from .tables import html_table
+
+# The accelerator preset a measured device corresponds to, for the roofline's bandwidth and peak rates.
+DEVICE_PRESETS = {"NVIDIA H200": "h200-sxm", "NVIDIA H100 80GB HBM3": "h100-sxm", "NVIDIA H100 PCIe": "h100-pcie",
+                  "NVIDIA A100-SXM4-80GB": "a100-sxm-80gb"}
+# How far a memory prediction may be off before the page flags it (and the calculator needs fixing).
+TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class Check:
+    row: object  # dataset.Row
+    quantity: str
+    metric: str
+    predicted: float
+    what: str  # what the prediction adds up
+
+    @property
+    def measured(self) -> float:
+        return self.row.metrics[self.metric]
+
+    @property
+    def error(self) -> float:
+        return (self.measured - self.predicted) / self.predicted
+
+
+def memory_checks(rows) -> list:
+    checks = []
+    for row in rows:
+        if not row.ok or row.model not in calculators.PRESETS:
+            continue
+        arch = calculators.preset_architecture(row.model)
+        try:
+            fmt = calculators.weight_format(row.weight_format)
+        except calculators.CalculatorError:
+            continue
+        weights = calculators.weight_bytes(arch, fmt).total_bytes
+        workload = row.result["workload"]
+        kv_prompt = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), workload["prompt_tokens"],
+                                               workload["batch"]).total_bytes
+        if "weight_bytes" in row.metrics:
+            checks.append(Check(row, "weights", "weight_bytes", weights, "calculators.weight_bytes"))
+        if "kv_cache_bytes" in row.metrics:
+            checks.append(Check(row, "KV cache after the prompt", "kv_cache_bytes", kv_prompt,
+                                "calculators.kv_cache_bytes, 16-bit, prompt tokens"))
+        if "peak_bytes" in row.metrics:
+            context = workload["prompt_tokens"] + workload["new_tokens"]
+            stack = calculators.memory_stack(arch, fmt, calculators.kv_format("bf16"), context, workload["batch"])
+            checks.append(Check(row, "peak allocated", "peak_bytes",
+                                stack.weights + stack.kv_cache + stack.activations,
+                                "weights + KV cache at the full context + activations (calculators.memory_stack, "
+                                "without its fixed runtime overhead, which max_memory_allocated does not see)"))
+    return checks
+
+
+@dataclass(frozen=True)
+class SpeedCheck:
+    row: object
+    way: str
+    metric: str
+    bound_s: float
+    gpu: str
+
+    @property
+    def measured_s(self) -> float:
+        return self.row.metrics[self.metric] / 1e3
+
+    @property
+    def share_of_bound(self) -> float:
+        """bound / measured: the share of the roofline's speed the measurement reached."""
+        return self.bound_s / self.measured_s
+
+
+def speed_checks(rows) -> list:
+    checks = []
+    for row in rows:
+        preset = DEVICE_PRESETS.get(row.run.device_name)
+        if not row.ok or preset is None or row.model not in calculators.PRESETS:
+            continue
+        arch = calculators.preset_architecture(row.model)
+        try:
+            fmt = calculators.weight_format(row.weight_format)
+        except calculators.CalculatorError:
+            continue
+        workload = row.result["workload"]
+        gpu = calculators.accelerator(preset)
+        bound = calculators.roofline(arch, fmt, calculators.kv_format("bf16"), gpu, workload["batch"],
+                                     workload["prompt_tokens"],
+                                     workload["prompt_tokens"] + workload["new_tokens"] // 2).decode.time_s
+        for way, metric in (("generate (eager)", "decode_ms_per_token"), ("CUDA graph", "decode_graph_ms_per_token"),
+                            ("torch.compile", "decode_compiled_ms_per_token")):
+            if metric in row.metrics:
+                checks.append(SpeedCheck(row, way, metric, bound, gpu.name))
+    return checks
+
+
+def memory_html(rows) -> str:
+    checks = memory_checks(rows)
+    if not checks:
+        return "<p class=\"missing\">No measured result on a calculators preset yet.</p>"
+    table_rows = []
+    for check in checks:
+        flag = "" if abs(check.error) <= TOLERANCE else " (over 2%)"
+        table_rows.append([check.row.model, check.row.method, check.row.batch, check.quantity,
+                           tables.measured(check.row, check.metric, tables.exact_bytes),
+                           tables.Cell(tables.exact_bytes(check.predicted), (("data-predicted", check.what),)),
+                           tables.Cell(tables.signed_percent(check.error) + flag), check.row.run.where])
+    worst = {}
+    for check in checks:
+        worst[check.quantity] = max(worst.get(check.quantity, 0.0), abs(check.error))
+    summary = "; ".join(f"{quantity}: at most {error:.2%} off over {sum(c.quantity == quantity for c in checks)} "
+                        "results" for quantity, error in worst.items())
+    traces = []
+    for quantity in worst:
+        chosen = [check for check in checks if check.quantity == quantity]
+        traces.append(hbars(quantity, [f"{c.row.method}, batch {c.row.batch}" for c in chosen],
+                            [100 * c.error for c in chosen]))
+    categories = len({f"{c.row.method}, batch {c.row.batch}" for c in checks})
+    chart = Chart("memory-error-chart", "Measured memory against the calculators' prediction",
+                  figure(traces, "error of the prediction (% of predicted)", "method, batch",
+                         **hbar_layout(categories, len(traces))),
+                  "(measured − predicted) / predicted, for every measured result on a calculators preset. Records: "
+                  + ", ".join(sorted({c.row.run.file for c in checks})) + ".", "method, batch", "error (%)",
+                  "{:+.3f}")
+    over = [check for check in checks if abs(check.error) > TOLERANCE]
+    verdict = ("<p>Every prediction is within 2% of the measurement, so no calculator constant was fitted to "
+               "these data.</p>" if not over else
+               f"<p><strong>{len(over)} predictions are more than 2% off</strong>; they are flagged in the table.</p>")
+    return (f"<p>{summary}.</p>{verdict}" + chart_html(chart) +
+            html_table(["model", "method", "batch", "quantity", "measured bytes", "predicted bytes", "error",
+                        "measured on"], table_rows) +
+            "<p class=\"chart-note\">The weight prediction is calculators.weight_bytes for the method's format; "
+            "the measured weights are every parameter, buffer and quantization state tensor on the device. The "
+            "peak prediction leaves out the fixed runtime overhead (the CUDA context and the allocator's reserve) "
+            "that the will-it-fit calculator adds, because torch.cuda.max_memory_allocated does not count it.</p>")
+
+
+def speed_html(rows) -> str:
+    checks = speed_checks(rows)
+    if not checks:
+        return "<p class=\"missing\">No decode timing on a device with an accelerator preset yet.</p>"
+    table_rows = []
+    for check in checks:
+        table_rows.append([check.row.model, check.row.method, check.row.batch, check.way,
+                           tables.measured(check.row, check.metric, tables.ms),
+                           tables.Cell(tables.ms(check.bound_s * 1e3)),
+                           tables.Cell(tables.share(check.share_of_bound)), check.gpu])
+    graph = [check for check in checks if check.way != "generate (eager)"]
+    traces = []
+    for way in ("generate (eager)", "CUDA graph", "torch.compile"):
+        chosen = [check for check in checks if check.way == way and check.row.batch == 1]
+        if chosen:
+            traces.append(hbars(way, [c.row.method for c in chosen], [100 * c.share_of_bound for c in chosen]))
+    methods = len({c.row.method for c in checks if c.row.batch == 1})
+    chart = Chart("roofline-share-chart", "Measured decode speed as a share of the roofline bound, batch 1",
+                  figure(traces, "roofline bound / measured step time (%)", "method",
+                         **hbar_layout(methods, len(traces))),
+                  "The bound is calculators.roofline's decode step time for the card's specification (every "
+                  "weight and the KV cache read once at the datasheet bandwidth). Measured on GPU. Records: "
+                  + ", ".join(sorted({c.row.run.file for c in checks})) + ".", "method", "share of the bound (%)",
+                  "{:.1f}")
+    best = max(graph, key=lambda c: c.share_of_bound) if graph else None
+    lead = "" if best is None else (
+        f"<p>The closest a measured decode came to the roofline is {best.share_of_bound:.0%} of it "
+        f"({best.row.method}, {best.way}, batch {best.row.batch}). Eager generate is far from it at batch 1: "
+        "its time is spent launching kernels, not reading memory.</p>")
+    return lead + chart_html(chart) + html_table(["model", "method", "batch", "decoding", "measured per token",
+                                                   "roofline bound", "share of the bound", "bound for"],
+                                                  table_rows)
