@@ -21,6 +21,21 @@ RUNTIME_OVERHEAD_BYTES = 1 * GIB
 
 LOGITS_BYTES = 4  # transformers upcasts logits to fp32
 
+# Transient buffers of quantized kernels that the activation estimate does not hold. Each constant is
+# fitted to this project's GPU records (gpu_runs/20261130T185057Z-gpu-decode.json,
+# gpu_runs/20261130T185057Z-gpu-decode-batched.json and gpu_runs/20261130T185800Z-gpu-decode-batched.json:
+# the Llama-3.1-8B shape on an NVIDIA H200, torch 2.11, bitsandbytes 0.50.2): the value, on a grid of 0.1,
+# that makes the worst error of the predicted peak (weights + KV + max(activations, workspace)) smallest
+# over the measured peaks of its kind. The Results section's "Calculators against measurements" page
+# recomputes the fit from the records, and a test keeps these equal to it.
+# bitsandbytes 4-bit multiplies a multi-token input through a 16-bit copy of the weight (matmul_4bit
+# dequantizes it unless the input is one token): copies of the largest quantized matrix in 16-bit.
+BNB_4BIT_DEQUANT_COPIES = 2.4
+# LLM.int8() (int8 matmul with fp16 outlier decomposition): copies of the largest matrix in 16-bit.
+LLM_INT8_COPIES = 5.2
+# W8A8 (activations quantized on the fly): bytes per token in flight per element of the widest layer.
+W8A8_BYTES_PER_TOKEN_ELEMENT = {"int8": 16.1, "fp8": 12.1}
+
 # Prompt tokens processed in one forward pass when serving. Our default
 # assumption (servers prefill long or many prompts in chunks); 0 means every
 # prompt of the batch at once.
@@ -66,6 +81,45 @@ def activation_bytes(arch: Architecture, prompt_tokens: int, batch: int = 1, pre
     logits = batch * arch.vocab_size * LOGITS_BYTES
     return ActivationBytes(prefill_bytes=per_token * in_flight, decode_bytes=per_token * batch,
                            prefill_tokens_in_flight=in_flight, logits_bytes=logits)
+
+
+def workspace_kind(weight_fmt: WeightFormat) -> str | None:
+    """Which fitted workspace a format's kernels need: "bnb-4bit", "llm-int8", "w8a8-int8", "w8a8-fp8"
+    or None (weight-only kernels that read the stored weight directly, and 16-bit)."""
+    if weight_fmt.family == "bitsandbytes":
+        return "llm-int8" if weight_fmt.compute == "int8" else "bnb-4bit"
+    if weight_fmt.compute in W8A8_BYTES_PER_TOKEN_ELEMENT:
+        return f"w8a8-{weight_fmt.compute}"
+    return None
+
+
+def largest_matrix_elements(arch: Architecture) -> int:
+    """Elements of the largest per-layer weight matrix (attention projection or MLP / expert matrix)."""
+    expert = arch.moe_intermediate_size if arch.is_moe else 0
+    width = max(arch.query_width, arch.num_kv_heads * arch.head_dim, arch.intermediate_size if arch.dense_layers
+                else 0, expert, arch.shared_expert_intermediate_size)
+    return arch.hidden_size * width
+
+
+def workspace_unit(arch: Architecture, kind: str, tokens_in_flight: int) -> int:
+    """The quantity a workspace constant multiplies: bytes of the largest matrix in 16-bit for the
+    bitsandbytes kinds, tokens in flight x elements of the widest layer for W8A8."""
+    if kind in ("bnb-4bit", "llm-int8"):
+        return 2 * largest_matrix_elements(arch)
+    return tokens_in_flight * max(arch.hidden_size, mlp_width_per_token(arch))
+
+
+def kernel_workspace_bytes(arch: Architecture, weight_fmt: WeightFormat, tokens_in_flight: int,
+                           tensor_parallel: int = 1) -> int:
+    """Transient bytes the format's kernels allocate during a forward step of `tokens_in_flight` tokens,
+    beyond the activations (constants above, fitted to measurements). 0 for formats without one, and for
+    bitsandbytes 4-bit at one token (its gemv reads the packed weight)."""
+    kind = workspace_kind(weight_fmt)
+    if kind is None or (kind == "bnb-4bit" and tokens_in_flight <= 1):
+        return 0
+    factor = {"bnb-4bit": BNB_4BIT_DEQUANT_COPIES, "llm-int8": LLM_INT8_COPIES}.get(kind) or \
+        W8A8_BYTES_PER_TOKEN_ELEMENT[weight_fmt.compute]
+    return int(factor * workspace_unit(arch, kind, tokens_in_flight)) // tensor_parallel
 
 
 @dataclass(frozen=True)
@@ -116,14 +170,18 @@ def memory_stack(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat,
     latent is copied on every GPU); activations with sharded widths; overhead.
     """
     weights = weight_bytes(arch, weight_fmt).total_bytes
-    return _stack(arch, weights, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
+    return _stack(arch, weights, weight_fmt, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
 
 
-def _stack(arch, weights_total, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk) -> MemoryStack:
+def _stack(arch, weights_total, weight_fmt, kv_fmt, context, batch, num_gpus, block_size,
+           prefill_chunk) -> MemoryStack:
+    """activations = the larger of the activation estimate and the kernels' workspace: the workspace
+    constants were fitted as peak - weights - KV, so they already hold the activations beside them."""
     kv = kv_cache_bytes(arch, kv_fmt, context, batch, block_size).total_bytes
     act = activation_bytes(arch, context, batch, prefill_chunk, num_gpus)
+    workspace = kernel_workspace_bytes(arch, weight_fmt, act.prefill_tokens_in_flight, num_gpus)
     return MemoryStack(weights=-(-weights_total // num_gpus), kv_cache=-(-kv // kv_shards(arch, num_gpus)),
-                       activations=act.peak_bytes, overhead=RUNTIME_OVERHEAD_BYTES)
+                       activations=max(act.peak_bytes, workspace), overhead=RUNTIME_OVERHEAD_BYTES)
 
 
 def kv_shards(arch: Architecture, num_gpus: int) -> int:
@@ -158,9 +216,9 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     weights = weight_bytes(arch, weight_fmt).total_bytes
 
     def total(c, b):
-        return _stack(arch, weights, kv_fmt, c, b, num_gpus, block_size, prefill_chunk).total
+        return _stack(arch, weights, weight_fmt, kv_fmt, c, b, num_gpus, block_size, prefill_chunk).total
 
-    stack = _stack(arch, weights, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
+    stack = _stack(arch, weights, weight_fmt, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
     max_context = _largest(lambda c: total(c, batch) <= capacity, MAX_TOKENS)
     max_batch = _largest(lambda b: total(context, b) <= capacity, MAX_BATCH)
     return FitResult(fits=stack.total <= capacity, num_gpus=num_gpus, capacity_bytes=capacity, per_gpu=stack,

@@ -73,7 +73,7 @@ def _kv(r) -> str:
 def _fit(r) -> str:
     stack = r["stack"]
     rows = [("Weights", _bytes_cell(stack["weights"])), ("KV cache", _bytes_cell(stack["kv_cache"])),
-            ("Activations (estimate)", _bytes_cell(stack["activations"])),
+            ("Activations and kernel workspace (estimate)", _bytes_cell(stack["activations"])),
             ("Runtime overhead (estimate)", _bytes_cell(stack["overhead"])),
             ("Total per GPU", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
             ("GPU memory", _bytes_cell(r["capacity_bytes"]))]

@@ -5,9 +5,11 @@ Only results on a calculators preset can be predicted (the reference models are 
 predictions are recomputed here from `calculators`, at build time, for each measured workload.
 """
 
+import math
 from dataclasses import dataclass
 
 import calculators
+import calculators.fitting
 
 from ..charts import Chart, chart_html, figure, hbar_layout, hbars
 from . import tables
@@ -61,9 +63,110 @@ def memory_checks(rows) -> list:
             stack = calculators.memory_stack(arch, fmt, calculators.kv_format("bf16"), context, workload["batch"])
             checks.append(Check(row, "peak allocated", "peak_bytes",
                                 stack.weights + stack.kv_cache + stack.activations,
-                                "weights + KV cache at the full context + activations (calculators.memory_stack, "
-                                "without its fixed runtime overhead, which max_memory_allocated does not see)"))
+                                "weights + KV cache at the full context + the larger of activations and kernel "
+                                "workspace (calculators.memory_stack, without its fixed runtime overhead, which "
+                                "max_memory_allocated does not see)"))
     return checks
+
+
+@dataclass(frozen=True)
+class WorkspacePoint:
+    """One measured peak of a format with a kernel workspace: what the workspace had to hold (peak less the
+    predicted weights and KV cache) in units of calculators.workspace_unit."""
+
+    row: object
+    kind: str
+    needed_bytes: int
+    unit_bytes: int
+    activation_bytes: int  # the activation estimate: where it covers the need, the point binds no constant
+
+    @property
+    def ratio(self) -> float:
+        return self.needed_bytes / self.unit_bytes
+
+    @property
+    def binding(self) -> bool:
+        return self.needed_bytes > self.activation_bytes
+
+
+def workspace_points(rows) -> list:
+    points = []
+    for row in rows:
+        if not row.ok or "peak_bytes" not in row.metrics or row.model not in calculators.PRESETS:
+            continue
+        try:
+            fmt = calculators.weight_format(row.weight_format)
+        except calculators.CalculatorError:
+            continue
+        kind = calculators.fitting.workspace_kind(fmt)
+        if kind is None:
+            continue
+        arch = calculators.preset_architecture(row.model)
+        workload = row.result["workload"]
+        context = workload["prompt_tokens"] + workload["new_tokens"]
+        kv = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), context, workload["batch"]).total_bytes
+        activations = calculators.activation_bytes(arch, context, workload["batch"],
+                                                   calculators.fitting.DEFAULT_PREFILL_CHUNK)
+        needed = row.metrics["peak_bytes"] - calculators.weight_bytes(arch, fmt).total_bytes - kv
+        unit = calculators.fitting.workspace_unit(arch, kind, activations.prefill_tokens_in_flight)
+        points.append(WorkspacePoint(row, kind, needed, unit, activations.peak_bytes))
+    return points
+
+
+def fitted_workspace(points) -> dict:
+    """kind -> the constant, on a grid of 0.1, that makes the worst error of the peak prediction
+    (weights + KV + max(activation estimate, constant x unit), against the measured peak) smallest over
+    the points of the kind; the smallest such constant on a tie (0.0 where the activations alone do best)."""
+    fitted = {}
+    for kind in sorted({point.kind for point in points}):
+        chosen = [point for point in points if point.kind == kind]
+        top = math.ceil(max(point.ratio for point in chosen) * 10) + 1
+        fitted[kind] = min((tenths / 10 for tenths in range(top + 1)),
+                           key=lambda k: (round(_worst_error(chosen, k), 9), k))
+    return fitted
+
+
+def _worst_error(points, constant: float) -> float:
+    return max(abs(max(point.activation_bytes, int(constant * point.unit_bytes)) - point.needed_bytes)
+               / point.row.metrics["peak_bytes"] for point in points)
+
+
+def calculator_constants() -> dict:
+    fitting = calculators.fitting
+    return {"bnb-4bit": fitting.BNB_4BIT_DEQUANT_COPIES, "llm-int8": fitting.LLM_INT8_COPIES,
+            **{f"w8a8-{compute}": value for compute, value in fitting.W8A8_BYTES_PER_TOKEN_ELEMENT.items()}}
+
+
+UNITS = {"bnb-4bit": "copies of the largest quantized matrix in 16-bit",
+         "llm-int8": "copies of the largest matrix in 16-bit",
+         "w8a8-int8": "bytes per token in flight per element of the widest layer",
+         "w8a8-fp8": "bytes per token in flight per element of the widest layer"}
+
+
+def workspace_html(rows) -> str:
+    points = workspace_points(rows)
+    if not points:
+        return "<p class=\"missing\">No peak memory of a format with a kernel workspace has been measured.</p>"
+    fitted = fitted_workspace(points)
+    constants = calculator_constants()
+    table_rows = [[p.row.method, p.row.batch, p.kind, tables.measured(p.row, "peak_bytes", tables.exact_bytes),
+                   tables.exact_bytes(p.needed_bytes), tables.exact_bytes(p.activation_bytes),
+                   tables.exact_bytes(p.unit_bytes), f"{p.ratio:.3f}" + ("" if p.binding else
+                                                                           " (the activations cover it)")]
+                  for p in points]
+    fit_rows = [[kind, UNITS[kind], f"{fitted[kind]:.1f}", f"{constants.get(kind, float('nan')):.1f}"]
+                for kind in sorted(fitted)]
+    return ("<p>The kernels of some formats allocate buffers the activation estimate does not hold: "
+            "bitsandbytes 4-bit multiplies a prompt through a 16-bit copy of each weight, LLM.int8() keeps "
+            "int8 and 16-bit copies for its outlier decomposition, and W8A8 methods quantize activations on "
+            "the fly. The calculators model each as a workspace (the larger of it and the activation "
+            "estimate counts), with a constant fitted here:  The fit "
+            "is in-sample (the same measurements it is checked against), on one model shape and one card; "
+            "more shapes will test it.</p>" +
+            html_table(["kind", "unit", "fitted from the records", "constant in calculators/fitting.py"],
+                       fit_rows) +
+            html_table(["method", "batch", "kind", "measured peak bytes", "peak − weights − KV",
+                        "activation estimate", "unit bytes", "ratio"], table_rows))
 
 
 @dataclass(frozen=True)

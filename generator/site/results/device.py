@@ -295,35 +295,37 @@ def quality_sections(rows, slug: str) -> list:
     if not rows:
         return []
     sections = []
-    models = list(OrderedDict.fromkeys(row.model for row in rows))
-    for metric, title, axis, fmt in (("kl_divergence", "Mean KL divergence from bf16", "mean KL (nats, lower is "
-                                      "better)", "{:.5f}"),
+    # The Pareto charts show one model: the largest of the newest record (schema 2 scores perplexity as
+    # llama.cpp does); every other model's numbers are in the table and the size chart.
+    newest = [row for row in rows if row.run.record["schema"] >= 2] or rows
+    newest_file = max(row.run.file for row in newest)
+    newest = [row for row in newest if row.run.file == newest_file]
+    model = max(newest, key=lambda row: row.params).model
+    chosen = [row for row in newest if row.model == model and not is_reference(row)]
+    for metric, title, axis, fmt in (("kl_divergence", "Mean KL divergence from bf16", "mean KL (nats, log scale, "
+                                      "lower is better)", "{:.5f}"),
                                      ("top1_agreement", "Top-1 agreement with bf16", "share of positions whose "
                                       "top token is bf16's", "{:.4f}")):
-        traces = []
-        for model in models:
-            points = []
-            for row in rows:
-                if row.model != model or is_reference(row) or metric not in row.metrics:
-                    continue
-                bits = calculators.weight_format(row.weight_format).nominal_bits
-                points.append((round(bits, 3), row.metrics[metric], row.method))
-            points.sort()
-            traces.append({"type": "scatter", "mode": "markers", "name": model, "x": [p[0] for p in points],
-                           "y": [p[1] for p in points], "text": [p[2] for p in points],
-                           "hovertemplate": "%{text}: %{y}<extra>%{fullData.name}</extra>"})
-            loss = (lambda p: p[1]) if metric == "kl_divergence" else (lambda p: -p[1])
-            front = pareto_front([(p[0], loss(p), p[2]) for p in points])
-            traces.append({"type": "scatter", "mode": "lines", "name": f"{model}: Pareto front",
-                           "x": [p[0] for p in front],
-                           "y": [p[1] if metric == "kl_divergence" else -p[1] for p in front],
-                           "line": {"dash": "dot"}})
+        points = sorted((round(calculators.weight_format(row.weight_format).nominal_bits, 3), row.metrics[metric],
+                         row.method) for row in chosen if metric in row.metrics)
+        traces = [{"type": "scatter", "mode": "markers", "name": method, "x": [bits], "y": [value],
+                   "marker": {"size": 10, "symbol": index // 10}}
+                  for index, (bits, value, method) in enumerate(points)]
+        loss = (lambda p: p[1]) if metric == "kl_divergence" else (lambda p: -p[1])
+        front = pareto_front([(p[0], loss(p), p[2]) for p in points])
+        traces.append({"type": "scatter", "mode": "lines", "name": "Pareto front", "x": [p[0] for p in front],
+                       "y": [p[1] if metric == "kl_divergence" else -p[1] for p in front],
+                       "line": {"dash": "dot", "color": "#888"}})
         anchor = f"{slug}-quality-{metric.replace('_', '-')}"
-        chart = Chart(anchor, f"{title} against bits per weight", figure(
+        on_front = ", ".join(p[2] for p in front)
+        chart = Chart(anchor, f"{title} against bits per weight, {model}", figure(
             traces, "bits per quantized weight (format's storage cost, scales included)", axis,
+            height=460 + 22 * (len(traces) // 3),
             **({"yaxis": {"type": "log"}} if metric == "kl_divergence" else {})),
-            _caption(rows, "Reference models trained by this project on openly licensed documentation; bits per "
-                           "weight is the format's storage cost for a 4096×4096 matrix (calculators)."),
+            _caption(chosen, f"A reference model trained by this project on openly licensed documentation "
+                             f"({chosen[0].params:,} parameters); bits per weight is the format's storage cost "
+                             "for a 4096×4096 matrix (calculators). On the Pareto front (no method has fewer bits "
+                             f"and better quality): {on_front}."),
             "bits per weight", axis, fmt)
         sections.append(Section(anchor, f"{title} against bits per weight", chart_html(chart)))
     sections.append(_size_section(rows, slug))
@@ -343,7 +345,7 @@ def _size_section(rows, slug) -> Section:
     anchor = f"{slug}-quality-size"
     chart = Chart(anchor, "Mean KL divergence from bf16 against reference model size", figure(
         traces, "parameters", "mean KL (nats, log scale; 0 drawn at 1e-7)", xaxis={"type": "log"},
-        yaxis={"type": "log"}),
+        yaxis={"type": "log"}, height=460 + 22 * (len(traces) // 2)),
         _caption([row for row in rows if row.run.record["schema"] >= 2],
                  "Schema-2 records only (their models share one corpus and recipe, so sizes compare)."),
         "parameters", "mean KL (nats)", "{:.3g}")

@@ -63,6 +63,7 @@ def pages(dataset: Dataset) -> list:
     out.append(Page("results/calculators.md", "Calculators against measurements",
                     env.get_template("results/calculators.md.j2").render(
                         **context, memory=calibration.memory_html(dataset.rows),
+                        workspace=calibration.workspace_html(dataset.rows),
                         speed=calibration.speed_html(dataset.rows))))
     out.append(Page("results/published.md", "Published results", env.get_template("results/published.md.j2").render(
         **context, published=published_sections(dataset))))
