@@ -97,12 +97,13 @@ def chart_html(chart: Chart) -> str:
                    for s, x, y in chart.table_rows())
     notes = "".join(f"<br><span class=\"chart-note\">{escape(note)}</span>" for note in chart.notes)
     return (f"<figure class=\"chart\" id=\"{escape(chart.id)}\">"
-            f"<div class=\"chart-plot\" role=\"img\" aria-label=\"{escape(chart.title)} (the table below holds "
-            f"its data)\"><p class=\"chart-wait\">{escape(chart.title)}: the chart appears once plotly.js has "
-            "loaded; its data is in the table below.</p></div>"
+            # The drawn chart holds buttons (plotly's mode bar, its legend), so its box takes no role of its own:
+            # the <figure> is named by its caption, and the table view holds the data.
+            f"<div class=\"chart-plot\"><p class=\"chart-wait\">{escape(chart.title)}: the chart appears once "
+            "plotly.js has loaded; its data is in the table below.</p></div>"
             f"<script type=\"application/json\" class=\"chart-figure\">{figure_json}</script>"
             f"<figcaption><strong>{escape(chart.title)}.</strong> {escape(chart.caption)}{notes}</figcaption>"
             f"<details class=\"chart-table\"><summary>Table view</summary>"
-            f"<table><thead><tr><th scope=\"col\">series</th><th scope=\"col\">{escape(chart.x_title)}</th>"
+            f"<table class=\"data-table\"><thead><tr><th scope=\"col\">series</th><th scope=\"col\">{escape(chart.x_title)}</th>"
             f"<th scope=\"col\">{escape(chart.y_title)}</th></tr></thead><tbody>{rows}</tbody></table>"
             "</details></figure>")

@@ -239,8 +239,8 @@ def memory_html(rows) -> str:
                   + ", ".join(sorted({c.row.run.file for c in checks})) + ".", "method, batch", "error (%)",
                   "{:+.3f}")
     over = [check for check in checks if abs(check.error) > TOLERANCE]
-    verdict = ("<p>Every prediction is within 2% of the measurement, so no calculator constant was fitted to "
-               "these data.</p>" if not over else
+    verdict = ("<p>Every prediction is within 2% of the measurement; the peaks of formats with a kernel "
+               "workspace are predicted with constants fitted to these measurements (below).</p>" if not over else
                f"<p><strong>{len(over)} predictions are more than 2% off</strong>; they are flagged in the table.</p>")
     return (f"<p>{summary}.</p>{verdict}" + chart_html(chart) +
             html_table(["model", "method", "batch", "quantity", "measured bytes", "predicted bytes", "error",

@@ -58,8 +58,8 @@ def _caption(rows, what: str) -> str:
 # -- whole-model speed and memory (random-init real architectures) -----------------------------------
 
 def speed_rows(rows) -> list:
-    return [row for row in rows if row.model_kind == "random-init" and row.run.header["suite"] != "smoke"
-            and "layer_ms" not in row.metrics and "layer_ms" not in row.missing]
+    return [row for row in rows if row.model_kind == "random-init" and "layer_ms" not in row.metrics
+            and "layer_ms" not in row.missing]
 
 
 def speed_sections(rows, slug: str) -> list:
@@ -303,7 +303,7 @@ def quality_sections(rows, slug: str) -> list:
     model = max(newest, key=lambda row: row.params).model
     chosen = [row for row in newest if row.model == model and not is_reference(row)]
     for metric, title, axis, fmt in (("kl_divergence", "Mean KL divergence from bf16", "mean KL (nats, log scale, "
-                                      "lower is better)", "{:.5f}"),
+                                      "lower is better)", "{:.4g}"),
                                      ("top1_agreement", "Top-1 agreement with bf16", "share of positions whose "
                                       "top token is bf16's", "{:.4f}")):
         points = sorted((round(calculators.weight_format(row.weight_format).nominal_bits, 3), row.metrics[metric],

@@ -52,8 +52,9 @@ def summary(dataset) -> dict:
             item = {"model": row.model, "batch": row.batch, "prompt_tokens": row.prompt_tokens,
                     "decoding": device.WAY_NAMES[way], "ms_per_token": row.metrics[metric],
                     "ms_range": list(_bounds(row, metric)), "source": _source(row, metric)}
-            if reference is not None and reference is not row and metric in reference.metrics:
-                low, high = _bounds(row, metric)
+            low, high = _bounds(row, metric)
+            if (reference is not None and reference is not row and metric in reference.metrics
+                    and min(low, high, *_bounds(reference, metric)) > 0):
                 ref_low, ref_high = _bounds(reference, metric)
                 item["speedup_vs_bf16"] = reference.metrics[metric] / row.metrics[metric]
                 # the slowest repeat of bf16 over the fastest of the method, and the other way round

@@ -62,8 +62,9 @@ def _index(row) -> int:
     raise ValueError("the row's result is not in its record")
 
 
-def html_table(columns: list, rows: list, css_class: str = "results-table") -> str:
-    """A table; a cell is a Cell or anything str() can write."""
+def html_table(columns: list, rows: list, css_class: str = "results-table", label: str = "") -> str:
+    """A table in a scrolling region that the keyboard can reach (it can be wider than the page); a cell is
+    a Cell or anything str() can write."""
     head = "".join(f"<th scope=\"col\">{escape(str(column))}</th>" for column in columns)
     body = []
     for row in rows:
@@ -75,8 +76,10 @@ def html_table(columns: list, rows: list, css_class: str = "results-table") -> s
                 attributes += " class=\"missing\""
             cells.append(f"<td{attributes}>{escape(cell.text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    # The class sits on the wrapper: the theme styles only tables without a class of their own.
-    return (f"<div class=\"{css_class}\"><table><thead><tr>{head}</tr></thead>"
+    # The table has a class, so that the theme does not wrap it in a second scrolling region of its own.
+    name = label or "table: " + ", ".join(str(column) for column in columns[:3])
+    return (f"<div class=\"{css_class}\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(name)}\">"
+            f"<table class=\"data-table\"><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
