@@ -195,6 +195,10 @@ def test_the_pages_build_from_a_synthetic_set_made_by_the_smoke_suite(tmp_path):
                             "--run-id", "smoke-site", "--budget-s", "15"], cwd=ROOT, capture_output=True,
                            text=True, check=False)
     assert bench.returncode in (0, 3), bench.stderr[-2000:]
+    kernels = subprocess.run([sys.executable, "-m", "generator", "bench", "--suite", "kernels-smoke", "--out",
+                              str(records), "--run-id", "kernels-site", "--budget-s", "8"], cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+    assert kernels.returncode in (0, 3), kernels.stderr[-2000:]
     record = load_record(records / "smoke-site.json")
     assert record["results"]
     result = _build(records, tmp_path / "site")
@@ -210,6 +214,9 @@ def test_the_pages_build_from_a_synthetic_set_made_by_the_smoke_suite(tmp_path):
         assert label in html
     evidence = json.loads((site / "results/downloads/evidence.json").read_text())
     assert set(evidence["methods"]) >= labels
+    # the kernel sweep's record gives the kernel section its charts and its "stops winning" table
+    assert re.search(r'<figure class="chart" id="[^"]*-kernels-', html)
+    assert "stops winning at" in html
 
 
 # -- in Chromium ------------------------------------------------------------------------------------

@@ -220,29 +220,43 @@ def _memory_html(model, rows, methods, anchor) -> str:
 
 def kernel_section(runs, slug: str) -> Section:
     anchor = f"{slug}-kernels"
-    parts = []
+    parts, verdicts = [], []
     for run in runs:
         summaries = kernel_speedups(run.record)
         for layer in OrderedDict.fromkeys(summary.layer for summary in summaries):
+            on_layer = [summary for summary in summaries if summary.layer == layer]
+            timing = on_layer[0].timing  # graph timings where measured (analysis.TIMINGS order), else eager
             traces = []
-            for summary in summaries:
-                if summary.layer != layer or summary.timing != summaries[0].timing:
+            for summary in on_layer:
+                if summary.timing != timing:
                     continue
                 counts = sorted(summary.comparisons)
                 traces.append({"type": "scatter", "mode": "lines+markers", "name": summary.method, "x": counts,
                                "y": [summary.speedups[count] for count in counts]})
+                stops = summary.stops_winning_at
+                verdicts.append([layer, summary.method, "never measurably faster" if not summary.wins_anywhere
+                                 else "still faster at the largest count" if stops is None else f"{stops:,} tokens",
+                                 timing, run.file])
             name = layer.split(":")[-1]
-            chart = Chart(f"{anchor}-{name}", f"Speedup over bf16 against tokens, {layer}",
+            chart = Chart(f"{anchor}-{device_slug_part(layer)}", f"Speedup over bf16 against tokens, {layer}",
                           figure(traces, "tokens in the batch", "speedup over bf16 (×)",
                                  xaxis={"type": "log", "dtick": 0.30103}),
-                          f"Measured on {run.where} ({run.device_name}): one linear layer, copies rotated past "
-                          f"the L2 cache, median of the repeats. Record: {run.file}.",
+                          f"Measured on {run.where} ({run.device_name}): one linear layer ({name}), copies rotated "
+                          f"past the L2 cache, median of the repeats ({timing}). Record: {run.file}.",
                           "tokens", "speedup (×)", "{:.3f}")
             parts.append(chart_html(chart))
     if not parts:
         parts.append("<p class=\"missing\">Not measured on this device yet: no record of the kernel sweep "
                      "(the <code>gpu-kernels</code> suite) exists for it.</p>")
+    else:
+        parts.append("<p>Where each method stops winning: the smallest token count from which it is no longer "
+                     "measurably faster than bf16 (every repeat faster) at any larger count measured.</p>" +
+                     html_table(["layer", "method", "stops winning at", "timing", "record"], verdicts))
     return Section(anchor, "Kernel sweep: where each method stops winning", "\n".join(parts))
+
+
+def device_slug_part(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
 # -- what could not be measured ---------------------------------------------------------------------
