@@ -3,8 +3,10 @@
 A page asks for a calculator with the comment `<!-- calculator: NAME -->`; the
 hook puts the form there with the default result already computed by
 `calculators.web`, so a correct number shows at first paint without any
-JavaScript. After the build, the Pyodide runtime, plotly.js and the packed
-`calculators/` are copied into the site, so it loads nothing from other hosts.
+JavaScript, and with that result's charts (drawn by charts.js like every chart
+of the site, then redrawn by calculators.js from each live result). After the
+build, the Pyodide runtime, plotly.js and the packed `calculators/` are copied
+into the site, so it loads nothing from other hosts.
 """
 
 import re
@@ -16,8 +18,18 @@ from calculators.render import render_form
 from calculators.web import DEFAULTS, compute
 
 from generator.site import assets
+from generator.site.charts import Chart, chart_html, figure
 
 CALCULATOR = re.compile(r"(?:<p>)?<!-- calculator: (\w+) -->(?:</p>)?")
+CHART_CAPTION = "Computed by calculators/ for the inputs above."
+
+
+def _chart(spec: dict) -> Chart:
+    """One figure of `calculators.charts`, checked by plotly's own classes (a wrong attribute fails the build).
+    The figure keeps the layout calculators/ gave it, so the charts drawn live look like these."""
+    checked = figure(spec["data"], spec["x_title"], spec["y_title"], **spec["layout"])
+    return Chart(id=spec["id"], title=spec["title"], figure=checked, caption=CHART_CAPTION,
+                 x_title=spec["x_title"], y_title=spec["y_title"], y_format=spec["y_format"])
 
 
 def _calculator_html(match) -> str:
@@ -31,7 +43,8 @@ def _calculator_html(match) -> str:
             "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
             "Result computed when this page was built, for the inputs shown.</p>"
             f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
-            f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\"></div></div>")
+            f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\">"
+            + "".join(chart_html(_chart(spec)) for spec in default["charts"]) + "</div></div>")
 
 
 def on_page_content(html, page, config, files):
