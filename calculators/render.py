@@ -12,6 +12,15 @@ from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, options
 
 PART_LABELS = {"embedding": "Embeddings", "attention": "Attention", "mlp": "MLP", "experts": "Routed experts",
                "shared_experts": "Shared experts", "router": "Routers", "norms": "Norms", "lm_head": "LM head"}
+METADATA_LABEL = "Quantization metadata"
+# (key of the result's "stack", label) for the memory a GPU holds on the fit page.
+FIT_PARTS = (("weights", "Weights"), ("kv_cache", "KV cache"), ("activations", "Activations and kernel workspace (estimate)"),
+             ("overhead", "Runtime overhead (estimate)"))
+METHOD_LABELS = {"full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
+# (key of a training method's row, label) for the memory training holds, total excluded.
+TRAINING_PARTS = (("weights", "Weights"), ("gradients", "Gradients"), ("optimizer_states", "Optimizer states"),
+                  ("master_weights", "FP32 master weights"), ("activations", "Activations (estimate)"),
+                  ("logits", "Logits (estimate)"))
 
 
 def gib(n: float) -> str:
@@ -41,7 +50,7 @@ def _bytes_cell(n: int) -> str:
 
 def _weights(r) -> str:
     rows = [(PART_LABELS[p], _bytes_cell(r["parts"][p])) for p in PARTS if r["parts"][p]]
-    rows.append(("Quantization metadata", _bytes_cell(r["metadata_bytes"])))
+    rows.append((METADATA_LABEL, _bytes_cell(r["metadata_bytes"])))
     rows.append(("Total", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"))
     params = f"{r['params']:,} parameters"
     if r["is_moe"]:
@@ -72,11 +81,9 @@ def _kv(r) -> str:
 
 def _fit(r) -> str:
     stack = r["stack"]
-    rows = [("Weights", _bytes_cell(stack["weights"])), ("KV cache", _bytes_cell(stack["kv_cache"])),
-            ("Activations and kernel workspace (estimate)", _bytes_cell(stack["activations"])),
-            ("Runtime overhead (estimate)", _bytes_cell(stack["overhead"])),
-            ("Total per GPU", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
-            ("GPU memory", _bytes_cell(r["capacity_bytes"]))]
+    rows = [(label, _bytes_cell(stack[key])) for key, label in FIT_PARTS]
+    rows += [("Total per GPU", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
+             ("GPU memory", _bytes_cell(r["capacity_bytes"]))]
     verdict = "Fits" if r["fits"] else "Does not fit"
     margin = (f"{gib(r['free_bytes'])} free per GPU" if r["fits"]
               else f"{gib(-r['free_bytes'])} short per GPU")
@@ -125,16 +132,13 @@ def _speculative(r) -> str:
 
 
 def _training(r) -> str:
-    labels = {"full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
-    head = "".join(f"<th scope=\"col\">{labels[m]}</th>" for m in r["methods"])
-    parts = (("weights", "Weights"), ("gradients", "Gradients"), ("optimizer_states", "Optimizer states"),
-             ("master_weights", "FP32 master weights"), ("activations", "Activations (estimate)"),
-             ("logits", "Logits (estimate)"), ("total", "Total"))
+    head = "".join(f"<th scope=\"col\">{METHOD_LABELS[m]}</th>" for m in r["methods"])
+    parts = TRAINING_PARTS + (("total", "Total"),)
     body = "".join(f"<tr><th scope=\"row\">{label}</th>"
                    + "".join(f"<td>{gib(row[key])}</td>" for row in r["methods"].values()) + "</tr>"
                    for key, label in parts)
     trainable = "".join(f"<td>{row['trainable_params']:,}</td>" for row in r["methods"].values())
-    chosen = labels[r["method"]]
+    chosen = METHOD_LABELS[r["method"]]
     return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> to train {escape(r['model'])} "
             f"with {chosen} at {r['batch']} × {r['sequence']:,} tokens.</p>"
             f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}"

@@ -2,10 +2,10 @@
 
 `compute(page, params)` takes the raw strings of a form or a URL query and
 returns a JSON-able dict: the inputs as understood, the result's raw numbers,
-chart series, and the HTML of the result panel (from `render.py`). The same
-call runs at build time (the pre-rendered default) and in the browser through
-Pyodide, so both always agree. Bad input never raises: it comes back as
-`errors`, a message per field.
+the HTML of the result panel (from `render.py`) and its charts as Plotly
+figures (from `charts.py`). The same call runs at build time (the pre-rendered
+default) and in the browser through Pyodide, so both always agree. Bad input
+never raises: it comes back as `errors`, a message per field.
 """
 
 from .architecture import Architecture
@@ -327,12 +327,14 @@ PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "sp
 
 
 def compute(page: str, params: dict) -> dict:
-    """{"ok", "page", "inputs", "errors", "result", "html"}; never raises on bad input."""
+    """{"ok", "page", "inputs", "errors", "result", "html", "charts"}; never raises on bad input. "charts" is
+    the result's figures (`charts.figures`), empty when the inputs are not valid."""
+    from .charts import figures
     from .render import render_result
 
     if page not in PAGES:
         return {"ok": False, "page": str(page)[:40], "inputs": {}, "errors": {"page": "unknown calculator"},
-                "result": None, "html": ""}
+                "result": None, "html": "", "charts": []}
     inputs = _Inputs(page, params if isinstance(params, dict) else {})
     try:
         result = PAGES[page](inputs)
@@ -341,7 +343,8 @@ def compute(page: str, params: dict) -> dict:
         result = None
     ok = result is not None and not inputs.errors
     return {"ok": ok, "page": page, "inputs": inputs.values, "errors": inputs.errors,
-            "result": result if ok else None, "html": render_result(page, result) if ok else ""}
+            "result": result if ok else None, "html": render_result(page, result) if ok else "",
+            "charts": figures(page, result) if ok else []}
 
 
 def options() -> dict:

@@ -1,7 +1,7 @@
 """Charts drawn at build time: a Plotly figure as JSON inside the page, with its data as a table.
 
 Every chart on the site goes through `chart_html`: the figure's JSON sits in a
-`<script type="application/json">` that `assets/js/charts.js` hands to the
+`<template class="chart-figure">` that `assets/js/charts.js` hands to the
 vendored plotly.js once the page has painted, and the same numbers are written
 into an HTML table (the chart's accessible view, and what a reader copies from).
 The table is made from the figure's own traces, one row per point, so the two
@@ -92,7 +92,10 @@ def hbar_layout(categories: int, traces: int) -> dict:
 
 
 def chart_html(chart: Chart) -> str:
-    figure_json = json.dumps(chart.figure, separators=(",", ":")).replace("</", "<\\/")
+    # A template rather than a <script type="application/json">: the theme's instant navigation re-creates
+    # every script of the new page without its type and class, which runs the JSON as JavaScript. The
+    # search index leaves the JSON out.
+    figure_json = escape(json.dumps(chart.figure, separators=(",", ":")), quote=False)
     rows = "".join(f"<tr><td>{escape(s)}</td><td>{escape(x)}</td><td>{escape(y)}</td></tr>"
                    for s, x, y in chart.table_rows())
     notes = "".join(f"<br><span class=\"chart-note\">{escape(note)}</span>" for note in chart.notes)
@@ -101,7 +104,7 @@ def chart_html(chart: Chart) -> str:
             # the <figure> is named by its caption, and the table view holds the data.
             f"<div class=\"chart-plot\"><p class=\"chart-wait\">{escape(chart.title)}: the chart appears once "
             "plotly.js has loaded; its data is in the table below.</p></div>"
-            f"<script type=\"application/json\" class=\"chart-figure\">{figure_json}</script>"
+            f"<template class=\"chart-figure\" data-search-exclude>{figure_json}</template>"
             f"<figcaption><strong>{escape(chart.title)}.</strong> {escape(chart.caption)}{notes}</figcaption>"
             f"<details class=\"chart-table\"><summary>Table view</summary>"
             f"<table class=\"data-table\"><thead><tr><th scope=\"col\">series</th><th scope=\"col\">{escape(chart.x_title)}</th>"

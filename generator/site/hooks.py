@@ -4,12 +4,13 @@ records, and vendor the browser assets.
 A page asks for a calculator with the comment `<!-- calculator: NAME -->`; the
 hook puts the form there with the default result already computed by
 `calculators.web`, so a correct number shows at first paint without any
-JavaScript. The Results pages and their downloads are generated from the
-records in gpu_runs/ (or the directory in $LQFG_RECORDS) by
-generator.site.results; the home page's `<!-- results: findings -->` becomes
-the findings they support. After the build, the Pyodide runtime, plotly.js and
-the packed `calculators/` are copied into the site, so it loads nothing from
-other hosts.
+JavaScript, and with that result's charts (drawn by charts.js like every chart
+of the site, then redrawn by calculators.js from each live result). The
+Results pages and their downloads are generated from the records in gpu_runs/
+(or the directory in $LQFG_RECORDS) by generator.site.results; the home page's
+`<!-- results: findings -->` becomes the findings they support. After the
+build, the Pyodide runtime, plotly.js and the packed `calculators/` are copied
+into the site, so it loads nothing from other hosts.
 """
 
 import os
@@ -26,6 +27,7 @@ from mkdocs.structure.files import File
 
 from generator.records import RecordError
 from generator.site import assets
+from generator.site.charts import Chart, chart_html, figure
 from generator.site.results import dataset as results_dataset
 from generator.site.results import findings as results_findings
 from generator.site.results import pages as results_pages
@@ -58,6 +60,15 @@ def on_files(files, config):
     return files
 
 CALCULATOR = re.compile(r"(?:<p>)?<!-- calculator: (\w+) -->(?:</p>)?")
+CHART_CAPTION = "Computed by calculators/ for the inputs above."
+
+
+def _chart(spec: dict) -> Chart:
+    """One figure of `calculators.charts`, checked by plotly's own classes (a wrong attribute fails the build).
+    The figure keeps the layout calculators/ gave it, so the charts drawn live look like these."""
+    checked = figure(spec["data"], spec["x_title"], spec["y_title"], **spec["layout"])
+    return Chart(id=spec["id"], title=spec["title"], figure=checked, caption=CHART_CAPTION,
+                 x_title=spec["x_title"], y_title=spec["y_title"], y_format=spec["y_format"])
 
 
 def _calculator_html(match) -> str:
@@ -71,7 +82,8 @@ def _calculator_html(match) -> str:
             "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
             "Result computed when this page was built, for the inputs shown.</p>"
             f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
-            f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\"></div></div>")
+            f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\">"
+            + "".join(chart_html(_chart(spec)) for spec in default["charts"]) + "</div></div>")
 
 
 FINDINGS = re.compile(r"(?:<p>)?<!-- results: findings -->(?:</p>)?")

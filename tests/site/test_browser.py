@@ -62,6 +62,64 @@ def test_a_url_round_trips(watched, base_url):
     assert again["result"]["total_bytes"] == 2 * first["result"]["total_bytes"]
 
 
+def drawn_figures(page):
+    """{figure id: the traces plotly holds (div.data)} for every drawn chart of the calculator."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.calc-charts figure.chart')]
+        .map((figure) => [figure.id, (figure.querySelector('.js-plotly-plot') || {}).data || null]))""")
+
+
+def table_view(page, ident):
+    return page.eval_on_selector_all(f"[id='{ident}'] tbody tr",
+                                     "rows => rows.map(row => [...row.cells].map(cell => cell.textContent))")
+
+
+def as_number(text):
+    return float(text.replace(",", ""))
+
+
+def assert_table_matches_traces(rows, traces):
+    """The table view holds every point of the drawn traces: series, x, and y to 4 significant digits."""
+    points = []
+    for trace in traces:
+        for x, y in zip(trace["x"], trace["y"]):
+            points.append((trace["name"],) + ((y, x) if trace.get("orientation") == "h" else (x, y)))
+    assert len(rows) == len(points) > 0
+    for (series, x_text, y_text), (name, x, y) in zip(rows, points):
+        assert series == name
+        if isinstance(x, str):
+            assert x_text == x
+        else:
+            assert as_number(x_text) == pytest.approx(x, rel=5e-4)
+        assert as_number(y_text) == pytest.approx(y, rel=5e-4)
+
+
+@pytest.mark.parametrize("page", ["weights", "fit", "roofline"])
+def test_the_pre_rendered_charts_are_drawn_from_the_page(watched, base_url, page):
+    watched.page.goto(url(base_url, page))
+    expected = compute(page, {})["charts"]
+    watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === "
+                                   f"{len(expected)}")
+    drawn = drawn_figures(watched.page)
+    assert list(drawn) == [chart["id"] for chart in expected]
+    for chart in expected:
+        traces = drawn[chart["id"]]
+        assert [(t["x"], t["y"]) for t in traces] == [(t["x"], t["y"]) for t in chart["data"]]
+        assert_table_matches_traces(table_view(watched.page, chart["id"]), traces)
+    assert watched.errors == []
+
+
+def test_the_pre_rendered_charts_need_no_pyodide(watched, base_url):
+    watched.page.route("**/vendor/pyodide/**", lambda route: route.abort())
+    watched.page.goto(url(base_url, "kv"))
+    watched.page.wait_for_selector(".calc-charts .js-plotly-plot .main-svg")
+    drawn = drawn_figures(watched.page)
+    assert drawn["kv-context"][0]["y"] == compute("kv", {})["charts"][0]["data"][0]["y"]
+    # The worker reports that it could not start; the build's charts stand.
+    watched.page.wait_for_function("document.querySelector('.calc-status').textContent.includes('failed to start')",
+                                   timeout=60_000)
+    assert drawn_figures(watched.page) == drawn
+
+
 def test_editing_an_input_recomputes_and_the_chart_is_drawn(watched, base_url):
     watched.page.goto(url(base_url, "fit"))
     watched.wait_live()
@@ -69,7 +127,35 @@ def test_editing_an_input_recomputes_and_the_chart_is_drawn(watched, base_url):
     reply = watched.wait_live(count=2)
     assert reply["result"]["gpu"] == "NVIDIA B200 (HGX B200, 1000 W)"
     assert "B200" in watched.page.inner_text(".calc-result")
-    watched.page.wait_for_selector(".calc-chart .main-svg")
+    capacity = reply["result"]["capacity_bytes"] / 2**30
+    assert capacity != compute("fit", {})["result"]["capacity_bytes"] / 2**30
+    # The drawn chart follows the new result a moment later: its capacity line is the B200's.
+    watched.page.wait_for_function(f"""() => {{
+        const plot = document.querySelector("[id='fit-memory'] .js-plotly-plot");
+        return plot && plot.data && plot.data.some((t) => t.name === "GPU memory" && t.y[0] === {capacity!r});
+    }}""")
+    drawn = drawn_figures(watched.page)
+    assert [(t["name"], t["y"]) for t in drawn["fit-memory"]] == \
+        [(t["name"], t["y"]) for t in reply["charts"][0]["data"]]
+    assert_table_matches_traces(table_view(watched.page, "fit-memory"), drawn["fit-memory"])
+    assert "Memory per GPU" in watched.page.inner_text("[id='fit-memory'] figcaption")
+    assert watched.errors == []
+
+
+def test_live_charts_rewrite_their_titles_and_tables(watched, base_url):
+    config = dict(PRESET_CONFIGS["llama-3.1-8b"]["config"], _name_or_path="<img src=x onerror=alert(1)>")
+    watched.page.goto(url(base_url, "kv", {"model": "config", "config": json.dumps(config), "batch": "3"}))
+    reply = watched.wait_live()
+    assert reply["ok"]
+    watched.page.wait_for_function("""() => {
+        const caption = document.querySelector("[id='kv-context'] figcaption strong");
+        return caption && caption.textContent.includes("3 sequences");
+    }""")
+    drawn = drawn_figures(watched.page)
+    assert [t["y"] for t in drawn["kv-context"]] == [t["y"] for t in reply["charts"][0]["data"]]
+    assert_table_matches_traces(table_view(watched.page, "kv-context"), drawn["kv-context"])
+    assert watched.page.evaluate("document.querySelectorAll('.calc-charts img').length") == 0
+    assert watched.errors == [] and watched.dialogs == []
 
 
 BAD_INPUTS = [
@@ -129,6 +215,8 @@ def test_instant_navigation_keeps_one_worker(watched, base_url):
     reply = watched.wait_live(count=2)
     assert reply["page"] == "fit"
     assert watched.page.evaluate("window.__calc.startedAt") == started  # the same worker, not a new Pyodide
+    # The page that instant navigation brought in draws its charts as a page loaded directly does.
+    watched.page.wait_for_function("document.querySelectorAll(\"[id='fit-memory'] .js-plotly-plot\").length === 1")
     assert watched.errors == []
 
 

@@ -28,6 +28,23 @@ def test_every_calculator_page_carries_its_default_result(site_dir):
         assert headline in unescape(html), (page, headline)
 
 
+def test_every_calculator_page_carries_its_default_charts(site_dir):
+    """The figures are in the static HTML, before any script runs, inside the calculator's chart container."""
+    directory, _ = site_dir
+    for page, path in CALCULATOR_PAGES.items():
+        html = (directory / path / "index.html").read_text()
+        expected = compute(page, {})["charts"]
+        container = html[html.index(f'<div class="calc-charts" data-charts="{page}">'):]
+        figures = re.findall(r'<figure class="chart" id="([^"]+)">.*?<template class="chart-figure" '
+                             r'data-search-exclude>(.*?)</template>.*?<tbody>(.*?)</tbody>', container, re.S)
+        assert [ident for ident, _, _ in figures] == [chart["id"] for chart in expected], page
+        for (_, figure_json, rows), chart in zip(figures, expected):
+            assert json.loads(unescape(figure_json)) == {"data": chart["data"], "layout": chart["layout"]}
+            assert rows.count("<tr>") == sum(len(trace["x"]) for trace in chart["data"])
+            assert "NaN" not in figure_json and "Infinity" not in figure_json
+        assert "Computed by calculators/ for the inputs above." in container
+
+
 def test_no_asset_is_loaded_from_another_host(site_dir):
     directory, port = site_dir
     for html_file in directory.rglob("*.html"):

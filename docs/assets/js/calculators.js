@@ -1,6 +1,7 @@
 // Calculator pages: inputs <-> URL, a Pyodide worker that runs calculators/,
-// and Plotly charts. Loaded on every page but does nothing where there is no
-// calculator; the worker is started once and kept across instant navigation.
+// and the result's charts redrawn from each live result. Loaded on every page
+// but does nothing where there is no calculator; the worker is started once and
+// kept across instant navigation.
 (() => {
   const assets = new URL("..", document.currentScript.src); // .../assets/
   let worker = null;
@@ -100,8 +101,11 @@
     const fromUrl = JSON.stringify(formValues(form)) !== JSON.stringify(defaults);
     if (fromUrl) {
       result.classList.add("calc-stale");
+      if (charts) charts.classList.add("calc-stale");
       status.textContent = "Computing the result for the inputs in the address…";
     }
+    // The pre-rendered charts are the default result's: they stand until the inputs differ from the defaults.
+    let chartsLive = fromUrl;
     let inFlight = false;
     let pending = false;
 
@@ -126,9 +130,14 @@
         result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
-        scheduleCharts(page, reply.result, charts);
+        if (charts) charts.classList.remove("calc-stale");
+        if (chartsLive || JSON.stringify(values) !== JSON.stringify(defaults)) {
+          chartsLive = true;
+          scheduleCharts(reply.charts, charts);
+        }
       } else {
         result.classList.add("calc-stale");
+        if (charts) charts.classList.add("calc-stale");
         status.textContent = "Check the highlighted input; the result below is for the last valid inputs.";
       }
       window.__calc.computeMs.push(performance.now() - started);
@@ -149,84 +158,113 @@
     recompute();
   }
 
-  // -- charts -------------------------------------------------------------------
-  const GIB = 2 ** 30;
+  // -- charts: the figures calculators/charts.py made for the live result -------------
+  // The page arrives with the default result's figures (generator/site/charts.py), drawn by charts.js;
+  // a live result redraws them in place: the plot, its embedded JSON, its title and its table view.
+  const CAPTION = "Computed by calculators/ for the inputs above.";
 
-  const PART_LABELS = { embedding: "Embeddings", attention: "Attention", mlp: "MLP", experts: "Routed experts",
-    shared_experts: "Shared experts", router: "Routers", norms: "Norms", lm_head: "LM head" };
+  function trimZeros(text) {
+    return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+  }
 
-  const CHARTS = {
-    weights: (r) => [
-      { title: "Bytes by part", traces: [{ type: "bar", orientation: "h",
-        y: Object.keys(r.parts).filter((p) => r.parts[p]).map((p) => PART_LABELS[p] || p).concat(["Quantization metadata"]),
-        x: Object.keys(r.parts).filter((p) => r.parts[p]).map((p) => r.parts[p] / GIB).concat([r.metadata_bytes / GIB]) }],
-        layout: { xaxis: { title: { text: "GiB" } }, yaxis: { autorange: "reversed" }, margin: { l: 170 } } },
-      { title: "The same model in other formats", traces: [{ type: "bar", orientation: "h",
-        y: r.comparison.map((c) => c.label), x: r.comparison.map((c) => c.total_bytes / GIB) }],
-        layout: { xaxis: { title: { text: "GiB" } }, yaxis: { autorange: "reversed" }, margin: { l: 300 },
-          height: 480 } },
-    ],
-    kv: (r) => [{ title: `KV cache for ${r.batch} sequence(s) against context length`,
-      traces: r.series.map((s) => ({ type: "scatter", mode: "lines", name: s.label, x: s.context,
-        y: s.bytes.map((b) => b / GIB) })),
-      layout: { xaxis: { title: { text: "context (tokens)" } }, yaxis: { title: { text: "GiB" } } } }],
-    fit: (r) => [{ title: "Memory per GPU against the card's capacity",
-      traces: ["weights", "kv_cache", "activations", "overhead"].map((k) => ({ type: "bar", name: k.replace("_", " "),
-        x: ["per GPU"], y: [r.stack[k] / GIB] })),
-      layout: { barmode: "stack", yaxis: { title: { text: "GiB" } },
-        shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: r.capacity_bytes / GIB, y1: r.capacity_bytes / GIB,
-          line: { dash: "dash", color: "#d33" } }] } }],
-    roofline: (r) => {
-      const xs = [];
-      for (let e = -1; e <= 5; e += 0.05) xs.push(10 ** e);
-      return [
-        { title: "Roofline with the prefill and decode operating points", traces: [
-          { type: "scatter", mode: "lines", name: "attainable FLOP/s",
-            x: xs, y: xs.map((i) => Math.min(r.peak_flops_s, r.bandwidth_bytes_s * i)) },
-          { type: "scatter", mode: "markers", name: "prefill", marker: { size: 12 },
-            x: [r.prefill.intensity], y: [r.prefill.flops / r.prefill.time_s] },
-          { type: "scatter", mode: "markers", name: "decode", marker: { size: 12 },
-            x: [r.decode.intensity], y: [r.decode.flops / r.decode.time_s] }],
-          layout: { xaxis: { type: "log", title: { text: "arithmetic intensity (FLOP/byte)" } },
-            yaxis: { type: "log", title: { text: "FLOP/s" } } } },
-        { title: "Decode over batch size", traces: [
-          { type: "scatter", mode: "lines+markers", name: "tokens/s (upper bound)", x: r.sweep.batch,
-            y: r.sweep.tokens_per_s }],
-          layout: { xaxis: { type: "log", title: { text: "batch" } }, yaxis: { title: { text: "tokens/s" } } } },
-      ];
-    },
-    speculative: (r) => [{ title: "Speedup against draft length", traces: [
-      { type: "scatter", mode: "lines+markers", name: "speedup", x: r.curve.draft_tokens, y: r.curve.speedup }],
-      layout: { xaxis: { title: { text: "draft tokens per step" } }, yaxis: { title: { text: "speedup (×)" } } } }],
-    training: (r) => [{ title: "Training memory by method",
-      traces: ["weights", "gradients", "optimizer_states", "master_weights", "activations", "logits"].map((k) => ({
-        type: "bar", name: k.replace("_", " "), x: Object.keys(r.methods), y: Object.values(r.methods).map((m) => m[k] / GIB) })),
-      layout: { barmode: "stack", yaxis: { title: { text: "GiB" } } } }],
-  };
+  // Python's format(value, ",.4g"), which the build's table view uses, for a finite number (a tie that binary
+  // floats hold exactly, such as 1234.5, rounds up here and to even in Python).
+  function fourDigits(value) {
+    if (value === 0) return "0";
+    const [mantissa, exponent] = value.toExponential(3).split("e");
+    const power = Number(exponent);
+    if (power < -4 || power >= 4) {
+      return `${trimZeros(mantissa)}e${power < 0 ? "-" : "+"}${String(Math.abs(power)).padStart(2, "0")}`;
+    }
+    const [whole, fraction] = trimZeros(value.toFixed(3 - power)).split(".");
+    return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (fraction ? `.${fraction}` : "");
+  }
+
+  function cell(value) {
+    if (typeof value !== "number") return String(value);
+    return Number.isInteger(value) ? value.toLocaleString("en-US") : fourDigits(value);
+  }
+
+  // (series, x, y) for every point of every trace, as Chart.table_rows writes them.
+  function tableRows(figure) {
+    const rows = [];
+    for (const trace of figure.data) {
+      trace.x.forEach((x, index) => {
+        let y = trace.y[index];
+        if (trace.orientation === "h") [x, y] = [y, x];
+        rows.push([trace.name || "", cell(x), y === null || y === undefined ? "missing" : fourDigits(y)]);
+      });
+    }
+    return rows;
+  }
+
+  function element(tag, attributes = {}, text = null) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    if (text !== null) node.textContent = text;
+    return node;
+  }
+
+  // The markup chart_html writes, empty; fillFigure puts a figure in it.
+  function newFigure(caption) {
+    const node = element("figure", { class: "chart" });
+    node.append(element("div", { class: "chart-plot", role: "img" }), element("template", { class: "chart-figure" }));
+    const figcaption = element("figcaption");
+    figcaption.append(element("strong"), ` ${caption}`);
+    const details = element("details", { class: "chart-table" });
+    const head = element("tr");
+    for (let column = 0; column < 3; column += 1) head.append(element("th", { scope: "col" }));
+    const table = element("table");
+    table.append(element("thead"), element("tbody"));
+    table.tHead.append(head);
+    details.append(element("summary", {}, "Table view"), table);
+    node.append(figcaption, details);
+    return node;
+  }
+
+  function fillFigure(node, figure) {
+    node.id = figure.id;
+    node.querySelector(".chart-plot").setAttribute("aria-label", `${figure.title} (the table below holds its data)`);
+    node.querySelector("template.chart-figure").content.textContent =
+      JSON.stringify({ data: figure.data, layout: figure.layout });
+    node.querySelector("figcaption strong").textContent = `${figure.title}.`;
+    const headings = node.querySelectorAll("thead th");
+    ["series", figure.x_title, figure.y_title].forEach((text, index) => { headings[index].textContent = text; });
+    const body = node.querySelector("tbody");
+    body.replaceChildren(...tableRows(figure).map((row) => {
+      const tr = element("tr");
+      for (const text of row) tr.append(element("td", {}, text));
+      return tr;
+    }));
+  }
 
   // Charts follow the numbers a moment later, so that typing never waits for Plotly.
   let chartTimer = null;
-  function scheduleCharts(page, result, container) {
+  let chartRun = 0;
+  function scheduleCharts(figures, container) {
     clearTimeout(chartTimer);
-    chartTimer = setTimeout(() => drawCharts(page, result, container), 120);
+    chartTimer = setTimeout(() => drawCharts(figures, container), 120);
   }
 
-  async function drawCharts(page, result, container) {
-    if (!container || !CHARTS[page] || !window.__charts) return;
-    const figures = CHARTS[page](result);
-    while (container.children.length > figures.length) container.lastChild.remove();
+  async function drawCharts(figures, container) {
+    if (!container || !window.__charts || !Array.isArray(figures)) return;
+    const run = ++chartRun;
+    const existing = [...container.querySelectorAll(":scope > figure.chart")];
+    const caption = existing.length
+      ? existing[0].querySelector("figcaption").lastChild.textContent.trim() : CAPTION;
+    for (const stale of existing.slice(figures.length)) stale.remove();
     for (const [index, figure] of figures.entries()) {
-      let div = container.children[index];
-      if (!div) {
-        div = document.createElement("div");
-        div.className = "calc-chart";
-        div.setAttribute("role", "figure");
-        container.appendChild(div);
+      const node = existing[index] || container.appendChild(newFigure(caption));
+      fillFigure(node, figure);
+      node.dataset.drawn = "1"; // charts.js leaves this figure to the live draw
+      const plot = node.querySelector(".chart-plot");
+      for (const wait of plot.querySelectorAll(".chart-wait")) wait.remove();
+      try {
+        await window.__charts.draw(plot, { data: figure.data, layout: figure.layout });
+      } catch (error) {
+        window.__charts.failures.push(String(error));
       }
-      div.setAttribute("aria-label", figure.title);
-      const layout = { ...figure.layout, title: { text: figure.title }, margin: { l: 70, r: 20, t: 40, b: 60,
-        ...(figure.layout.margin || {}) } };
-      try { await window.__charts.draw(div, { data: figure.traces, layout }); } catch (error) { return; }
+      if (run !== chartRun || !container.isConnected) return; // a newer result is being drawn
     }
   }
 

@@ -48,7 +48,11 @@
   async function draw(div, figure) {
     const Plotly = await loadPlotly();
     div.__figure = figure;
-    await Plotly.react(div, figure.data, themed(figure.layout || {}), { displaylogo: false, responsive: true });
+    // No mode bar: its buttons would be focusable controls inside the plot's role="img" (axe:
+    // nested-interactive), and one of them offers to send the data to plotly's servers. Dragging still zooms
+    // and a double click resets; the table view holds the numbers.
+    await Plotly.react(div, figure.data, themed(figure.layout || {}),
+      { displaylogo: false, displayModeBar: false, responsive: true });
     window.__charts.drawn += 1;
   }
   window.__charts.draw = draw;
@@ -58,12 +62,12 @@
     for (const element of figures) {
       if (element.dataset.drawn) continue;
       const plot = element.querySelector(".chart-plot");
-      const data = element.querySelector("script.chart-figure");
+      const data = element.querySelector("template.chart-figure");
       if (!plot || !data) continue;
       element.dataset.drawn = "1";
       try {
         plot.innerHTML = "";
-        await draw(plot, JSON.parse(data.textContent));
+        await draw(plot, JSON.parse(data.content.textContent));
       } catch (error) {
         window.__charts.failures.push(String(error));
         plot.innerHTML = "<p class=\"chart-wait\">The chart could not be drawn here; the table below holds its data.</p>";

@@ -1,0 +1,168 @@
+"""The charts of the calculator pages, as Plotly figures built from a result of `web.compute`.
+
+`figures(page, result)` returns plain dicts that JSON carries as they are: the
+build embeds the default result's figures in the page (generator/site/hooks.py
+through generator/site/charts.py) and the browser draws the figures that the
+Pyodide worker returns after each edit, so both come from this one module.
+
+Only scatter and bar traces are used (the site ships plotly.js's basic bundle)
+and every number is a finite float or int: a point that is not finite is left
+out rather than written as NaN or Infinity, which JSON cannot carry.
+"""
+
+import math
+
+from .render import FIT_PARTS, METADATA_LABEL, METHOD_LABELS, PART_LABELS, TRAINING_PARTS
+
+GIB = 1 << 30
+CAPACITY_COLOUR = "#d33"  # readable on the light and the dark theme
+TERA = 1e12
+# Legends above the plot, as the site's other charts have them; every position key is given so that the
+# layout reads the same whatever defaults generator/site/charts.py merges it with.
+LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+# A stacked chart's legend sits at the right, top to bottom like the stack (plotly reverses it for stacks).
+STACK_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+OTHERS_OPACITY = 0.45  # bars other than the inputs' own choice, which is drawn solid
+
+
+def _gib(n) -> float:
+    return n / GIB
+
+
+def _axis(title: str, **extra) -> dict:
+    return {"title": {"text": title}, "automargin": True, **extra}
+
+
+def _figure(ident, title, traces, x_axis, y_axis, x_title=None, y_title=None, **layout) -> dict:
+    """x_title and y_title head the table view's columns; they default to the axes' titles (a horizontal bar
+    chart's table has its categories as x and its values as y, the other way round from its axes)."""
+    base = {"xaxis": _axis(x_axis.pop("title"), **x_axis), "yaxis": _axis(y_axis.pop("title"), **y_axis),
+            "legend": dict(LEGEND), "margin": {"t": 40}}
+    return {"id": ident, "title": title, "data": [_finite(trace) for trace in traces], "layout": {**base, **layout},
+            "x_title": x_title or base["xaxis"]["title"]["text"], "y_title": y_title or base["yaxis"]["title"]["text"],
+            "y_format": "{:,.4g}"}
+
+
+def _finite(trace: dict) -> dict:
+    """The trace without its points whose x or y is a non-finite number."""
+    def ok(value):
+        return not isinstance(value, float) or math.isfinite(value)
+
+    points = [(x, y) for x, y in zip(trace["x"], trace["y"]) if ok(x) and ok(y)]
+    return {**trace, "x": [x for x, _ in points], "y": [y for _, y in points]}
+
+
+def _bar_h(name, labels, values) -> dict:
+    return {"type": "bar", "orientation": "h", "name": name, "y": list(labels), "x": [_gib(v) for v in values]}
+
+
+def _highlight(labels, chosen) -> dict:
+    """Marker settings that draw the bar of the chosen label solid and the others faded."""
+    return {"opacity": [1 if label == chosen else OTHERS_OPACITY for label in labels]}
+
+
+def _marker(name, x, y) -> dict:
+    """One point of a curve: the inputs the result is for."""
+    return {"type": "scatter", "mode": "markers", "name": name, "x": [x], "y": [y],
+            "marker": {"size": 12, "symbol": "diamond"}}
+
+
+def _weights(r) -> list:
+    parts = [(PART_LABELS.get(part, part), size) for part, size in r["parts"].items() if size]
+    parts.append((METADATA_LABEL, r["metadata_bytes"]))
+    formats = r["comparison"]
+    others = _bar_h("total", [f["label"] for f in formats], [f["total_bytes"] for f in formats])
+    if r["format_label"] in others["y"]:
+        others["marker"] = _highlight(others["y"], r["format_label"])
+    return [
+        _figure("weights-by-part", f"Weight memory by part in {r['format_label']}",
+                [_bar_h(r["format_label"], [p for p, _ in parts], [n for _, n in parts])],
+                {"title": "GiB"}, {"title": "", "autorange": "reversed"}, x_title="part", y_title="GiB",
+                showlegend=False),
+        _figure("weights-formats", "The same model in other formats",
+                [others],
+                {"title": "GiB"}, {"title": "", "autorange": "reversed"}, x_title="format", y_title="GiB",
+                showlegend=False, height=30 * len(formats) + 120),
+    ]
+
+
+def _kv(r) -> list:
+    traces = [{"type": "scatter", "mode": "lines", "name": s["label"], "x": s["context"],
+               "y": [_gib(b) for b in s["bytes"]]} for s in r["series"]]
+    traces.append(_marker(f"{r['kv_label']} at {r['context']:,} tokens", r["context"], _gib(r["total_bytes"])))
+    sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
+    return [_figure("kv-context", f"KV cache for {sequences} against context length", traces,
+                    {"title": "context (tokens)"}, {"title": "GiB"})]
+
+
+def _fit(r) -> list:
+    capacity = _gib(r["capacity_bytes"])
+    traces = [{"type": "bar", "name": label, "x": ["per GPU"], "y": [_gib(r["stack"][key])]}
+              for key, label in FIT_PARTS]
+    # The dashed line across the plot is a shape; this trace gives it a legend entry and a row in the table.
+    traces.append({"type": "scatter", "mode": "lines", "name": "GPU memory", "x": ["per GPU"], "y": [capacity],
+                   "line": {"dash": "dash", "color": CAPACITY_COLOUR}})
+    line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": capacity, "y1": capacity,
+            "line": {"dash": "dash", "color": CAPACITY_COLOUR, "width": 2}}
+    return [_figure("fit-memory", "Memory per GPU against the card's capacity", traces, {"title": ""},
+                    {"title": "GiB"}, x_title="GPU", barmode="stack", bargap=0.5, shapes=[line],
+                    legend=dict(STACK_LEGEND))]
+
+
+def _roofline(r) -> list:
+    prefill, decode = r["prefill"], r["decode"]
+    peak, bandwidth, ridge = r["peak_flops_s"], r["bandwidth_bytes_s"], r["ridge_point"]
+    # The roof is straight on log axes between the decades and the ridge, so those points draw it exactly.
+    # Decades are parsed from text rather than computed with a power, which libms may round differently.
+    shown = [i for i in (prefill["intensity"], decode["intensity"], ridge) if i > 0 and math.isfinite(i)]
+    low = min([-1] + [math.floor(math.log10(i)) for i in shown])
+    high = max([5] + [math.ceil(math.log10(i)) for i in shown])
+    intensities = sorted({float(f"1e{e}") for e in range(low, high + 1)} | ({ridge} if ridge in shown else set()))
+    roof = {"type": "scatter", "mode": "lines", "name": "attainable TFLOP/s", "x": intensities,
+            "y": [min(peak, bandwidth * i) / TERA for i in intensities]}
+
+    def achieved(step):
+        return step["flops"] / step["time_s"] / TERA if step["time_s"] > 0 else math.inf
+
+    sweep = r["sweep"]
+    return [
+        _figure("roofline", "Roofline with the prefill and decode operating points",
+                [roof, _marker("prefill", prefill["intensity"], achieved(prefill)),
+                 _marker("decode", decode["intensity"], achieved(decode))],
+                {"title": "arithmetic intensity (FLOP/byte)", "type": "log"}, {"title": "TFLOP/s", "type": "log"}),
+        _figure("roofline-batch", "Decode throughput against batch size",
+                [{"type": "scatter", "mode": "lines+markers", "name": "tokens/s (upper bound)", "x": sweep["batch"],
+                  "y": sweep["tokens_per_s"]},
+                 _marker(f"batch {r['batch']:,}", r["batch"], r["tokens_per_s"])],
+                {"title": "batch", "type": "log"}, {"title": "tokens/s"}),
+    ]
+
+
+def _speculative(r) -> list:
+    curve = r["curve"]
+    return [_figure("speculative-draft-length", "Speedup against draft length",
+                    [{"type": "scatter", "mode": "lines+markers", "name": "speedup", "x": curve["draft_tokens"],
+                      "y": curve["speedup"]},
+                     _marker(f"{r['draft_tokens']} draft tokens", r["draft_tokens"], r["speedup"])],
+                    {"title": "draft tokens per step"}, {"title": "speedup (×)"})]
+
+
+def _training(r) -> list:
+    methods = r["methods"]
+    labels = [METHOD_LABELS[m] for m in methods]
+    traces = [{"type": "bar", "name": label, "x": labels, "y": [_gib(row[key]) for row in methods.values()],
+               "marker": _highlight(labels, METHOD_LABELS[r["method"]])} for key, label in TRAINING_PARTS]
+    return [_figure("training-methods", "Training memory by method", traces, {"title": "method"},
+                    {"title": "GiB"}, barmode="stack", legend=dict(STACK_LEGEND))]
+
+
+CHARTS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
+          "training": _training}
+
+
+def figures(page: str, result: dict) -> list:
+    """[{"id", "title", "data", "layout", "x_title", "y_title", "y_format"}] for a page's result; `data` and
+    `layout` are Plotly's JSON form, the rest is what the caption and the table view need."""
+    if page not in CHARTS or not result:
+        return []
+    return CHARTS[page](result)
