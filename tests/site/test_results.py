@@ -266,3 +266,19 @@ def test_charts_render_and_their_tables_match(watched, base_url, site_dir, path)
                     assert _agrees(t_y, y), (address, series, x, y, t_y)
     assert not watched.errors, watched.errors
     assert all(request.startswith(base_url) for request in watched.requests), watched.requests
+
+
+def test_results_charts_draw_after_instant_navigation(watched, base_url, site_dir):
+    """Material's instant navigation swaps the page in without a reload; its charts must still be drawn."""
+    site, _ = site_dir
+    device = _device_pages(site)[0].name
+    page = watched.page
+    page.goto(f"{base_url}/")
+    page.click(f"nav a[href$='results/{device}/']")
+    page.wait_for_url(f"**/results/{device}/")
+    page.wait_for_selector("figure.chart")
+    count = len(page.query_selector_all("figure.chart"))
+    assert count > 0
+    page.wait_for_function(f"document.querySelectorAll('figure.chart .js-plotly-plot').length === {count}",
+                           timeout=20000)
+    assert not watched.errors, watched.errors
