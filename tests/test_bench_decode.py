@@ -60,7 +60,8 @@ def test_static_decode_tokens_are_the_greedy_choices_of_its_steps():
 def test_static_decode_timing_runs_eagerly_on_the_cpu():
     model = build_model(TINY, CPU)
     timing = measure.time_static_decode(model, measure.prompt_ids(TINY.vocab_size, 1, 16, CPU), 4, 2, CPU)
-    assert timing.repeats == 2 and 0 < timing.min_s <= timing.median_s <= timing.max_s
+    assert timing.step.repeats == 2 and 0 < timing.step.min_s <= timing.step.median_s <= timing.step.max_s
+    assert timing.same_work is None  # eager steps: nothing to check against eager ones
 
 
 def test_the_cpu_run_records_graph_metrics_as_missing_with_the_reason():
@@ -80,21 +81,31 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA de
 @cuda
 @pytest.mark.parametrize("config", [Int8WeightOnly(), SmoothQuant()], ids=lambda config: config.label)
 def test_graph_decode_is_measured_on_cuda_or_says_why_not(config):
+    """A method whose speed is its compiled decode's (compiled_only: int8-channel's dequantize-and-matmul)
+    gets no graph of its unfused eager kernel; the others get a graph timing, or the reason there is none."""
     result = measure_item(BenchItem(TINY, config, Workload(2, 32, 8), repeats=3), torch.device("cuda"), {})
     assert result["status"] == "ok", result["error"]
-    if "decode_graph_ms_per_token" in result["metrics"]:
+    missing = result["missing"].get("decode_graph_ms_per_token")
+    if config.compiled_only:
+        assert missing.startswith("a graph of the unfused eager kernel"), missing
+    elif "decode_graph_ms_per_token" in result["metrics"]:
         assert result["metrics"]["tokens_per_s_graph"] > 0
         assert result["spread"]["decode_graph_ms_per_token"]["min"] > 0
+        assert 0 <= result["metrics"]["graph_logits_rel_rms"] < measure.SAME_WORK_TOLERANCE
     else:
-        assert result["missing"]["decode_graph_ms_per_token"].startswith(("CUDA graph", "the replayed"))
+        assert missing.startswith(("CUDA graph capture", "the replayed CUDA graph", "replaying the CUDA graph")), \
+            missing
 
 
 @cuda
 def test_a_decode_step_captured_on_cuda_replays_the_eager_greedy_path():
+    """The tiny model's logits are far from ties: the replays' own tokens are exactly eager decoding's, and
+    their logits eager's but for rounding."""
     device = torch.device("cuda")
     model = build_model(TINY, device)
     input_ids = measure.prompt_ids(TINY.vocab_size, 2, 32, device)
     decoder = measure.StaticDecoder(model, 2, 48, device)
-    graph = measure.capture_decode_graph(decoder, input_ids, 8)
+    step, same_work = measure.capture_decode_graph(decoder, input_ids, 8)
     eager = measure.static_decode_tokens(decoder, input_ids, 8)
-    assert torch.equal(measure.static_decode_tokens(decoder, input_ids, 8, graph.replay), eager)
+    assert torch.equal(measure.static_decode_tokens(decoder, input_ids, 8, step), eager)
+    assert same_work.rounding_ties == 0 and same_work.logits_relative_rms < 0.05, same_work

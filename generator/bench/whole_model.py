@@ -8,8 +8,10 @@ What is measured, in order, each in its own memory window:
                    only: kv_cache_bytes, the allocated bytes the cache holds
     generate       model.generate as a user calls it: prefill_ms (time to first token), then
                    decode_ms_per_token; peak_bytes and peak_reserved_bytes over that window
-    graph          (CUDA) a static cache and one decode step replayed from a CUDA graph
-    compiled       (items that ask for it) the decode step compiled with torch.compile
+    graph          (CUDA) a static cache and one decode step replayed from a CUDA graph, checked
+                   against eager steps: graph_logits_rel_rms
+    compiled       (items that ask for it) the decode step compiled with torch.compile, checked the
+                   same way: compiled_logits_rel_rms
 
 A method whose speed is another method's (`speed_of`: GPTQ and AWQ end on round-to-nearest's
 int4 module) gets its quantization time and bytes measured and its speed metrics listed as missing
@@ -34,9 +36,10 @@ from .runner import Measurement, Runner, free
 AGREEMENT_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
 # Each way of decoding: (ms per token, tokens per second, achieved bandwidth).
 EAGER_DECODE = ("decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s")
-GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
+GRAPH_DECODE = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
+GRAPH_METRICS = (*GRAPH_DECODE, "graph_logits_rel_rms")
 COMPILED_DECODE = ("decode_compiled_ms_per_token", "tokens_per_s_compiled", "bandwidth_compiled_bytes_s")
-COMPILED_METRICS = ("compile_s", *COMPILED_DECODE)
+COMPILED_METRICS = ("compile_s", *COMPILED_DECODE, "compiled_logits_rel_rms")
 EAGER_METRICS = ("prefill_ms", *EAGER_DECODE)
 SPEED_METRICS = (*EAGER_METRICS, *GRAPH_METRICS, *COMPILED_METRICS, "peak_bytes", "peak_reserved_bytes",
                  "kv_cache_bytes")
@@ -180,7 +183,8 @@ def _measure_graph(model, input_ids, item: BenchItem, device, m: Measurement, by
                               lambda: measure.time_static_decode(model, input_ids, item.workload.new_tokens,
                                                                  item.repeats, device))
     if timing is not None:
-        _add_decode(m, GRAPH_METRICS, timing, item.workload.batch, bytes_per_step)
+        _add_decode(m, GRAPH_DECODE, timing.step, item.workload.batch, bytes_per_step)
+        m.metrics["graph_logits_rel_rms"] = timing.same_work.logits_relative_rms
 
 
 def _add_decode(m: Measurement, names: tuple, step: measure.Timing, batch: int, bytes_per_step: int):
@@ -218,6 +222,7 @@ def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement,
               "(TORCH_LOGS=perf_hints says why)", file=sys.stderr)
     m.metrics["compile_s"] = timing.compile_s
     _add_decode(m, COMPILED_DECODE, timing.step, item.workload.batch, bytes_per_step)
+    m.metrics["compiled_logits_rel_rms"] = timing.logits_relative_rms
 
 
 # -- agreement with the bf16 model (pretrained models only) ---------------------------------------
