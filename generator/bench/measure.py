@@ -304,6 +304,8 @@ def capture_decode_graph(decoder: StaticDecoder, input_ids: torch.Tensor, new_to
     """A CUDA graph of one decode step, checked against eager decoding (check_same_work): (CapturedStep,
     SameWork). GraphCaptureFailed says why there is none."""
     device = input_ids.device
+    before = torch.cuda.current_stream(device)
+    inside = []  # the error the step raised during capture, which ending the capture replaces with its own
     try:
         decoder.prefill(input_ids)
         side = torch.cuda.Stream(device)
@@ -315,11 +317,18 @@ def capture_decode_graph(decoder: StaticDecoder, input_ids: torch.Tensor, new_to
         decoder.prefill(input_ids)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
-            logits = decoder.step()
+            try:
+                logits = decoder.step()
+            except Exception as error:
+                inside.append(error)
+                raise
     except Exception as failure:  # capture is refused by host syncs, unsupported ops, ...; data, not a crash
-        torch.cuda.synchronize(device)
-        raise GraphCaptureFailed(f"CUDA graph capture of the decode step failed: {type(failure).__name__}: "
-                                 f"{one_line(failure, limit=300)}") from None
+        # torch.cuda.graph leaves its capture stream current when ending the capture fails.
+        torch.cuda.set_stream(before)
+        torch.cuda.synchronize(device)  # raises again if the failure left the CUDA context unusable
+        cause = inside[0] if inside else failure
+        raise GraphCaptureFailed(f"CUDA graph capture of the decode step failed: {type(cause).__name__}: "
+                                 f"{one_line(cause, limit=300)}") from None
     step = CapturedStep(graph, logits)
     try:
         same_work = check_same_work(decoder, input_ids, new_tokens, lambda: step()[:, -1],

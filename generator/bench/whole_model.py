@@ -31,7 +31,7 @@ import calculators
 from ..records import one_line, result_key
 from . import compiled, measure, methods
 from .models import ModelSpec, build_model, parameter_count, state_dict_bytes, weight_bytes_in_memory
-from .runner import Measurement, Runner, free
+from .runner import Measurement, Runner, device_poisoned, free
 
 AGREEMENT_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
 # Each way of decoding: (ms per token, tokens per second, achieved bandwidth).
@@ -197,15 +197,19 @@ def _add_decode(m: Measurement, names: tuple, step: measure.Timing, batch: int, 
 
 def _unless_it_fails(m: Measurement, names, what: str, device, expected: type, timing_function):
     """timing_function()'s result, or None with the reason it failed listed for `names`: the other timings
-    of the item stand whatever happens here."""
+    of the item stand whatever happens here, unless the failure left the CUDA context unusable; then it is
+    raised, the item becomes an error and the runner hands the rest to a new process."""
     try:
         return timing_function()
-    except expected as failure:  # the path's own refusal (no faithful graph, no compile), already one line
-        m.miss(names, str(failure))
-    except torch.OutOfMemoryError as failure:
-        m.miss(names, f"out of memory in the {what}: {one_line(failure)}")
     except Exception as failure:  # noqa: BLE001
-        m.miss(names, f"{what} failed: {type(failure).__name__}: {one_line(failure)}")
+        if device_poisoned(device):
+            raise
+        if isinstance(failure, expected):  # the path's own refusal (no faithful graph, no compile), one line
+            m.miss(names, str(failure))
+        elif isinstance(failure, torch.OutOfMemoryError):
+            m.miss(names, f"out of memory in the {what}: {one_line(failure)}")
+        else:
+            m.miss(names, f"{what} failed: {type(failure).__name__}: {one_line(failure)}")
     finally:
         free(device)
     return None
