@@ -145,6 +145,25 @@ def test_a_4bit_checkpoint_also_holds_the_quant_state_json(config):
     assert 60 < extra_per_layer < 200
 
 
+@pytest.mark.skipif(not HAS_BNB, reason="bitsandbytes is not installed")
+def test_llm_int8_runs_without_its_cast_notice_on_every_call(caplog, recwarn):
+    """bitsandbytes says on every LLM.int8() matmul that it casts bf16 inputs to float16; the bench drops
+    exactly that notice, and keeps the rest of what bitsandbytes logs or warns."""
+    import logging
+    import warnings
+
+    model = _quantized(TINY_128, methods.BnbInt8())
+    with caplog.at_level(logging.WARNING):
+        _logits(model)
+        logging.getLogger("bitsandbytes.autograd._functions").warning(
+            "MatMul8bitLt: inputs will be cast from %s to float16 during quantization", torch.bfloat16)
+        logging.getLogger("bitsandbytes.autograd._functions").warning("another notice")
+        warnings.warn("MatMul8bitLt: inputs will be cast from torch.bfloat16 to float16 during quantization")
+        warnings.warn("another warning")
+    assert [record.getMessage() for record in caplog.records if "bitsandbytes" in record.name] == ["another notice"]
+    assert [str(warning.message) for warning in recwarn] == ["another warning"]
+
+
 def test_int8_output_is_closer_to_bf16_than_4bit_output():
     reference = _logits(build_model(TINY_128, CPU))
     sqnr = {}
