@@ -7,8 +7,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from generator.bench import measure, methods  # noqa: E402
-from generator.bench.compiled import (CompileFailed, compile_decode_step, is_rounding_tie,  # noqa: E402
-                                      time_compiled_decode)
+from generator.bench.compiled import CompileFailed, compile_decode_step, time_compiled_decode  # noqa: E402
 from generator.bench.methods.fp8 import Fp8  # noqa: E402
 from generator.bench.models import TINY_LLAMA_CONFIG, ModelSpec, build_model, model_spec  # noqa: E402
 
@@ -42,8 +41,10 @@ def test_compiled_timing_excludes_compilation_and_has_an_ordered_spread(compiled
 
 def test_the_compiled_step_picks_the_greedy_token_of_the_eager_step_every_time(compiled_run):
     """No step of the check needed the rounding-tie allowance: fed eager's tokens, the compiled step picked
-    eager's token every time, so left to feed itself it makes exactly eager's tokens."""
+    eager's token every time, so left to feed itself it makes exactly eager's tokens; its logits differ from
+    eager's by rounding only (inductor fuses ops and keeps some intermediates in float32)."""
     assert compiled_run[2].rounding_ties == 0
+    assert 0 <= compiled_run[2].logits_relative_rms < measure.SAME_WORK_TOLERANCE / 5
 
 
 def test_free_running_compiled_steps_make_the_tokens_of_eager_steps():
@@ -63,16 +64,6 @@ def test_free_running_compiled_steps_make_the_tokens_of_eager_steps():
     finally:
         torch._dynamo.reset()
     assert torch.equal(compiled, eager)
-
-
-@pytest.mark.parametrize("compiled, reference, chosen, tie", [
-    ([[1.0, 0.999, 0.0]], [[0.999, 1.0, 0.0]], [0], True),  # two logits swap by 0.001: a rounding tie
-    ([[1.0, 0.5, 0.0]], [[0.5, 1.0, 0.0]], [0], False),  # the logits moved by half their size: other work
-    ([[1.0, 0.9, 0.005]], [[1.0, 0.9, 0.0]], [1], False),  # logits barely moved, yet a token far behind
-    ([[1.0, 0.999, 0.0], [0.0, 1.0, 0.5]], [[0.999, 1.0, 0.0], [0.0, 1.0, 0.5]], [0, 1], True),
-])
-def test_only_near_equal_logits_may_swap(compiled, reference, chosen, tie):
-    assert is_rounding_tie(torch.tensor(compiled), torch.tensor(reference), torch.tensor(chosen)) is tie
 
 
 def test_a_forward_that_cannot_compile_whole_is_compile_failed_with_a_one_line_reason(monkeypatch):
@@ -103,7 +94,8 @@ def test_a_compiled_step_that_computes_something_else_is_compile_failed(monkeypa
         return logits + 10 * torch.randn_like(logits) if torch.compiler.is_compiling() else logits
 
     monkeypatch.setattr(head, "forward", forward_that_differs_when_compiled)
-    with pytest.raises(CompileFailed, match="^the compiled decode step picked token"):
+    with pytest.raises(CompileFailed, match="^the compiled decode step computed other logits than eager decoding "
+                                            "at step 0, sequence 0: a relative RMS difference of "):
         time_compiled_decode(model, measure.prompt_ids(TINY.vocab_size, 1, 8, CPU), 4, 1, CPU)
 
 

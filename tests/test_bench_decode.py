@@ -60,7 +60,8 @@ def test_static_decode_tokens_are_the_greedy_choices_of_its_steps():
 def test_static_decode_timing_runs_eagerly_on_the_cpu():
     model = build_model(TINY, CPU)
     timing = measure.time_static_decode(model, measure.prompt_ids(TINY.vocab_size, 1, 16, CPU), 4, 2, CPU)
-    assert timing.repeats == 2 and 0 < timing.min_s <= timing.median_s <= timing.max_s
+    assert timing.step.repeats == 2 and 0 < timing.step.min_s <= timing.step.median_s <= timing.step.max_s
+    assert timing.same_work is None  # eager steps: nothing to check against eager ones
 
 
 def test_the_cpu_run_records_graph_metrics_as_missing_with_the_reason():
@@ -72,6 +73,76 @@ def test_the_cpu_run_records_graph_metrics_as_missing_with_the_reason():
     assert result["metrics"]["decode_ms_per_token"] > 0
 
 
+class _FakeCuda:
+    """Just enough of torch.cuda for capture_decode_graph's failure path on the CPU: streams are names, and
+    ending a capture fails as CUDA does after an error inside it, without restoring the stream that was
+    current before (torch.cuda.graph.__exit__ restores it only after capture_end returns)."""
+
+    def __init__(self):
+        self.current = "default"
+
+    def install(self, monkeypatch):
+        fake = self
+
+        class Stream:
+            def __init__(self, device=None, name="side"):
+                self.name = name
+
+            def wait_stream(self, other):
+                pass
+
+        class Graph:
+            def __init__(self, graph):
+                pass
+
+            def __enter__(self):
+                self.before, fake.current = fake.current, "capture"
+
+            def __exit__(self, *failure):
+                raise RuntimeError("CUDA error: operation failed due to a previous error during capture")
+
+        class StreamContext:
+            def __init__(self, stream):
+                self.stream = stream
+
+            def __enter__(self):
+                self.before, fake.current = fake.current, self.stream.name
+
+            def __exit__(self, *failure):
+                fake.current = self.before
+
+        monkeypatch.setattr(torch.cuda, "Stream", Stream)
+        monkeypatch.setattr(torch.cuda, "stream", StreamContext)
+        monkeypatch.setattr(torch.cuda, "current_stream", lambda device=None: Stream(name=fake.current))
+        monkeypatch.setattr(torch.cuda, "set_stream", lambda stream: setattr(fake, "current", stream.name))
+        monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: None)
+        monkeypatch.setattr(torch.cuda, "CUDAGraph", lambda: object())
+        monkeypatch.setattr(torch.cuda, "graph", Graph)
+
+
+def test_a_failed_capture_says_what_failed_inside_it_and_restores_the_stream(monkeypatch):
+    """What LLM.int8() did on the H200: a host sync inside the captured step. The reason recorded is the
+    step's own error, not the one ending the capture reports, and the stream current before is current again."""
+    model = build_model(TINY, CPU)  # before torch.cuda is faked: transformers' modules import with it
+    decoder = measure.StaticDecoder(model, 1, 24, CPU)
+    fake = _FakeCuda()
+    fake.install(monkeypatch)
+    norm = model.model.norm
+    original = norm.forward
+
+    def forward_that_syncs(hidden_states):
+        if fake.current == "capture":
+            raise RuntimeError("CUDA error: operation not permitted when stream is capturing\nmore lines")
+        return original(hidden_states)
+
+    monkeypatch.setattr(norm, "forward", forward_that_syncs)
+    with pytest.raises(measure.GraphCaptureFailed) as failure:
+        measure.capture_decode_graph(decoder, measure.prompt_ids(TINY.vocab_size, 1, 16, CPU), 4)
+    assert str(failure.value) == ("CUDA graph capture of the decode step failed: RuntimeError: CUDA error: "
+                                  "operation not permitted when stream is capturing")
+    assert fake.current == "default"
+
+
 # -- CUDA only ------------------------------------------------------------------------
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
@@ -80,21 +151,56 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA de
 @cuda
 @pytest.mark.parametrize("config", [Int8WeightOnly(), SmoothQuant()], ids=lambda config: config.label)
 def test_graph_decode_is_measured_on_cuda_or_says_why_not(config):
+    """A method whose speed is its compiled decode's (compiled_only: int8-channel's dequantize-and-matmul)
+    gets no graph of its unfused eager kernel; the others get a graph timing, or the reason there is none."""
     result = measure_item(BenchItem(TINY, config, Workload(2, 32, 8), repeats=3), torch.device("cuda"), {})
     assert result["status"] == "ok", result["error"]
-    if "decode_graph_ms_per_token" in result["metrics"]:
+    missing = result["missing"].get("decode_graph_ms_per_token")
+    if config.compiled_only:
+        assert missing.startswith("a graph of the unfused eager kernel"), missing
+    elif "decode_graph_ms_per_token" in result["metrics"]:
         assert result["metrics"]["tokens_per_s_graph"] > 0
         assert result["spread"]["decode_graph_ms_per_token"]["min"] > 0
+        assert 0 <= result["metrics"]["graph_logits_rel_rms"] < measure.SAME_WORK_TOLERANCE
     else:
-        assert result["missing"]["decode_graph_ms_per_token"].startswith(("CUDA graph", "the replayed"))
+        assert missing.startswith(("CUDA graph capture", "the replayed CUDA graph", "replaying the CUDA graph")), \
+            missing
 
 
 @cuda
 def test_a_decode_step_captured_on_cuda_replays_the_eager_greedy_path():
+    """The tiny model's logits are far from ties: the replays' own tokens are exactly eager decoding's, and
+    their logits eager's but for rounding."""
     device = torch.device("cuda")
     model = build_model(TINY, device)
     input_ids = measure.prompt_ids(TINY.vocab_size, 2, 32, device)
     decoder = measure.StaticDecoder(model, 2, 48, device)
-    graph = measure.capture_decode_graph(decoder, input_ids, 8)
+    step, same_work = measure.capture_decode_graph(decoder, input_ids, 8)
     eager = measure.static_decode_tokens(decoder, input_ids, 8)
-    assert torch.equal(measure.static_decode_tokens(decoder, input_ids, 8, graph.replay), eager)
+    assert torch.equal(measure.static_decode_tokens(decoder, input_ids, 8, step), eager)
+    assert same_work.rounding_ties == 0 and same_work.logits_relative_rms < 0.05, same_work
+
+
+@cuda
+def test_a_step_that_cannot_be_captured_leaves_the_stream_and_context_usable(monkeypatch):
+    """A host sync inside the captured step (as LLM.int8()'s outlier search does) fails the capture: the
+    reason is the step's own error, not the one ending the capture reports, and the stream that was current
+    before is current again."""
+    device = torch.device("cuda")
+    model = build_model(TINY, device)
+    input_ids = measure.prompt_ids(TINY.vocab_size, 1, 16, device)
+    decoder = measure.StaticDecoder(model, 1, 32, device)
+    norm = model.model.norm
+    original = norm.forward
+
+    def forward_with_a_host_sync(hidden_states):
+        hidden_states.sum().item()
+        return original(hidden_states)
+
+    monkeypatch.setattr(norm, "forward", forward_with_a_host_sync)
+    before = torch.cuda.current_stream(device)
+    with pytest.raises(measure.GraphCaptureFailed, match="^CUDA graph capture of the decode step failed: ") as failure:
+        measure.capture_decode_graph(decoder, input_ids, 4)
+    assert "\n" not in str(failure.value)
+    assert torch.cuda.current_stream(device) == before
+    assert torch.ones(4, device=device).sum().item() == 4

@@ -158,3 +158,8 @@ def test_the_gpu_script_runs_end_to_end_within_its_cap_and_returns_a_log_and_the
     assert len(record["results"]) == 6 and record["run"]["finished"] is not None
     log = log_path.read_text()
     assert "== CUDA-only tests" in log and "== plan exit status 1" in log  # 1: some items failed, by design
+    # The tests' whole output is in the log, in its place; the console has its end.
+    order = [log.index(line) for line in ("== setup", "== CUDA-only tests", " deselected", "== CUDA-only tests exit "
+                                          "status 0", "== the plan", "== plan exit status")]
+    assert order == sorted(order)
+    assert "deselected" in answer.stdout and "== CUDA-only tests exit status 0" in answer.stdout

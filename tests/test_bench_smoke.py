@@ -1,6 +1,8 @@
 """The bench on the CPU with tiny random llamas: methods, measurements, the smoke suite end to end."""
 
+import copy
 import json
+import math
 
 import pytest
 
@@ -143,6 +145,25 @@ def test_a_4bit_checkpoint_also_holds_the_quant_state_json(config):
     assert 60 < extra_per_layer < 200
 
 
+@pytest.mark.skipif(not HAS_BNB, reason="bitsandbytes is not installed")
+def test_llm_int8_runs_without_its_cast_notice_on_every_call(caplog, recwarn):
+    """bitsandbytes says on every LLM.int8() matmul that it casts bf16 inputs to float16; the bench drops
+    exactly that notice, and keeps the rest of what bitsandbytes logs or warns."""
+    import logging
+    import warnings
+
+    model = _quantized(TINY_128, methods.BnbInt8())
+    with caplog.at_level(logging.WARNING):
+        _logits(model)
+        logging.getLogger("bitsandbytes.autograd._functions").warning(
+            "MatMul8bitLt: inputs will be cast from %s to float16 during quantization", torch.bfloat16)
+        logging.getLogger("bitsandbytes.autograd._functions").warning("another notice")
+        warnings.warn("MatMul8bitLt: inputs will be cast from torch.bfloat16 to float16 during quantization")
+        warnings.warn("another warning")
+    assert [record.getMessage() for record in caplog.records if "bitsandbytes" in record.name] == ["another notice"]
+    assert [str(warning.message) for warning in recwarn] == ["another warning"]
+
+
 def test_int8_output_is_closer_to_bf16_than_4bit_output():
     reference = _logits(build_model(TINY_128, CPU))
     sqnr = {}
@@ -238,10 +259,40 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA de
 @cuda
 @pytest.mark.parametrize("config", [methods.Int8WeightOnly(), Int4WeightOnly()], ids=lambda config: config.label)
 def test_the_cuda_kernels_agree_with_the_cpu_kernels(config):
-    cuda_device = torch.device("cuda")
-    on_cpu = _logits(_quantized(TINY_128, config))
-    on_cuda = _logits(_quantized(TINY_128, config, cuda_device), device=cuda_device).cpu()
-    assert measure.compare_logits(on_cpu, on_cuda).sqnr_db > 30
+    """The same bf16 weights, made on the CPU (CUDA's random generator would make others) and quantized on
+    each device, give the same logits on either device's kernels but for rounding."""
+    sqnr, numbers = _kernels_against_cpu(config, torch.device("cuda"))
+    assert sqnr is None or sqnr > 30, numbers
+
+
+def _kernels_against_cpu(config, device):
+    """(SQNR in dB of `config`'s logits on `device` against its logits on the CPU, from the same weights; a
+    line with that and the numbers that say where a difference comes from)."""
+    bf16 = build_model(TINY_128, CPU)
+    logits = {}
+    for where in (CPU, device):
+        model = copy.deepcopy(bf16).to(where)
+        logits["bf16", where.type] = _logits(model, device=where).cpu()
+        methods.quantize(model, config, where)
+        logits[config.label, where.type] = _logits(model, device=where).cpu()
+
+    def sqnr(first, second):
+        value = measure.compare_logits(logits[first], logits[second]).sqnr_db
+        return math.inf if value is None else value
+
+    here, there = "cpu", device.type
+    return measure.compare_logits(logits[config.label, here], logits[config.label, there]).sqnr_db, (
+        f"{config.label}: {there} against {here} {sqnr((config.label, here), (config.label, there)):.1f} dB SQNR; "
+        f"bf16 {there} against {here} {sqnr(('bf16', here), ('bf16', there)):.1f} dB; {config.label} against "
+        f"bf16: {here} {sqnr(('bf16', here), (config.label, here)):.1f} dB, "
+        f"{there} {sqnr(('bf16', there), (config.label, there)):.1f} dB")
+
+
+def test_the_kernel_comparison_of_the_cuda_test_runs_on_the_cpu():
+    """Its CPU twin: the same weights on the same kernels give identical logits, and the line says so."""
+    sqnr, numbers = _kernels_against_cpu(Int4WeightOnly(), CPU)
+    assert sqnr is None
+    assert numbers.startswith("int4-tinygemm-g128: cpu against cpu inf dB SQNR; bf16 cpu against cpu inf dB; ")
 
 
 @cuda

@@ -4,9 +4,10 @@ one-token decode step compiled whole (fullgraph) and, on CUDA, replayed from CUD
 stays eager. Compiling and warming up are timed apart and never enter the step timing.
 
 A compiled step is trusted only once it computes what the eager step computes: fed the same tokens as
-eager static-cache decoding, it must pick the same greedy token at every step (the one allowance is a
-rounding tie, see `is_rounding_tie`). Anything else, a failed compile included, is CompileFailed, whose
-message is one line for a record's `missing` field.
+eager static-cache decoding, its logits must be eager's but for rounding and its greedy token eager's but
+at a rounding tie (measure.check_same_work, the check the CUDA graph of the eager step passes too).
+Anything else, a failed compile included, is CompileFailed, whose message is one line for a record's
+`missing` field.
 """
 
 import time
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from ..records import one_line
-from .measure import StaticDecoder, Timing, synchronize, timed
+from .measure import StaticDecoder, Timing, check_same_work, synchronize, timed
 
 # Calls of the compiled step before anything is checked or timed: the first compiles; under
 # reduce-overhead CUDA graph trees run the second eagerly to warm up and record the graph on the third.
@@ -23,10 +24,6 @@ WARMUP_STEPS = 3
 # Headroom for recompiles of one model's step (dynamo is reset between models): past the limit (8 by
 # default) dynamo would quietly run the step eagerly, and its timing would not be of compiled code.
 RECOMPILE_LIMIT = 64
-# How far compiled logits may stray from eager ones, as a share of the largest eager logit, for a swap of
-# two near-equal tokens to count as rounding (is_rounding_tie): bf16 rounding differences grow over a deep
-# model's layers, and a wrong computation (a wrong position, a stale cache) moves logits by tens of percent.
-TIE_TOLERANCE = 0.02
 
 
 class CompileFailed(Exception):
@@ -41,9 +38,11 @@ class CompiledTiming:
     # True when each step was replayed from CUDA graphs; False on the CPU, or where inductor declined to
     # capture them (then the steps ran inductor's kernels one launch at a time).
     cuda_graphs: bool = False
-    # Steps of the check where the compiled step picked another token than eager decoding at a rounding tie
-    # (is_rounding_tie); 0 means its free-running greedy tokens are exactly eager decoding's.
+    # (step, sequence) pairs of the check where the compiled step picked another token than eager decoding at
+    # a rounding tie (measure.check_step_logits); 0 means its free-running greedy tokens are exactly eager's.
     rounding_ties: int = 0
+    # The largest relative RMS difference of a sequence's logits from eager decoding's at any checked step.
+    logits_relative_rms: float = 0.0
 
 
 def compile_mode(device) -> str | None:
@@ -95,66 +94,6 @@ def _failure(what: str, failure: BaseException, device) -> CompileFailed:
     return CompileFailed(f"{what}: {type(failure).__name__}: {one_line(failure, limit=300)}")
 
 
-@torch.inference_mode()
-def _eager_logits(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int):
-    """Eager static-cache greedy decoding: its tokens (batch, new_tokens) and each step's last logits."""
-    decoder.prefill(input_ids)
-    tokens, logits = [], []
-    for _ in range(new_tokens):
-        tokens.append(decoder.next_ids.clone())
-        logits.append(decoder.step()[:, -1].clone())  # model dtype: at batch 32 x 128k vocabulary, 8 MB a step
-    return torch.cat(tokens, dim=1), logits
-
-
-def _check_against_eager(decoder: StaticDecoder, step, input_ids: torch.Tensor, new_tokens: int) -> int:
-    """CompileFailed unless the compiled step picks eager decoding's greedy token at every step, but for
-    rounding ties (is_rounding_tie); returns how many steps it took another token at a tie.
-
-    Both runs are fed the same tokens (the eager ones, teacher forcing), so one difference cannot hide the
-    rest; where no step differs, the compiled step left to feed itself makes exactly eager's tokens.
-    """
-    eager_tokens, eager_logits = _eager_logits(decoder, input_ids, new_tokens)
-    with torch.inference_mode():
-        decoder.prefill(input_ids)
-    ties = 0
-    for index in range(new_tokens):
-        with torch.inference_mode():
-            decoder.next_ids.copy_(eager_tokens[:, index:index + 1])
-        compiled = _call(step).to(torch.float32, copy=True)  # the graph's output is overwritten by the next call
-        chosen = decoder.next_ids[:, 0].clone()  # the token the compiled step itself picked and would feed on
-        reference = eager_logits[index].float()
-        expected = reference.argmax(dim=-1)
-        if torch.equal(chosen, expected):
-            continue
-        if is_rounding_tie(compiled, reference, chosen):
-            ties += 1
-            continue
-        row = (chosen != expected).nonzero()[0, 0].item()
-        gap = (reference[row, expected[row]] - reference[row, chosen[row]]).item()
-        raise CompileFailed(f"the compiled decode step picked token {chosen[row].item()} where eager decoding "
-                            f"picked {expected[row].item()} (step {index}, sequence {row}; eager logits {gap:.3g} "
-                            f"apart, the runs' logits up to {(compiled - reference).abs().max().item():.3g} "
-                            "apart), so its timing would not be of the same work")
-    return ties
-
-
-def is_rounding_tie(compiled: torch.Tensor, reference: torch.Tensor, chosen: torch.Tensor) -> bool:
-    """Whether tokens `chosen` (batch,) picked from `compiled` logits instead of the argmax of `reference`
-    logits (both (batch, vocab)) are explained by rounding.
-
-    Inductor fuses ops and may round differently from eager kernels (it keeps some bf16 intermediates in
-    fp32), so near-equal logits can swap order. A swap is a tie when the two runs' logits differ by at
-    most TIE_TOLERANCE of the reference's largest magnitude, and the chosen token's reference logit is
-    within twice that difference of the best one (always so for the compiled logits' own argmax: each of
-    the two logits moved by at most the difference). A wrong position, a stale cache or a misread buffer
-    moves logits by far more than rounding does.
-    """
-    difference = (compiled - reference).abs().max()
-    best = reference.max(dim=-1).values
-    picked = reference.gather(1, chosen[:, None])[:, 0]
-    return bool(difference <= TIE_TOLERANCE * reference.abs().max() and ((best - picked) <= 2 * difference).all())
-
-
 def time_compiled_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats: int, device) -> CompiledTiming:
     """Seconds per greedy decode step with the step compiled (gpt-fast style), and the seconds spent compiling.
 
@@ -191,7 +130,9 @@ def _time_compiled(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: 
         raise _failure("torch.compile of the decode step failed", failure, device) from None
     compile_s = time.perf_counter() - start
     try:
-        ties = _check_against_eager(decoder, step, input_ids, new_tokens)
+        # The graph's output is overwritten by the next call: check_same_work compares it before that.
+        same_work = check_same_work(decoder, input_ids, new_tokens, lambda: _call(step), "the compiled decode step",
+                                    CompileFailed)
     except (CompileFailed, torch.OutOfMemoryError):
         raise
     except Exception as failure:  # a recompile for the check's state that fails, a replay error
@@ -209,7 +150,7 @@ def _time_compiled(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: 
         samples.append(timed(decode, device)[1] / new_tokens)
     cuda_graphs = compile_mode(device) == "reduce-overhead" and _cudagraph_skips() == skips_before
     return CompiledTiming(step=Timing.of(samples), compile_s=compile_s, cuda_graphs=cuda_graphs,
-                          rounding_ties=ties)
+                          rounding_ties=same_work.rounding_ties, logits_relative_rms=same_work.logits_relative_rms)
 
 
 def _cudagraph_skips() -> int:

@@ -176,11 +176,136 @@ def static_decode_tokens(decoder: StaticDecoder, input_ids: torch.Tensor, new_to
     return torch.cat(tokens, dim=1)
 
 
+# -- the same work: a faster way of decoding checked against eager decoding -------------------------------
+
+# How far one sequence's next-token logits may be from eager decoding's, as ||run - eager|| / ||eager||, for
+# a step to count as the same computation rounded differently. Random-init models amplify rounding: on the
+# CPU, a model with Llama-3.1-8B's depth and per-layer gains (std * sqrt(fan-in)) gives bf16 logits 5-8%
+# RMS away from float32 ones, with the largest single difference 0.36-0.42 (torch.compile's against eager's
+# on an H200: 0.34-0.43), and with Llama-3.1-70B's 80 layers 16-24%. A step that computes something else
+# (another token, another position or sequence, rotary embeddings one position off) gives logits 0.8-1.45
+# of eager's RMS away, sqrt(2) being what two unrelated logit vectors of the same size give. 0.5 lies
+# between the two.
+SAME_WORK_TOLERANCE = 0.5
+# A run may pick another token than eager decoding only where eager's logit of that token is within
+# TIE_SIGMAS RMS differences of the sequence's logits (plus one rounding step of the best logit) of eager's
+# best: each of the two logits moved by about that RMS difference, so a larger gap means one of them
+# moved far more than rounding moves the rest of the vocabulary.
+TIE_SIGMAS = 8
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """One decode step of a run set against eager decoding's same step (check_step_logits)."""
+
+    ties: int  # sequences where the run picked another token than eager decoding at a rounding tie
+    relative_rms: float  # the largest ||run - eager|| / ||eager|| over the batch's sequences
+    problem: str | None  # None: the same work; else one line saying what differed and by how much
+
+
+def check_step_logits(run: torch.Tensor, eager: torch.Tensor, chosen: torch.Tensor | None = None,
+                      what: str = "the run", step: int = 0) -> StepCheck:
+    """Whether `run` logits (batch, vocab) computed the same as `eager` logits on the same input, rounding
+    apart: every sequence's logits within SAME_WORK_TOLERANCE relative RMS of eager's, and the tokens
+    `chosen` by the run (default: its argmax) eager's argmax but at a tie within the rounding margin.
+    `what` and `step` name the run and the step in the problem's text."""
+    if run.shape != eager.shape or run.dim() != 2:
+        raise ValueError(f"logits must both be (batch, vocab), not {tuple(run.shape)} and {tuple(eager.shape)}")
+    epsilon = torch.finfo(eager.dtype).eps if eager.dtype.is_floating_point else 0.0
+    run, eager = run.float(), eager.float()
+    chosen = run.argmax(dim=-1) if chosen is None else chosen.reshape(-1).to(run.device)
+    for name, logits in ((what, run), ("eager decoding", eager)):
+        if not torch.isfinite(logits).all():
+            bad = (~torch.isfinite(logits)).sum().item()
+            return StepCheck(0, math.inf, f"{name} computed NaN or infinite logits at step {step} ({bad} of "
+                                          f"{logits.numel()} values), so the timing would not be of the same work")
+    difference = (run - eager).norm(dim=-1)
+    size = eager.norm(dim=-1)
+    relative = torch.where(difference == 0, torch.zeros_like(size), difference / size)
+    worst = relative.max().item()
+    if worst > SAME_WORK_TOLERANCE:
+        row = relative.argmax().item()
+        return StepCheck(0, worst, f"{what} computed other logits than eager decoding at step {step}, sequence "
+                                   f"{row}: a relative RMS difference of {worst:.3g}, where rounding stays under "
+                                   f"{SAME_WORK_TOLERANCE:g}, so its timing would not be of the same work")
+    best, expected = eager.max(dim=-1)
+    picked = eager.gather(1, chosen[:, None])[:, 0]
+    gap = best - picked
+    # one rounding step at the best logit: epsilon * 2^floor(log2 |best|), frexp's exponent being one more
+    ulp = torch.ldexp(torch.full_like(best, epsilon), torch.frexp(best).exponent - 1)
+    margin = TIE_SIGMAS * difference / math.sqrt(eager.shape[-1]) + ulp
+    swapped = chosen != expected
+    beyond = swapped & (gap > margin)
+    if beyond.any():
+        row = beyond.nonzero()[0, 0].item()
+        return StepCheck(0, worst, f"{what} picked token {chosen[row].item()} where eager decoding picked "
+                                   f"{expected[row].item()} at step {step}, sequence {row}: eager logits "
+                                   f"{gap[row].item():.3g} apart, more than the {margin[row].item():.3g} that "
+                                   f"rounding explains (relative RMS difference {relative[row].item():.3g}), so "
+                                   "its timing would not be of the same work")
+    return StepCheck(int(swapped.sum().item()), worst, None)
+
+
+@dataclass(frozen=True)
+class SameWork:
+    """How a way of decoding compared with eager decoding over the checked steps (check_same_work)."""
+
+    rounding_ties: int  # (step, sequence) pairs where it picked another token at a rounding tie
+    logits_relative_rms: float  # the largest relative RMS difference of a sequence's logits at any step
+
+
+@torch.inference_mode()
+def eager_step_logits(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int):
+    """Eager static-cache greedy decoding: its tokens (batch, new_tokens), each the token a step was fed,
+    and each step's last-position logits in the model's dtype (at batch 32 x a 128k vocabulary, 8 MB a step)."""
+    decoder.prefill(input_ids)
+    tokens, logits = [], []
+    for _ in range(new_tokens):
+        tokens.append(decoder.next_ids.clone())
+        logits.append(decoder.step()[:, -1].clone())
+    return torch.cat(tokens, dim=1), logits
+
+
+def check_same_work(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int, run_step, what: str,
+                    failure: type = GraphCaptureFailed) -> SameWork:
+    """Teacher-forced check of a faster way of decoding against eager steps: after an eager prefill, each
+    step of `run_step` (() -> last-position logits (batch, vocab), reading decoder.next_ids and writing its
+    own greedy token there) is fed eager decoding's token of that step, so a difference at one step cannot
+    hide the rest, and its logits and token are set against eager's (check_step_logits). Raises
+    `failure` with the first step's problem."""
+    eager_tokens, eager_logits = eager_step_logits(decoder, input_ids, new_tokens)
+    with torch.inference_mode():
+        decoder.prefill(input_ids)
+    ties, worst = 0, 0.0
+    for index in range(new_tokens):
+        with torch.inference_mode():
+            decoder.next_ids.copy_(eager_tokens[:, index:index + 1])
+        logits = run_step()
+        check = check_step_logits(logits, eager_logits[index], decoder.next_ids[:, 0], what, index)
+        if check.problem is not None:
+            raise failure(check.problem)
+        ties, worst = ties + check.ties, max(worst, check.relative_rms)
+    return SameWork(ties, worst)
+
+
+class CapturedStep:
+    """A decode step captured in a CUDA graph; calling it replays the graph and returns the step's logits
+    (batch, 1, vocab), a static tensor that the next replay overwrites."""
+
+    def __init__(self, graph, logits: torch.Tensor):
+        self.graph, self.logits = graph, logits
+
+    def __call__(self) -> torch.Tensor:
+        self.graph.replay()
+        return self.logits
+
+
 def capture_decode_graph(decoder: StaticDecoder, input_ids: torch.Tensor, new_tokens: int):
-    """A CUDA graph of one decode step, checked against eager decoding: its replays must pick the same
-    greedy tokens as eager steps do. GraphCaptureFailed says why not."""
+    """A CUDA graph of one decode step, checked against eager decoding (check_same_work): (CapturedStep,
+    SameWork). GraphCaptureFailed says why there is none."""
     device = input_ids.device
-    eager = static_decode_tokens(decoder, input_ids, new_tokens)
+    before = torch.cuda.current_stream(device)
+    inside = []  # the error the step raised during capture, which ending the capture replaces with its own
     try:
         decoder.prefill(input_ids)
         side = torch.cuda.Stream(device)
@@ -192,20 +317,39 @@ def capture_decode_graph(decoder: StaticDecoder, input_ids: torch.Tensor, new_to
         decoder.prefill(input_ids)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
-            decoder.step()
-        replayed = static_decode_tokens(decoder, input_ids, new_tokens, graph.replay)
+            try:
+                logits = decoder.step()
+            except Exception as error:
+                inside.append(error)
+                raise
     except Exception as failure:  # capture is refused by host syncs, unsupported ops, ...; data, not a crash
+        # torch.cuda.graph leaves its capture stream current when ending the capture fails.
+        torch.cuda.set_stream(before)
+        torch.cuda.synchronize(device)  # raises again if the failure left the CUDA context unusable
+        cause = inside[0] if inside else failure
+        raise GraphCaptureFailed(f"CUDA graph capture of the decode step failed: {type(cause).__name__}: "
+                                 f"{one_line(cause, limit=300)}") from None
+    step = CapturedStep(graph, logits)
+    try:
+        same_work = check_same_work(decoder, input_ids, new_tokens, lambda: step()[:, -1],
+                                    "the replayed CUDA graph")
+    except GraphCaptureFailed:
+        raise
+    except Exception as failure:  # a replay that fails
         torch.cuda.synchronize(device)
-        raise GraphCaptureFailed(f"CUDA graph capture of the decode step failed: {type(failure).__name__}: "
+        raise GraphCaptureFailed(f"replaying the CUDA graph of the decode step failed: {type(failure).__name__}: "
                                  f"{one_line(failure, limit=300)}") from None
-    if not torch.equal(replayed, eager):
-        share = (replayed == eager).float().mean().item()
-        raise GraphCaptureFailed(f"the replayed CUDA graph picked other tokens than eager decoding ({share:.0%} "
-                                 "equal), so its timing would not be of the same work")
-    return graph
+    return step, same_work
 
 
-def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats: int, device) -> Timing:
+@dataclass(frozen=True)
+class StaticDecodeTiming:
+    step: Timing  # seconds per decode step
+    # The graph's check against eager decoding (check_same_work); None on the CPU, whose steps are eager ones.
+    same_work: SameWork | None = None
+
+
+def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats: int, device) -> StaticDecodeTiming:
     """Seconds per decode step with launch overhead removed: a StaticCache and, on CUDA, each step replayed
     from a CUDA graph (a CPU has no launch overhead to remove; there the steps run eagerly).
 
@@ -215,9 +359,9 @@ def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats:
     if new_tokens < 1 or repeats < 1:
         raise ValueError("time_static_decode needs new_tokens >= 1 and repeats >= 1")
     decoder = StaticDecoder(model, input_ids.shape[0], input_ids.shape[1] + new_tokens + 2, input_ids.device)
-    step = decoder.step
+    step, same_work = decoder.step, None
     if torch.device(device).type == "cuda":
-        step = capture_decode_graph(decoder, input_ids, new_tokens).replay
+        step, same_work = capture_decode_graph(decoder, input_ids, new_tokens)
     else:
         static_decode_tokens(decoder, input_ids, new_tokens)  # warm-up
     samples = []
@@ -229,7 +373,7 @@ def time_static_decode(model, input_ids: torch.Tensor, new_tokens: int, repeats:
                 step()
 
         samples.append(timed(decode, device)[1] / new_tokens)
-    return Timing.of(samples)
+    return StaticDecodeTiming(Timing.of(samples), same_work)
 
 
 class NonFiniteOutput(RuntimeError):

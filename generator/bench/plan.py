@@ -111,7 +111,7 @@ def _whole_model_s(item, rates: DeviceRates) -> float:
     total += prefill_s  # the KV-cache probe
     if not (item.compiled and item.method.compiled_only):
         total += calls * (2 * prefill_s + (1 + workload.new_tokens) * eager_step_s)
-    if not item.method.compiled_only:  # graph: eager token check, capture, replays
+    if not item.method.compiled_only:  # graph: capture, the check against eager steps, replays
         total += rates.capture_s + (1 + item.repeats) * (prefill_s + workload.new_tokens * step_bytes_s) \
             + 2 * workload.new_tokens * eager_step_s
     if item.compiled:

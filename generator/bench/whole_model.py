@@ -8,8 +8,10 @@ What is measured, in order, each in its own memory window:
                    only: kv_cache_bytes, the allocated bytes the cache holds
     generate       model.generate as a user calls it: prefill_ms (time to first token), then
                    decode_ms_per_token; peak_bytes and peak_reserved_bytes over that window
-    graph          (CUDA) a static cache and one decode step replayed from a CUDA graph
-    compiled       (items that ask for it) the decode step compiled with torch.compile
+    graph          (CUDA) a static cache and one decode step replayed from a CUDA graph, checked
+                   against eager steps: graph_logits_rel_rms
+    compiled       (items that ask for it) the decode step compiled with torch.compile, checked the
+                   same way: compiled_logits_rel_rms
 
 A method whose speed is another method's (`speed_of`: GPTQ and AWQ end on round-to-nearest's
 int4 module) gets its quantization time and bytes measured and its speed metrics listed as missing
@@ -29,14 +31,15 @@ import calculators
 from ..records import one_line, result_key
 from . import compiled, measure, methods
 from .models import ModelSpec, build_model, parameter_count, state_dict_bytes, weight_bytes_in_memory
-from .runner import Measurement, Runner, free
+from .runner import Measurement, Runner, device_poisoned, free
 
 AGREEMENT_METRICS = ("logits_sqnr_db", "kl_divergence", "top1_agreement")
 # Each way of decoding: (ms per token, tokens per second, achieved bandwidth).
 EAGER_DECODE = ("decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s")
-GRAPH_METRICS = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
+GRAPH_DECODE = ("decode_graph_ms_per_token", "tokens_per_s_graph", "bandwidth_graph_bytes_s")
+GRAPH_METRICS = (*GRAPH_DECODE, "graph_logits_rel_rms")
 COMPILED_DECODE = ("decode_compiled_ms_per_token", "tokens_per_s_compiled", "bandwidth_compiled_bytes_s")
-COMPILED_METRICS = ("compile_s", *COMPILED_DECODE)
+COMPILED_METRICS = ("compile_s", *COMPILED_DECODE, "compiled_logits_rel_rms")
 EAGER_METRICS = ("prefill_ms", *EAGER_DECODE)
 SPEED_METRICS = (*EAGER_METRICS, *GRAPH_METRICS, *COMPILED_METRICS, "peak_bytes", "peak_reserved_bytes",
                  "kv_cache_bytes")
@@ -180,7 +183,8 @@ def _measure_graph(model, input_ids, item: BenchItem, device, m: Measurement, by
                               lambda: measure.time_static_decode(model, input_ids, item.workload.new_tokens,
                                                                  item.repeats, device))
     if timing is not None:
-        _add_decode(m, GRAPH_METRICS, timing, item.workload.batch, bytes_per_step)
+        _add_decode(m, GRAPH_DECODE, timing.step, item.workload.batch, bytes_per_step)
+        m.metrics["graph_logits_rel_rms"] = timing.same_work.logits_relative_rms
 
 
 def _add_decode(m: Measurement, names: tuple, step: measure.Timing, batch: int, bytes_per_step: int):
@@ -193,15 +197,19 @@ def _add_decode(m: Measurement, names: tuple, step: measure.Timing, batch: int, 
 
 def _unless_it_fails(m: Measurement, names, what: str, device, expected: type, timing_function):
     """timing_function()'s result, or None with the reason it failed listed for `names`: the other timings
-    of the item stand whatever happens here."""
+    of the item stand whatever happens here, unless the failure left the CUDA context unusable; then it is
+    raised, the item becomes an error and the runner hands the rest to a new process."""
     try:
         return timing_function()
-    except expected as failure:  # the path's own refusal (no faithful graph, no compile), already one line
-        m.miss(names, str(failure))
-    except torch.OutOfMemoryError as failure:
-        m.miss(names, f"out of memory in the {what}: {one_line(failure)}")
     except Exception as failure:  # noqa: BLE001
-        m.miss(names, f"{what} failed: {type(failure).__name__}: {one_line(failure)}")
+        if device_poisoned(device):
+            raise
+        if isinstance(failure, expected):  # the path's own refusal (no faithful graph, no compile), one line
+            m.miss(names, str(failure))
+        elif isinstance(failure, torch.OutOfMemoryError):
+            m.miss(names, f"out of memory in the {what}: {one_line(failure)}")
+        else:
+            m.miss(names, f"{what} failed: {type(failure).__name__}: {one_line(failure)}")
     finally:
         free(device)
     return None
@@ -218,6 +226,7 @@ def _measure_compiled(model, input_ids, item: BenchItem, device, m: Measurement,
               "(TORCH_LOGS=perf_hints says why)", file=sys.stderr)
     m.metrics["compile_s"] = timing.compile_s
     _add_decode(m, COMPILED_DECODE, timing.step, item.workload.batch, bytes_per_step)
+    m.metrics["compiled_logits_rel_rms"] = timing.logits_relative_rms
 
 
 # -- agreement with the bf16 model (pretrained models only) ---------------------------------------

@@ -69,8 +69,8 @@ METRICS = {
     "tokens_per_s": "batch * 1000 / decode_ms_per_token",
     "bandwidth_bytes_s": "decode_bytes_per_step / decode seconds per token (schema 1: weight_bytes / seconds)",
     "decode_graph_ms_per_token": "median seconds per decode step x 1000 with launch overhead removed: a static KV "
-                                 "cache, each step replayed from a CUDA graph checked to pick the same greedy tokens "
-                                 "as eager steps (CUDA only)",
+                                 "cache, each step replayed from a CUDA graph checked to compute the logits of eager "
+                                 "steps but for rounding, and their greedy tokens but at rounding ties (CUDA only)",
     "tokens_per_s_graph": "batch * 1000 / decode_graph_ms_per_token",
     "bandwidth_graph_bytes_s": "decode_bytes_per_step / decode_graph seconds per step",
     "compile_s": "seconds torch.compile took to compile (and, on CUDA, graph-capture) the decode step, warm-up "
@@ -81,6 +81,12 @@ METRICS = {
                                     "KV cache, gpt-fast's way of decoding",
     "tokens_per_s_compiled": "batch * 1000 / decode_compiled_ms_per_token",
     "bandwidth_compiled_bytes_s": "decode_bytes_per_step / decode_compiled seconds per step",
+    "graph_logits_rel_rms": "the largest relative RMS difference ||graph - eager|| / ||eager|| of one sequence's "
+                            "next-token logits at any decode step of the check before the graph timing, each "
+                            "replay fed eager static-cache decoding's token: rounding only, as the check refuses "
+                            "a graph above generator.bench.measure.SAME_WORK_TOLERANCE (CUDA only)",
+    "compiled_logits_rel_rms": "the same for the compiled decode step: the largest relative RMS difference of its "
+                               "logits from eager static-cache decoding's, fed eager's tokens",
     "logits_sqnr_db": "10 log10(sum ref^2 / sum (ref - logits)^2) against the unquantized bf16 model, same input",
     "kl_divergence": "mean KL(ref || quantized) of next-token distributions over the scored positions, nats",
     "kl_median": "median over scored positions of KL(ref || quantized), nats",

@@ -9,9 +9,20 @@ conversion as its Bnb4bitQuantize / Bnb8bitQuantize ops, quantizing on the
 model's device.
 """
 
+import logging
+import warnings
+
 import torch
 
 from .registry import Unsupported
+
+# LLM.int8()'s matmul casts bf16 inputs to float16, and bitsandbytes says so on every call: 0.50 with a
+# logging warning, older releases with warnings.warn. A decode run of an 8B model made a 4.6 MB log of it.
+CAST_NOTICE = "MatMul8bitLt: inputs will be cast from"
+
+
+def _not_the_cast_notice(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith(CAST_NOTICE)
 
 
 def import_bitsandbytes():
@@ -19,6 +30,10 @@ def import_bitsandbytes():
         import bitsandbytes
     except ImportError as error:
         raise Unsupported(f"bitsandbytes is not installed ({error})") from None
+    notices = logging.getLogger("bitsandbytes.autograd._functions")
+    if _not_the_cast_notice not in notices.filters:
+        notices.addFilter(_not_the_cast_notice)
+    warnings.filterwarnings("ignore", message=CAST_NOTICE)
     return bitsandbytes
 
 
