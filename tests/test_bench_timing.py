@@ -78,3 +78,17 @@ def test_a_dequantize_and_matmul_layer_is_timed_compiled_with_the_eager_result()
         assert torch.allclose(copies[1](inputs).float(), eager(inputs).float(), atol=1e-2, rtol=1e-2)
     result = kernels.measure_kernel_item(item, CPU, cache)
     assert result["status"] == "ok" and result["metrics"]["layer_ms"] > 0
+
+
+def test_a_decode_time_at_or_below_zero_is_missing_not_a_division_by_zero():
+    from generator.bench.runner import Measurement
+    from generator.bench.whole_model import _add_decode
+
+    names = ("decode_ms_per_token", "tokens_per_s", "bandwidth_bytes_s")
+    m = Measurement("noisy", "cpu")
+    _add_decode(m, names, measure.Timing(0.0, 0.0, 0.001, 5), batch=1, bytes_per_step=100)
+    assert not any(name in m.metrics for name in names)
+    assert all("at or below zero" in m.missing[name] for name in names)
+    m = Measurement("quiet", "cpu")
+    _add_decode(m, names, measure.Timing(0.002, 0.001, 0.003, 5), batch=2, bytes_per_step=100)
+    assert m.metrics["tokens_per_s"] == 1000 and not m.missing

@@ -190,6 +190,10 @@ def _measure_graph(model, input_ids, item: BenchItem, device, m: Measurement, by
 def _add_decode(m: Measurement, names: tuple, step: measure.Timing, batch: int, bytes_per_step: int):
     """One way of decoding's (ms per token with its spread, tokens per second, achieved bandwidth)."""
     ms_name, tokens_name, bandwidth_name = names
+    if step.median_s <= 0:  # generate's paired differences, drowned by noise on a busy CPU: no rate to give
+        m.miss(names, "the decode time per token came out at or below zero (the timer's noise was larger than "
+                      "the decode steps on this machine), so no speed is recorded")
+        return
     m.add_timing(ms_name, step)
     m.metrics[tokens_name] = batch / step.median_s
     m.metrics[bandwidth_name] = bytes_per_step / step.median_s
