@@ -47,6 +47,12 @@ def test_the_plan_leaves_out_what_a_committed_record_measured_on_the_same_device
         assert plan.measured_keys([dict(record, results=[retried])], "Some GPU") == ({first.key} if final else set())
     again = plan.gpu_plan("Some GPU", plan.measured_keys([record], "Some GPU"))
     assert again[0] == second and len(again) == len(planned) - 1
+    # A timing the earlier token check refused is measured again; another missing reason is final.
+    refused = dict(record["results"][0], missing={
+        "decode_graph_ms_per_token": "the replayed CUDA graph picked other tokens than eager decoding (53% equal)"})
+    assert plan.measured_keys([dict(record, results=[refused])], "Some GPU") == set()
+    other = dict(record["results"][0], missing={"decode_graph_ms_per_token": "CUDA graph capture failed: X"})
+    assert plan.measured_keys([dict(record, results=[other])], "Some GPU") == {first.key}
 
 
 def test_an_item_that_does_not_fit_stops_the_call_there_keeping_the_order():

@@ -58,8 +58,16 @@ def _caption(rows, what: str) -> str:
 # -- whole-model speed and memory (random-init real architectures) -----------------------------------
 
 def speed_rows(rows) -> list:
-    return [row for row in rows if row.model_kind == "random-init" and "layer_ms" not in row.metrics
-            and "layer_ms" not in row.missing]
+    """Whole-model results of random-init models; where a later record measured the same model, method and
+    workload again on the same device, only the later result (records are read in the order of their
+    names, which begin with the run's time)."""
+    from generator.records import result_key
+
+    latest = {}
+    for row in rows:
+        if row.model_kind == "random-init" and "layer_ms" not in row.metrics and "layer_ms" not in row.missing:
+            latest[(row.run.device_name, result_key(row.result))] = row
+    return list(latest.values())
 
 
 def speed_sections(rows, slug: str) -> list:
