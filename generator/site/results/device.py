@@ -94,6 +94,9 @@ def _model_speed_sections(model: str, rows, slug: str) -> list:
         anchor = f"{slug}-{model}-decode-b{batch}-p{prompt}"
         sections.append(Section(anchor, f"{model}: decode at batch {batch}, {prompt}-token prompt",
                                 _decode_html(model, group, methods, batch, prompt, anchor)))
+    anchor = f"{slug}-{model}-prefill"
+    sections.append(Section(anchor, f"{model}: prefill (time to first token)", _prefill_html(model, rows, methods,
+                                                                                           anchor)))
     batches = sorted({batch for batch, _ in groups})
     if len(batches) > 1:
         anchor = f"{slug}-{model}-throughput"
@@ -141,6 +144,7 @@ def _decode_html(model, group, methods, batch, prompt, anchor) -> str:
             table_rows.append([method, WAY_NAMES[way], tables.measured(row, metric, tables.ms),
                                _spread(row, metric), speedup, share,
                                tables.measured(row, "prefill_ms", tables.ms) if way == "eager" else ""])
+    parts.append(_bandwidth_chart(model, group, present, batch, anchor))
     parts.append(html_table(["method", "decoding", "ms per token", "min–max over repeats", "speedup over bf16",
                              "share of measured copy bandwidth", "prefill (time to first token)"], table_rows))
     parts.append("<p class=\"chart-note\">Speedups are bf16's time over the method's, decoded the same way; "
@@ -148,6 +152,43 @@ def _decode_html(model, group, methods, batch, prompt, anchor) -> str:
                  "finding. Bandwidth is the bytes a step must read (weights and KV cache) over the step's "
                  "time, as a share of the copy bandwidth the run measured on the same card.</p>")
     return "\n".join(parts)
+
+
+def _prefill_html(model, rows, methods, anchor) -> str:
+    traces = []
+    for (batch, prompt), group in _by_batch(rows).items():
+        present = [method for method in methods if _find(group, method) is not None]
+        values = [_find(group, method).metrics.get("prefill_ms") for method in present]
+        if any(value is not None for value in values):
+            traces.append(hbars(f"batch {batch}, {prompt}-token prompt", present, values))
+    if not traces:
+        return "<p class=\"missing\">No prefill was timed.</p>"
+    chart = Chart(f"{anchor}-chart", f"Prefill time (time to first token), {model}",
+                  figure(traces, "ms (lower is faster)", "method", **hbar_layout(len(methods), len(traces))),
+                  _caption(rows, "A generate call making one token: the prompt's forward pass and the first token; "
+                                 "median of the repeats."), "method", "ms", "{:,.2f}")
+    return chart_html(chart)
+
+
+def _bandwidth_chart(model, group, present, batch, anchor) -> str:
+    copy = group[0].run.header["device"].get("measured_bandwidth_bytes_s")
+    if not copy:
+        return ""
+    traces = []
+    for way, metric, bandwidth in DECODE_TIMINGS:
+        values = [_find(group, method).metrics.get(bandwidth) for method in present]
+        if any(value is not None for value in values):
+            traces.append(hbars(WAY_NAMES[way], present, [None if v is None else 100 * v / copy for v in values]))
+    if not traces:
+        return ""
+    chart = Chart(f"{anchor}-bandwidth", f"Achieved bandwidth as a share of the measured copy bandwidth, {model}, "
+                                         f"batch {batch}",
+                  figure(traces, "% of the copy bandwidth measured on the same card", "method",
+                         **hbar_layout(len(present), len(traces))),
+                  _caption(group, f"Bytes a decode step must read (weights and KV cache) over its time; the copy "
+                                  f"bandwidth of the run was {copy / 1e12:.2f} TB/s."), "method", "% of copy bandwidth",
+                  "{:.1f}")
+    return chart_html(chart)
 
 
 def _spread(row, metric) -> tables.Cell:
