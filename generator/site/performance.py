@@ -74,11 +74,20 @@ def _category(url):
     """pyodide, plotly, theme (mkdocs-material's bundle) or ours (pages, our JS and CSS, the calculators)."""
     if PYODIDE_PREFIX in url:
         return "pyodide"
-    if url.endswith("plotly.min.js"):
+    if url.rsplit("/", 1)[-1].startswith("plotly"):
         return "plotly"
     if "/assets/javascripts/" in url or "/assets/stylesheets/" in url or "/assets/images/" in url:
         return "theme"
     return "ours"
+
+
+def _results_page() -> str | None:
+    """The first device page of the Results section, GPUs first (the build lists them so)."""
+    pages = sorted(path.parent.name for path in (SITE_DIR / "results").glob("*/index.html"))
+    devices = [name for name in pages if name not in ("calculators", "data", "methodology", "published", "downloads")]
+    gpus = [name for name in devices if not name.startswith(("amd-", "intel-", "cpu"))]
+    chosen = (gpus or devices or [None])[0]
+    return None if chosen is None else f"results/{chosen}/"
 
 
 def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
@@ -93,6 +102,8 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     first_paint, live, bare, recompute, plain_bytes, calc_bytes = [], [], [], [], [], []
+    calc_chart, results_paint, results_chart, results_bytes = [], [], [], []
+    results_path = _results_page()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -112,6 +123,8 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
                 live.append(page.evaluate("window.__calc.liveAt"))
                 first_paint.append(page.evaluate(
                     "performance.getEntriesByName('first-contentful-paint')[0].startTime"))
+                page.wait_for_function("window.__charts && window.__charts.firstDrawnAt !== null", timeout=60_000)
+                calc_chart.append(page.evaluate("window.__charts.firstDrawnAt"))
                 page.wait_for_timeout(500)  # the chart's plotly.js
                 calc_bytes.append({key: transfers.total(key) for key in ("pyodide", "plotly", "theme", "ours")})
                 for i in range(20):
@@ -127,6 +140,20 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
                 page.wait_for_load_state("networkidle")
                 plain_bytes.append(transfers.total())
                 context.close()
+
+                if results_path:
+                    context = browser.new_context()
+                    transfers = _Transfers(context)
+                    page = context.new_page()
+                    page.goto(base + results_path)
+                    count = page.evaluate("document.querySelectorAll('figure.chart').length")
+                    page.wait_for_function(f"window.__charts && window.__charts.drawn >= {count}", timeout=60_000)
+                    results_paint.append(page.evaluate(
+                        "performance.getEntriesByName('first-contentful-paint')[0].startTime"))
+                    results_chart.append(page.evaluate("window.__charts.firstDrawnAt"))
+                    page.wait_for_load_state("networkidle")
+                    results_bytes.append({key: transfers.total(key) for key in ("plotly", "theme", "ours")})
+                    context.close()
             browser.close()
     finally:
         server.shutdown()
@@ -137,6 +164,7 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     p95 = sorted(recompute)[max(0, int(round(0.95 * len(recompute))) - 1)]
     print(f"page: /{page_path}, {runs} cold runs, headless Chromium")
     print(f"first contentful paint (pre-rendered result): {_summary(first_paint, 'ms')}")
+    print(f"first chart drawn (pre-rendered figure):      {_summary(calc_chart, 'ms')}")
     print(f"live (Pyodide ready + first recompute):       {_summary(live, 'ms')}")
     print(f"bare page loading only Pyodide:               {_summary(bare, 'ms')}")
     print(f"live / bare, per run:                         {_summary(ratios, 'x', digits=2)}")
@@ -144,4 +172,10 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     print(f"bytes, plain page (home):                     {_summary(plain_bytes, 'KB', 1 / 1000)}")
     for key in ("pyodide", "plotly", "theme", "ours"):
         print(f"bytes, calculator page, {key + ':':<22}{_summary([c[key] for c in calc_bytes], 'KB', 1 / 1000)}")
+    if results_path:
+        print(f"results page /{results_path}:")
+        print(f"  first contentful paint:                     {_summary(results_paint, 'ms')}")
+        print(f"  first chart drawn:                          {_summary(results_chart, 'ms')}")
+        for key in ("plotly", "theme", "ours"):
+            print(f"  bytes, {key + ':':<37}{_summary([c[key] for c in results_bytes], 'KB', 1 / 1000)}")
     return 0

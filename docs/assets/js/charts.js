@@ -7,7 +7,7 @@
 (() => {
   const assets = new URL("..", document.currentScript.src); // .../assets/
   let plotly = null;
-  window.__charts = { drawn: 0, failures: [] };
+  window.__charts = { drawn: 0, failures: [], firstDrawnAt: null };
 
   function loadPlotly() {
     if (!plotly) {
@@ -54,6 +54,7 @@
     await Plotly.react(div, figure.data, themed(figure.layout || {}),
       { displaylogo: false, displayModeBar: false, responsive: true });
     window.__charts.drawn += 1;
+    if (window.__charts.firstDrawnAt === null) window.__charts.firstDrawnAt = performance.now();
   }
   window.__charts.draw = draw;
 
