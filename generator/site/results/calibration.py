@@ -39,16 +39,24 @@ class Check:
         return (self.measured - self.predicted) / self.predicted
 
 
+def predictable(row):
+    """(architecture, weight format) of an ok result on a calculators preset in a known format, else None:
+    only those can be predicted."""
+    if not row.ok or row.model not in calculators.PRESETS:
+        return None
+    try:
+        return calculators.preset_architecture(row.model), calculators.weight_format(row.weight_format)
+    except calculators.CalculatorError:
+        return None
+
+
 def memory_checks(rows) -> list:
     checks = []
     for row in rows:
-        if not row.ok or row.model not in calculators.PRESETS:
+        found = predictable(row)
+        if found is None:
             continue
-        arch = calculators.preset_architecture(row.model)
-        try:
-            fmt = calculators.weight_format(row.weight_format)
-        except calculators.CalculatorError:
-            continue
+        arch, fmt = found
         weights = calculators.weight_bytes(arch, fmt).total_bytes
         workload = row.result["workload"]
         kv_prompt = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), workload["prompt_tokens"],
@@ -92,16 +100,13 @@ class WorkspacePoint:
 def workspace_points(rows) -> list:
     points = []
     for row in rows:
-        if not row.ok or "peak_bytes" not in row.metrics or row.model not in calculators.PRESETS:
+        found = predictable(row) if "peak_bytes" in row.metrics else None
+        if found is None:
             continue
-        try:
-            fmt = calculators.weight_format(row.weight_format)
-        except calculators.CalculatorError:
-            continue
+        arch, fmt = found
         kind = calculators.fitting.workspace_kind(fmt)
         if kind is None:
             continue
-        arch = calculators.preset_architecture(row.model)
         workload = row.result["workload"]
         context = workload["prompt_tokens"] + workload["new_tokens"]
         kv = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), context, workload["batch"]).total_bytes
@@ -191,13 +196,10 @@ def speed_checks(rows) -> list:
     checks = []
     for row in rows:
         preset = DEVICE_PRESETS.get(row.run.device_name)
-        if not row.ok or preset is None or row.model not in calculators.PRESETS:
+        found = predictable(row) if preset is not None else None
+        if found is None:
             continue
-        arch = calculators.preset_architecture(row.model)
-        try:
-            fmt = calculators.weight_format(row.weight_format)
-        except calculators.CalculatorError:
-            continue
+        arch, fmt = found
         workload = row.result["workload"]
         gpu = calculators.accelerator(preset)
         bound = calculators.roofline(arch, fmt, calculators.kv_format("bf16"), gpu, workload["batch"],

@@ -135,21 +135,15 @@ def published_sections(dataset: Dataset) -> list:
     sections.append(("llama.cpp: size against quality", url, label, chart_html(chart)))
 
     label, url = published.GPTQ_SOURCE
-    methods = list(next(iter(published.GPTQ_LLAMA.values())))
-    traces = [{"type": "bar", "name": method, "x": list(published.GPTQ_LLAMA),
-               "y": [published.GPTQ_LLAMA[size][method] for size in published.GPTQ_LLAMA]} for method in methods]
     chart = Chart("published-gptq", "GPTQ against round-to-nearest, LLaMA perplexity (published)",
-                  figure(traces, "model", "WikiText-2 perplexity (log scale)", barmode="group",
-                         yaxis={"type": "log"}),
+                  figure(_grouped_bars(published.GPTQ_LLAMA), "model", "WikiText-2 perplexity (log scale)",
+                         barmode="group", yaxis={"type": "log"}),
                   f"Published: {label}. Not measured by this project.", "model", "perplexity", "{:.2f}")
     sections.append(("GPTQ against round-to-nearest", url, label, chart_html(chart)))
 
     label, url = published.AWQ_SOURCE
-    methods = list(next(iter(published.AWQ_LLAMA2.values())))
-    traces = [{"type": "bar", "name": method, "x": list(published.AWQ_LLAMA2),
-               "y": [published.AWQ_LLAMA2[size][method] for size in published.AWQ_LLAMA2]} for method in methods]
     chart = Chart("published-awq", "AWQ, GPTQ and round-to-nearest on Llama-2 (published)",
-                  figure(traces, "model", "WikiText-2 perplexity", barmode="group"),
+                  figure(_grouped_bars(published.AWQ_LLAMA2), "model", "WikiText-2 perplexity", barmode="group"),
                   f"Published: {label}. Not measured by this project.", "model", "perplexity", "{:.2f}")
     sections.append(("AWQ against GPTQ and round-to-nearest", url, label, chart_html(chart)))
 
@@ -174,6 +168,13 @@ def published_sections(dataset: Dataset) -> list:
     sections.append(("torchao: quality and speed of weight-only quantization", url, label,
                      html_table(["configuration", "perplexity", "tokens per second"], rows)))
     return sections
+
+
+def _grouped_bars(table: dict) -> list:
+    """{group: {series: value}} as one bar trace per series, the groups along x."""
+    series = list(next(iter(table.values())))
+    return [{"type": "bar", "name": name, "x": list(table), "y": [table[group][name] for group in table]}
+            for name in series]
 
 
 def _beside_gpt_fast(dataset: Dataset) -> str:
