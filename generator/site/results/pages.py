@@ -127,10 +127,11 @@ def published_sections(dataset: Dataset) -> list:
     rows = published.LLAMA_CPP_LLAMA3_8B
     chart = Chart("published-llama-cpp-kld", "llama.cpp quantizations of Llama-3-8B: KL divergence from FP16 "
                   "against file size", figure(
-                      [{"type": "scatter", "mode": "markers+text", "name": "llama.cpp (published)",
-                        "x": [r[1] for r in rows], "y": [r[3] for r in rows], "text": [r[0] for r in rows],
-                        "textposition": "top center"}],
-                      "file size (GiB)", "mean KL divergence from FP16 (log scale)", yaxis={"type": "log"}),
+                      [{"type": "scatter", "mode": "markers", "name": quant, "x": [gib], "y": [kld],
+                        "marker": {"size": 10, "symbol": index // 10}}
+                       for index, (quant, gib, _, kld) in enumerate(rows)],
+                      "file size (GiB)", "mean KL divergence from FP16 (log scale)", yaxis={"type": "log"},
+                      height=520),
                   f"Published: {label}. Not measured by this project.", "GiB", "mean KL", "{:.6f}")
     sections.append(("llama.cpp: size against quality", url, label, chart_html(chart)))
 
