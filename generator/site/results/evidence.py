@@ -6,6 +6,7 @@ Derived from the records at build time (site/results/data/evidence.json) and on 
 """
 
 import json
+import os
 import sys
 from collections import OrderedDict
 
@@ -103,9 +104,17 @@ def run(args) -> int:
     except RecordError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.json:
+    try:
+        _print(data, args.json)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _print(data: dict, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(data, indent=1))
-        return 0
+        return
     print(f"{'method':<36} {'device':<22} {'on':<4} {'speed items':>11} {'best x bf16':>12} {'quality items':>13}")
     for label, method in data["methods"].items():
         for name, evidence in method["devices"].items():
@@ -113,4 +122,4 @@ def run(args) -> int:
             best = f"{max(ratios):.2f}x" if ratios else "-"
             print(f"{label[:36]:<36} {name[:22]:<22} {evidence['measured_on']:<4} {len(evidence['speed']):>11} "
                   f"{best:>12} {len(evidence['quality']):>13}")
-    return 0
+    sys.stdout.flush()
