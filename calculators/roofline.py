@@ -104,13 +104,20 @@ def attention_flops_prefill(arch: Architecture, prompt_tokens: int) -> float:
 
 
 def weight_bytes_read(arch: Architecture, weights: WeightBytes, tokens: int) -> float:
-    """Weights read by one step over `tokens` tokens. For MoE each layer reads the
-    experts at least one token was routed to; with uniform routing the expected
-    share is 1 - (1 - k/E) ** tokens."""
+    """Weights read by one step over `tokens` tokens.
+
+    The input embedding table is not read whole: a step looks up one row per token, at most
+    min(tokens, vocab) rows of it (its quantization metadata, if any, is counted as read). A table tied
+    to the output head is read whole by the head anyway. For MoE each layer reads the experts at least
+    one token was routed to; with uniform routing the expected share is 1 - (1 - k/E) ** tokens."""
+    total = float(weights.total_bytes)
+    if not arch.tie_word_embeddings:
+        table = weights.by_part.get("embedding", 0)
+        total -= table * (1.0 - min(tokens, arch.vocab_size) / arch.vocab_size)
     if not arch.is_moe:
-        return float(weights.total_bytes)
+        return total
     share = 1.0 - (1.0 - arch.experts_per_token / arch.num_experts) ** tokens
-    return (weights.total_bytes - weights.expert_bytes) + weights.expert_bytes * share
+    return total - weights.expert_bytes * (1.0 - share)
 
 
 def _step(flops: float, bytes_: float, peak: float, bandwidth: float) -> StepCost:

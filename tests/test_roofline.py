@@ -20,11 +20,12 @@ def test_matmul_parameters_exclude_the_embedding_lookup():
     assert matmul_params_per_token(arch) == 8_030_261_248 - 128256 * 4096 - norms
 
 
-def test_batch_one_decode_is_memory_bound_and_reads_all_weights():
+def test_batch_one_decode_is_memory_bound_and_reads_every_weight_but_the_embedding_rows_it_skips():
     result = roofline(LLAMA8, BF16, KV16, H100, batch=1, prompt_tokens=1)
     weights = weight_bytes(LLAMA8, BF16).total_bytes
+    table = 128256 * 4096 * 2  # Llama-3.1-8B's untied input embedding: one 8 KiB row is read per token
     assert result.decode.bound == "memory"
-    assert result.decode.bytes == weights + 131072 + 131072
+    assert result.decode.bytes == pytest.approx(weights - table + 4096 * 2 + 131072 + 131072)
     assert result.tpot_s == pytest.approx(result.decode.bytes / 3350e9)
     assert result.tokens_per_s == pytest.approx(1 / result.tpot_s)
     assert result.decode.flops == pytest.approx(2 * matmul_params_per_token(LLAMA8) + 2 * 2 * 4096 * 32)
@@ -62,10 +63,19 @@ def test_quantized_weights_read_fewer_bytes():
 def test_moe_decode_reads_only_the_experts_it_uses():
     arch = preset_architecture("mixtral-8x7b")
     weights = weight_bytes(arch, BF16)
+    table, row = 32000 * 4096 * 2, 4096 * 2  # Mixtral's untied input embedding and one of its rows
     one = roofline(arch, BF16, KV16, H100, batch=1, prompt_tokens=1)
-    assert one.decode.bytes == pytest.approx(weights.active_bytes + 2 * 131072)
+    assert one.decode.bytes == pytest.approx(weights.active_bytes - table + row + 2 * 131072)
     many = roofline(arch, BF16, KV16, H100, batch=256, prompt_tokens=1)
-    assert many.decode.bytes - 256 * 2 * 131072 == pytest.approx(weights.total_bytes, rel=1e-6)
+    assert many.decode.bytes - 256 * 2 * 131072 == pytest.approx(weights.total_bytes - table + 256 * row, rel=1e-6)
+
+
+def test_a_tied_embedding_is_read_whole_by_the_output_head():
+    arch = preset_architecture("llama-3.2-1b")
+    assert arch.tie_word_embeddings
+    weights = weight_bytes(arch, BF16).total_bytes
+    assert roofline(arch, BF16, KV16, H100, batch=1, prompt_tokens=1).decode.bytes == \
+        pytest.approx(weights + 2 * 2 * arch.num_layers * arch.num_kv_heads * arch.head_dim * 2)
 
 
 def test_fp8_on_a_card_without_fp8_falls_back_with_a_note():

@@ -274,7 +274,8 @@ def speed_html(rows) -> str:
                   figure(traces, "roofline bound / measured step time (%)", "method",
                          **hbar_layout(methods, len(traces))),
                   "The bound is calculators.roofline's decode step time for the card's specification (every "
-                  "weight and the KV cache read once at the datasheet bandwidth). Measured on GPU. Records: "
+                  "weight but the embedding rows no token looks up, and the KV cache, read once at the datasheet "
+                  "bandwidth). Measured on GPU. Records: "
                   + ", ".join(sorted({c.row.run.file for c in checks})) + ".", "method", "share of the bound (%)",
                   "{:.1f}")
     best = max(graph, key=lambda c: c.share_of_bound) if graph else None
