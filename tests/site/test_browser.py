@@ -225,3 +225,19 @@ def test_a_page_without_a_calculator_starts_no_worker(watched, base_url):
     watched.page.wait_for_load_state("networkidle")
     assert watched.page.evaluate("window.__calc.startedAt") is None
     assert not any("pyodide" in r or "plotly" in r for r in watched.requests)
+
+
+def test_a_change_before_the_live_calculator_marks_the_result_stale(watched, base_url):
+    """The build's result is for the default inputs: the moment an input differs it must not look current,
+    even while Pyodide is still starting (here it never starts)."""
+    watched.page.route("**/vendor/pyodide/**", lambda route: route.abort())
+    watched.page.goto(url(base_url, "fit"))
+    assert "calc-stale" not in watched.page.get_attribute(".calc-result", "class")
+    watched.page.fill("#f-context", "12345")
+    assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
+    assert "calc-stale" in watched.page.get_attribute(".calc-charts", "class")
+    status = watched.page.text_content(".calc-status")
+    assert "Computing" in status or "not for these" in status, status
+    watched.page.wait_for_function(
+        "document.querySelector('.calc-status').textContent.includes('not for these')", timeout=60_000)
+    assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")

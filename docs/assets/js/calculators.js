@@ -106,6 +106,8 @@
     }
     // The pre-rendered charts are the default result's: they stand until the inputs differ from the defaults.
     let chartsLive = fromUrl;
+    // The inputs the result on screen was computed for (null: none yet, it is stale already).
+    let shown = fromUrl ? null : JSON.stringify(defaults);
     let inFlight = false;
     let pending = false;
 
@@ -119,7 +121,9 @@
       if (!root.isConnected) return;
       if (pending) { pending = false; recompute(); return; }
       if (answer.failure) {
-        status.textContent = `The live calculator failed to start (${answer.failure}); the result shown is the one computed at build time.`;
+        status.textContent = shown === JSON.stringify(formValues(form))
+          ? `The live calculator failed to start (${answer.failure}); the result shown is the one computed at build time.`
+          : `The live calculator failed to start (${answer.failure}); the result shown was computed at build time for the default inputs, not for these.`;
         return;
       }
       const reply = answer.reply;
@@ -127,6 +131,7 @@
       writeUrl(values, defaults);
       showErrors(form, reply.errors);
       if (reply.ok) {
+        shown = JSON.stringify(values);
         result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
@@ -147,8 +152,18 @@
       }
     }
 
+    // The moment the inputs differ from those of the result on screen, it is marked stale: before Pyodide
+    // is ready that can last seconds, and a result must never look computed for inputs it was not.
+    function markIfStale() {
+      if (JSON.stringify(formValues(form)) === shown) return;
+      result.classList.add("calc-stale");
+      if (charts) charts.classList.add("calc-stale");
+      status.textContent = "Computing the result for the changed inputs…";
+    }
+
     form.addEventListener("input", (event) => {
       if (event.target.name === "model") showGroups(form);
+      markIfStale();
       recompute();
     });
     form.addEventListener("change", (event) => {
