@@ -100,6 +100,9 @@ class Architecture:
     v_head_dim: int = 0
     sliding_window: int = 0
     sliding_layers: tuple[bool, ...] = field(default=())
+    # The longest context the model was made for (config.json's max_position_embeddings or its
+    # equivalent); 0 when the config does not say.
+    max_context: int = 0
     source: str = ""
 
     def __post_init__(self):
@@ -109,7 +112,7 @@ class Architecture:
         for name in ("norms_per_layer", "learned_position_embeddings", "num_experts", "experts_per_token",
                      "moe_intermediate_size", "shared_expert_intermediate_size", "first_dense_layers",
                      "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
-                     "sliding_window"):
+                     "sliding_window", "max_context"):
             _require_non_negative_int(self, name)
         if self.num_attention_heads % self.num_kv_heads:
             raise CalculatorError(

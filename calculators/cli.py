@@ -121,7 +121,9 @@ def cmd_fit(args):
                       ("runtime overhead (estimate)", gib(stack.overhead)),
                       ("total per GPU", gib(stack.total)),
                       ("GPU memory", gib(result.capacity_bytes))]),
-             f"largest context at batch {args.batch}: {result.max_context:,} tokens",
+             f"largest context at batch {args.batch}: {result.max_context:,} tokens"
+             + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context
+                else ""),
              f"largest batch at context {args.context:,}: {result.max_batch:,}"]
     return data, "\n".join(lines)
 

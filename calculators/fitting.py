@@ -146,8 +146,9 @@ class FitResult:
     kv_shards: int  # GPUs the KV cache is split over (the rest hold copies)
     max_context: int  # largest context that fits at this batch (0: none)
     max_batch: int  # largest batch that fits at this context (0: none)
-    context_capped: bool  # max_context reached the search limit, not memory
+    context_capped: bool  # max_context reached a limit (the model's own, or the search's), not memory
     batch_capped: bool
+    model_context: int = 0  # the model's own context limit (0: unknown); max_context never exceeds it
 
 
 def check_tensor_parallel(arch: Architecture, num_gpus: int) -> int:
@@ -219,9 +220,11 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
         return _stack(arch, weights, weight_fmt, kv_fmt, c, b, num_gpus, block_size, prefill_chunk).total
 
     stack = _stack(arch, weights, weight_fmt, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
-    max_context = _largest(lambda c: total(c, batch) <= capacity, MAX_TOKENS)
+    # The largest context is looked for only up to the model's own limit, where the config states one.
+    context_limit = min(arch.max_context, MAX_TOKENS) if arch.max_context else MAX_TOKENS
+    max_context = _largest(lambda c: total(c, batch) <= capacity, context_limit)
     max_batch = _largest(lambda b: total(context, b) <= capacity, MAX_BATCH)
     return FitResult(fits=stack.total <= capacity, num_gpus=num_gpus, capacity_bytes=capacity, per_gpu=stack,
                      free_bytes=capacity - stack.total, kv_shards=kv_shards(arch, num_gpus),
-                     max_context=max_context, max_batch=max_batch, context_capped=max_context == MAX_TOKENS,
-                     batch_capped=max_batch == MAX_BATCH)
+                     max_context=max_context, max_batch=max_batch, context_capped=max_context == context_limit,
+                     batch_capped=max_batch == MAX_BATCH, model_context=arch.max_context)

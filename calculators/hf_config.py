@@ -333,8 +333,24 @@ def architecture_from_config(config, name: str = "", source: str = "") -> Archit
             f"model_type {str(model_type)[:40]!r} is not supported; supported: {', '.join(sorted(BUILDERS))}",
             "model_type")
     fields = builder(_Reader(config, model_type))
+    fields.setdefault("max_context", _max_context(config))
     label = name or config.get("_name_or_path") or model_type
     return Architecture(name=str(label)[:100], source=source, **fields)
+
+
+# Where configs state the longest context the model supports (GPT-2 says n_positions).
+_CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length")
+
+
+def _max_context(config: dict) -> int:
+    """The model's context limit from config.json, 0 when it states none."""
+    for key in _CONTEXT_KEYS:
+        if key in config and config[key] is not None:
+            value = config[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise CalculatorError(f"config.json field '{key}' must be a positive whole number", key)
+            return value
+    return 0
 
 
 def architecture_from_json(text: str, name: str = "", source: str = "") -> Architecture:

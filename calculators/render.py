@@ -87,9 +87,19 @@ def _fit(r) -> str:
     verdict = "Fits" if r["fits"] else "Does not fit"
     margin = (f"{gib(r['free_bytes'])} free per GPU" if r["fits"]
               else f"{gib(-r['free_bytes'])} short per GPU")
+    model_context = r.get("model_context", 0)
+    if r["context_capped"] and model_context and r["max_context"] == model_context:
+        capped = " (the model's own limit, from its config.json; memory would allow more)"
+    elif r["context_capped"]:
+        capped = " (the calculator stops counting there)"
+    else:
+        capped = ""
+    beyond = (f"<p class=\"calc-note\">{r['context']:,} tokens is beyond the {model_context:,} tokens this model "
+              "was made for (max_position_embeddings in its config.json).</p>"
+              if model_context and r["context"] > model_context else "")
     limits = (f"<p>Largest context at {r['batch']:,} sequences: <strong>{r['max_context']:,}</strong> tokens"
-              f"{' (the calculator stops counting there)' if r['context_capped'] else ''}. "
-              f"Largest number of sequences at {r['context']:,} tokens: <strong>{r['max_batch']:,}</strong>.</p>")
+              f"{capped}. Largest number of sequences at {r['context']:,} tokens: "
+              f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}")
     advice = ""
     if r["suggestions"]:
         items = "".join(f"<li>{escape(s)}</li>" for s in r["suggestions"])

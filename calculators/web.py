@@ -223,7 +223,7 @@ def _fit(inputs):
                       "activations": result.per_gpu.activations, "overhead": result.per_gpu.overhead},
             "total_bytes": result.per_gpu.total, "free_bytes": result.free_bytes, "max_context": result.max_context,
             "max_batch": result.max_batch, "context_capped": result.context_capped, "kv_shards": result.kv_shards,
-            "suggestions": suggestions}
+            "model_context": result.model_context, "suggestions": suggestions}
 
 
 def _suggestions(arch, fmt, kv, card, gpus, context, batch, result):

@@ -69,3 +69,40 @@ def test_chunked_prefill_bounds_activations():
 def test_bad_gpu_counts(gpus, message):
     with pytest.raises(CalculatorError, match=message):
         fit(LLAMA8, BF16, KV16, accelerator("h100-sxm"), gpus)
+
+
+def test_the_largest_context_never_exceeds_the_models_own_limit():
+    from calculators import accelerator, fit, kv_format, preset_architecture, weight_format
+
+    arch = preset_architecture("llama-3.1-8b")
+    assert arch.max_context == 131072  # max_position_embeddings in its config.json
+    result = fit(arch, weight_format("nf4"), kv_format("fp8-e4m3"), accelerator("b200"), context=4096)
+    assert result.max_context == 131072 and result.context_capped and result.model_context == 131072
+    # memory binds first on a small card: the limit is memory's, below the model's
+    small = fit(arch, weight_format("bf16"), kv_format("bf16"), accelerator("rtx-4090"), context=1024)
+    assert 0 < small.max_context < 131072 and not small.context_capped
+
+
+def test_the_context_limit_is_read_from_config_json():
+    import pytest
+
+    from calculators import CalculatorError, architecture_from_config, preset_configs
+
+    config = dict(preset_configs.PRESET_CONFIGS["llama-3.1-8b"]["config"])
+    assert architecture_from_config(config).max_context == 131072
+    del config["max_position_embeddings"]
+    assert architecture_from_config(config).max_context == 0
+    with pytest.raises(CalculatorError, match="max_position_embeddings"):
+        architecture_from_config(dict(config, max_position_embeddings="long"))
+    gpt2 = dict(preset_configs.PRESET_CONFIGS["gpt2"]["config"]) if "gpt2" in preset_configs.PRESET_CONFIGS else None
+    if gpt2 is not None:
+        assert architecture_from_config(gpt2).max_context == gpt2["n_positions"]
+
+
+def test_the_fit_page_says_when_the_models_limit_binds_or_is_passed():
+    from calculators.web import compute
+
+    capped = compute("fit", {"model": "llama-3.1-8b", "format": "nf4", "gpu": "b200", "context": "4096"})
+    assert capped["ok"] and "the model's own limit" in capped["html"]
+    beyond = compute("fit", {"model": "llama-3.1-8b", "format": "nf4", "gpu": "b200", "context": "200000"})
+    assert beyond["ok"] and "beyond the 131,072 tokens this model was made for" in beyond["html"]
