@@ -13,6 +13,7 @@ from dataclasses import asdict
 from . import fitting
 from .architecture import PARTS, Architecture
 from .errors import CalculatorError
+from .validate import share_from_text
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_json
@@ -38,6 +39,14 @@ def _whole(text: str) -> int:
         return int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+
+
+def _share(text: str) -> float:
+    """argparse type for a share: 0.9 or 90%."""
+    try:
+        return share_from_text(text)
+    except CalculatorError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _number(text: str) -> float:
@@ -111,7 +120,7 @@ def cmd_fit(args):
     arch = _load_model(args)
     gpu = accelerator(args.gpu)
     result = fitting.fit(arch, weight_format(args.format), kv_format(args.kv_format), gpu, args.gpus,
-                            args.context, args.batch, args.block_size, args.prefill_chunk)
+                            args.context, args.batch, args.block_size, args.prefill_chunk, args.memory_share)
     data = {"model": _model_json(arch), "gpu": gpu.id, **asdict(result), "per_gpu_total": result.per_gpu.total}
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"
@@ -120,7 +129,8 @@ def cmd_fit(args):
                       ("activations (estimate)", gib(stack.activations)),
                       ("runtime overhead (estimate)", gib(stack.overhead)),
                       ("total per GPU", gib(stack.total)),
-                      ("GPU memory", gib(result.capacity_bytes))]),
+                      (f"GPU memory usable ({result.memory_utilization:.0%} of {gib(result.card_bytes)})",
+                       gib(result.capacity_bytes))]),
              f"largest context at batch {args.batch}: {result.max_context:,} tokens"
              + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context
                 else ""),
@@ -239,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--block-size", type=_whole, default=0)
     sub.add_argument("--prefill-chunk", type=_whole, default=fitting.DEFAULT_PREFILL_CHUNK,
                      help="prompt tokens per forward pass (0: every prompt at once)")
+    sub.add_argument("--memory-share", type=_share, default=fitting.DEFAULT_MEMORY_UTILIZATION,
+                     help="share of each GPU's memory the engine may use, 0.9 or 90%% (vLLM's "
+                          "--gpu-memory-utilization, 0.9 by default)")
 
     sub = command("roofline", cmd_roofline, "arithmetic intensity and roofline time bounds")
     _add_model(sub)

@@ -36,6 +36,12 @@ LLM_INT8_COPIES = 5.2
 # W8A8 (activations quantized on the fly): bytes per token in flight per element of the widest layer.
 W8A8_BYTES_PER_TOKEN_ELEMENT = {"int8": 16.1, "fp8": 12.1}
 
+# The share of each GPU's memory a serving engine lets itself use: vLLM's --gpu-memory-utilization, whose
+# default is 0.9 (vllm/engine/arg_utils.py, EngineArgs.gpu_memory_utilization; documented at
+# https://docs.vllm.ai/en/stable/configuration/engine_args.html). vLLM fills that share with weights,
+# activations and then KV cache, so a model "fits" only within it. 1.0 is the whole card.
+DEFAULT_MEMORY_UTILIZATION = 0.9
+
 # Prompt tokens processed in one forward pass when serving. Our default
 # assumption (servers prefill long or many prompts in chunks); 0 means every
 # prompt of the batch at once.
@@ -149,6 +155,8 @@ class FitResult:
     context_capped: bool  # max_context reached a limit (the model's own, or the search's), not memory
     batch_capped: bool
     model_context: int = 0  # the model's own context limit (0: unknown); max_context never exceeds it
+    card_bytes: int = 0  # per GPU, the whole card; capacity_bytes is the share the engine may use
+    memory_utilization: float = 1.0
 
 
 def check_tensor_parallel(arch: Architecture, num_gpus: int) -> int:
@@ -205,14 +213,19 @@ def _largest(fits, limit: int) -> int:
 
 def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Accelerator, num_gpus: int = 1,
         context: int = 4096, batch: int = 1, block_size: int = 0,
-        prefill_chunk: int = DEFAULT_PREFILL_CHUNK) -> FitResult:
-    """fits = per-GPU total <= GPU memory; max_context and max_batch by bisection
+        prefill_chunk: int = DEFAULT_PREFILL_CHUNK,
+        memory_utilization: float = DEFAULT_MEMORY_UTILIZATION) -> FitResult:
+    """fits = per-GPU total <= memory_utilization x GPU memory; max_context and max_batch by bisection
     (memory never falls as context or batch grow)."""
     num_gpus = check_tensor_parallel(arch, num_gpus)
     context = whole_number("context", context, 1, MAX_TOKENS)
     batch = whole_number("batch", batch, 1, MAX_BATCH)
     prefill_chunk = whole_number("prefill_chunk", prefill_chunk, 0, MAX_TOKENS)
-    capacity = gpu.memory_bytes
+    if isinstance(memory_utilization, bool) or not isinstance(memory_utilization, (int, float)) or \
+            not 0.05 <= memory_utilization <= 1.0:  # also false for NaN
+        raise CalculatorError("the share of GPU memory the engine may use must be between 0.05 and 1",
+                              "memory_utilization")
+    capacity = int(gpu.memory_bytes * memory_utilization)
 
     weights = weight_bytes(arch, weight_fmt).total_bytes
 
@@ -227,4 +240,5 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     return FitResult(fits=stack.total <= capacity, num_gpus=num_gpus, capacity_bytes=capacity, per_gpu=stack,
                      free_bytes=capacity - stack.total, kv_shards=kv_shards(arch, num_gpus),
                      max_context=max_context, max_batch=max_batch, context_capped=max_context == context_limit,
-                     batch_capped=max_batch == MAX_BATCH, model_context=arch.max_context)
+                     batch_capped=max_batch == MAX_BATCH, model_context=arch.max_context,
+                     card_bytes=gpu.memory_bytes, memory_utilization=float(memory_utilization))

@@ -83,10 +83,16 @@ def _fit(r) -> str:
     stack = r["stack"]
     rows = [(label, _bytes_cell(stack[key])) for key, label in FIT_PARTS]
     rows += [("Total per GPU", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
-             ("GPU memory", _bytes_cell(r["capacity_bytes"]))]
+             (f"GPU memory the engine may use ({r['memory_share']:.0%} of {gib(r['card_bytes'])})",
+              _bytes_cell(r["capacity_bytes"]))]
     verdict = "Fits" if r["fits"] else "Does not fit"
     margin = (f"{gib(r['free_bytes'])} free per GPU" if r["fits"]
               else f"{gib(-r['free_bytes'])} short per GPU")
+    share_note = ("<p class=\"calc-note\">A serving engine does not give the model the whole card: vLLM takes "
+                  "the share set by <code>--gpu-memory-utilization</code>, 0.9 by default "
+                  "(<a href=\"https://docs.vllm.ai/en/stable/configuration/engine_args.html\">vLLM engine "
+                  "arguments</a>), and fills what the model leaves with KV cache. Set 1 (100%) for a runtime "
+                  "that may use all of it.</p>")
     model_context = r.get("model_context", 0)
     if r["context_capped"] and model_context and r["max_context"] == model_context:
         capped = " (the model's own limit, from its config.json; memory would allow more)"
@@ -99,7 +105,7 @@ def _fit(r) -> str:
               if model_context and r["context"] > model_context else "")
     limits = (f"<p>Largest context at {r['batch']:,} sequences: <strong>{r['max_context']:,}</strong> tokens"
               f"{capped}. Largest number of sequences at {r['context']:,} tokens: "
-              f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}")
+              f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}")
     advice = ""
     if r["suggestions"]:
         items = "".join(f"<li>{escape(s)}</li>" for s in r["suggestions"])
@@ -172,7 +178,8 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
            ("block_size", "Paged block size (0: no paging)", "number")),
     "fit": (("model", "Model", "model"), ("format", "Weight format", "format"),
             ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
-            ("context", "Context length (tokens)", "number"), ("batch", "Concurrent sequences", "number")),
+            ("context", "Context length (tokens)", "number"), ("batch", "Concurrent sequences", "number"),
+            ("memory_share", "Share of GPU memory the engine may use (0.9 or 90%)", "text")),
     "roofline": (("model", "Model", "model"), ("format", "Weight format", "format"),
                  ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"),
                  ("batch", "Batch size", "number"), ("prompt", "Prompt length (tokens)", "number")),

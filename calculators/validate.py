@@ -44,3 +44,16 @@ def fraction(name: str, value, minimum: float = 0.0, maximum: float = 1.0, *, op
         high = ")" if open_high else "]"
         raise CalculatorError(f"{name} must be in {low}{minimum:g}, {maximum:g}{high}, not {value:g}", name)
     return value
+
+
+def share_from_text(text: str) -> float:
+    """A share written as a fraction ("0.9") or a percentage ("90%"), as a float; CalculatorError with what
+    is expected otherwise (the range is the caller's to check)."""
+    cleaned = str(text).strip().replace(" ", "")
+    try:
+        value = float(cleaned[:-1]) / 100 if cleaned.endswith("%") else float(cleaned)
+    except ValueError:
+        raise CalculatorError(f"{str(text)[:40]!r} is not a share: write 0.9 or 90%", "memory_share") from None
+    if not isfinite(value):
+        raise CalculatorError(f"{str(text)[:40]!r} is not a share: write 0.9 or 90%", "memory_share")
+    return value

@@ -10,7 +10,7 @@ never raises: it comes back as `errors`, a message per field.
 
 from .architecture import Architecture
 from .errors import CalculatorError
-from .fitting import fit, memory_stack
+from .fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
@@ -19,7 +19,7 @@ from .presets import PRESETS, preset
 from .roofline import compute_bound_batch, roofline
 from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
 from .training import METHODS, OPTIMIZER_BYTES, training_memory
-from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
+from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, share_from_text
 from .weights import weight_bytes
 
 MAX_CONFIG_CHARS = 200_000
@@ -36,7 +36,7 @@ DEFAULTS = {
     "weights": {"model": "llama-3.1-8b", "format": "nf4"},
     "kv": {"model": "llama-3.1-8b", "context": "8192", "batch": "1", "kv_format": "bf16", "block_size": "0"},
     "fit": {"model": "llama-3.1-70b", "format": "awq-int4-g128", "kv_format": "bf16", "gpu": "l40s", "gpus": "2",
-            "context": "32768", "batch": "16"},
+            "context": "32768", "batch": "16", "memory_share": f"{DEFAULT_MEMORY_UTILIZATION:g}"},
     "roofline": {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "batch": "1",
                  "prompt": "512"},
     "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
@@ -99,6 +99,24 @@ class _Inputs:
             self.fail(field, f"the {label} must be between {minimum:g} and {maximum:g}")
             return None
         return number
+
+    def share(self, field, minimum, maximum, label):
+        """A fraction ("0.9") or a percentage ("90%")."""
+        text = self.raw.get(field, "").strip()
+        self.values[field] = text[:40]
+        if not text:
+            self.fail(field, f"enter the {label}")
+            return None
+        try:
+            value = share_from_text(text)
+        except CalculatorError as error:
+            self.fail(field, str(error))
+            return None
+        if not minimum <= value <= maximum:
+            self.fail(field, f"the {label} must be between {minimum:g} and {maximum:g} ({minimum:.0%} to "
+                             f"{maximum:.0%})")
+            return None
+        return value
 
     def choice(self, field, choices, label):
         value = self.raw.get(field, "")
@@ -207,15 +225,17 @@ def _fit(inputs):
     gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
     context = inputs.whole("context", 1, MAX_TOKENS, "context length")
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
+    share = inputs.share("memory_share", 0.05, 1.0, "share of GPU memory the engine may use")
     if inputs.errors:
         return None
     try:
-        result = fit(arch, weight_format(fmt), kv_format(kv), accelerator(gpu), gpus, context, batch)
+        result = fit(arch, weight_format(fmt), kv_format(kv), accelerator(gpu), gpus, context, batch,
+                     memory_utilization=share)
     except CalculatorError as error:
         inputs.fail({"num_gpus": "gpus"}.get(error.field, error.field or "gpus"), str(error))
         return None
     card = accelerator(gpu)
-    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result)
+    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share)
     return {"model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
             "format_label": weight_format(fmt).label, "kv_label": kv_format(kv).label, "fits": result.fits,
             "capacity_bytes": result.capacity_bytes,
@@ -223,14 +243,15 @@ def _fit(inputs):
                       "activations": result.per_gpu.activations, "overhead": result.per_gpu.overhead},
             "total_bytes": result.per_gpu.total, "free_bytes": result.free_bytes, "max_context": result.max_context,
             "max_batch": result.max_batch, "context_capped": result.context_capped, "kv_shards": result.kv_shards,
-            "model_context": result.model_context, "suggestions": suggestions}
+            "model_context": result.model_context, "card_bytes": result.card_bytes, "memory_share": share,
+            "suggestions": suggestions}
 
 
-def _suggestions(arch, fmt, kv, card, gpus, context, batch, result):
-    """What would make it fit alone, each checked with the same memory stack as the verdict."""
+def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share):
+    """What would make it fit alone, each checked with the same memory stack and capacity as the verdict."""
     def fits(weights=fmt, cache=kv, n=gpus, sequences=batch):
         return memory_stack(arch, weight_format(weights), kv_format(cache), context, sequences, n).total \
-            <= card.memory_bytes
+            <= result.capacity_bytes
 
     ideas = []
     current = weight_bytes(arch, weight_format(fmt)).total_bytes
@@ -249,7 +270,7 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result):
     if result.max_batch:
         ideas.append(f"serve at most {result.max_batch:,} sequences at once at this context")
     else:
-        single = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, context, 1)
+        single = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, context, 1, memory_utilization=share)
         if single.max_context:
             ideas.append(f"shorten the context: one sequence fits up to {single.max_context:,} tokens")
     return ideas

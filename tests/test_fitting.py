@@ -36,11 +36,26 @@ def test_mla_latent_is_copied_on_every_gpu():
 def test_fit_verdict_and_limits_are_consistent():
     gpu = accelerator("rtx-4090")
     result = fit(LLAMA8, BF16, KV16, gpu, context=8192)
-    assert result.fits and result.free_bytes == gpu.memory_bytes - result.per_gpu.total
-    assert memory_stack(LLAMA8, BF16, KV16, result.max_context, 1).total <= gpu.memory_bytes
-    assert memory_stack(LLAMA8, BF16, KV16, result.max_context + 1, 1).total > gpu.memory_bytes
-    assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch).total <= gpu.memory_bytes
-    assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch + 1).total > gpu.memory_bytes
+    usable = int(gpu.memory_bytes * 0.9)  # vLLM's default --gpu-memory-utilization
+    assert result.capacity_bytes == usable and result.card_bytes == gpu.memory_bytes
+    assert result.fits and result.free_bytes == usable - result.per_gpu.total
+    assert memory_stack(LLAMA8, BF16, KV16, result.max_context, 1).total <= usable
+    assert memory_stack(LLAMA8, BF16, KV16, result.max_context + 1, 1).total > usable
+    assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch).total <= usable
+    assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch + 1).total > usable
+
+
+def test_the_share_of_memory_the_engine_may_use_decides_the_fit():
+    import pytest
+
+    gpu = accelerator("rtx-4090")
+    whole = fit(LLAMA8, BF16, KV16, gpu, context=8192, memory_utilization=1.0)
+    share = fit(LLAMA8, BF16, KV16, gpu, context=8192, memory_utilization=0.7)
+    assert whole.capacity_bytes == gpu.memory_bytes and whole.max_batch > share.max_batch
+    assert not share.fits or share.free_bytes < whole.free_bytes
+    for bad in (0.0, 1.5, float("nan"), True, "0.9"):
+        with pytest.raises(CalculatorError, match="share of GPU memory"):
+            fit(LLAMA8, BF16, KV16, gpu, memory_utilization=bad)
 
 
 def test_70b_bf16_does_not_fit_one_h100_but_nf4_does():

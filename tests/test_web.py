@@ -76,3 +76,38 @@ def test_fit_suggests_changes_that_fit():
 def test_forms_label_every_control(page):
     html = render_form(page)
     assert html.count("<label for=") >= html.count("<select") + html.count("<input") + html.count("<textarea")
+
+
+def test_the_fit_page_takes_the_share_of_memory_the_engine_may_use():
+    from calculators import accelerator, fit, kv_format, preset_architecture, weight_format
+
+    base = {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "rtx-4090", "gpus": "1",
+            "context": "8192", "batch": "4"}
+    default = compute("fit", base)
+    assert default["ok"] and default["result"]["memory_share"] == 0.9
+    assert default["result"]["capacity_bytes"] == int(accelerator("rtx-4090").memory_bytes * 0.9)
+    assert "--gpu-memory-utilization" in default["html"] and "90% of 24.00 GiB" in default["html"]
+    as_percent = compute("fit", {**base, "memory_share": "85%"})
+    as_fraction = compute("fit", {**base, "memory_share": "0.85"})
+    assert as_percent["result"] == as_fraction["result"]
+    expected = fit(preset_architecture("llama-3.1-8b"), weight_format("bf16"), kv_format("bf16"),
+                   accelerator("rtx-4090"), 1, 8192, 4, memory_utilization=0.85)
+    assert as_percent["result"]["max_batch"] == expected.max_batch
+    for bad, message in (("lots", "write 0.9 or 90%"), ("150%", "between 0.05 and 1"), ("0", "between 0.05 and 1"),
+                         ("nan", "write 0.9 or 90%"), ("", "enter the share")):
+        reply = compute("fit", {**base, "memory_share": bad})
+        assert not reply["ok"] and message in reply["errors"]["memory_share"], (bad, reply["errors"])
+
+
+def test_suggestions_fit_within_the_share_the_engine_may_use():
+    from calculators import accelerator, fit, kv_format, preset_architecture, weight_format
+
+    params = {"model": "llama-3.1-70b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "gpus": "2",
+              "context": "32768", "batch": "8", "memory_share": "0.9"}
+    reply = compute("fit", params)
+    assert reply["ok"] and not reply["result"]["fits"] and reply["result"]["suggestions"]
+    for idea in reply["result"]["suggestions"]:
+        if idea.startswith("use ") and idea.endswith(" GPUs"):
+            n = int(idea.split()[1])
+            assert fit(preset_architecture("llama-3.1-70b"), weight_format("bf16"), kv_format("bf16"),
+                       accelerator("h100-sxm"), n, 32768, 8, memory_utilization=0.9).fits
