@@ -143,11 +143,17 @@ def cmd_roofline(args):
     gpu = accelerator(args.gpu)
     fmt = weight_format(args.format)
     kv = kv_format(args.kv_format)
-    result = roofline(arch, fmt, kv, gpu, args.batch, args.prompt, args.context)
+    result = roofline(arch, fmt, kv, gpu, args.batch, args.prompt, args.context, args.gpus)
     turn = compute_bound_batch(arch, fmt, kv, gpu, result.context)
-    data = {"model": _model_json(arch), "gpu": gpu.id, **asdict(result), "ttft_s": result.ttft_s,
-            "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s, "compute_bound_batch": turn}
-    lines = [f"{arch.name}, {fmt.label} on {gpu.name} ({result.compute_used} peak "
+    memory = fitting.fit(arch, fmt, kv, gpu, args.gpus, result.context, args.batch)
+    data = {"model": _model_json(arch), "gpu": gpu.id, "gpus": args.gpus, **asdict(result), "ttft_s": result.ttft_s,
+            "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s, "compute_bound_batch": turn,
+            "fits": memory.fits}
+    where = gpu.name if args.gpus == 1 else f"{args.gpus} x {gpu.name} (ideal tensor parallel)"
+    lines = [] if memory.fits else [
+        f"NOT REACHABLE: does not fit in {memory.memory_utilization:.0%} of the memory of {where} "
+        f"({gib(-memory.free_bytes)} short per GPU); the bounds are for a machine with the memory"]
+    lines += [f"{arch.name}, {fmt.label} on {where} ({result.compute_used} peak "
              f"{result.peak_flops_s / 1e12:,.1f} TFLOP/s, {result.bandwidth_bytes_s / 1e9:,.0f} GB/s; "
              f"ridge {result.ridge_point:,.1f} FLOP/byte)"]
     if result.note:
@@ -260,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--gpu", default="h100-sxm")
     sub.add_argument("--batch", type=_whole, default=1)
     sub.add_argument("--prompt", type=_whole, default=512, help="prompt tokens per sequence")
+    sub.add_argument("--gpus", type=_whole, default=1, help="number of GPUs (tensor parallel, ideal split)")
     sub.add_argument("--context", type=_whole, default=None, help="tokens cached at decode (default: the prompt)")
 
     sub = command("speculative", cmd_speculative, "speculative decoding: expected tokens and speedup")

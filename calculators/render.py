@@ -130,12 +130,25 @@ def _roofline(r) -> str:
             if r["compute_bound_batch"] else
             "Decode stays memory-bound at any batch here: each sequence's KV cache is read once per token.")
     note = f"<p class=\"calc-note\">{escape(r['note'])}.</p>" if r["note"] else ""
-    return (f"<p class=\"calc-headline\">At best <strong>{r['tokens_per_s']:,.1f} tokens/s</strong> "
-            f"({seconds(r['tpot_s'])} per output token) and a first token after {seconds(r['ttft_s'])}, for "
-            f"{escape(r['model'])} in {escape(r['format_label'])} on {escape(r['gpu'])} at batch {r['batch']:,}."
-            f"</p>{_rows(rows)}<p>{escape(turn)}</p>{note}"
+    gpus = r.get("gpus", 1)
+    where = escape(r["gpu"]) if gpus == 1 else f"{gpus} × {escape(r['gpu'])} (tensor parallel)"
+    if r.get("fits", True):
+        headline = (f"<p class=\"calc-headline\">At best <strong>{r['tokens_per_s']:,.1f} tokens/s</strong> "
+                    f"({seconds(r['tpot_s'])} per output token) and a first token after {seconds(r['ttft_s'])}, for "
+                    f"{escape(r['model'])} in {escape(r['format_label'])} on {where} at batch {r['batch']:,}.</p>")
+    else:
+        largest = (f"the largest batch that fits at this prompt length is {r['max_batch']:,}" if r["max_batch"]
+                   else "not even one sequence fits")
+        headline = (f"<p class=\"calc-headline calc-nofit\"><strong>Not reachable</strong>: {escape(r['model'])} "
+                    f"in {escape(r['format_label'])} at batch {r['batch']:,} does not fit in "
+                    f"{r['memory_share']:.0%} of the memory of {where} ({gib(-r['free_bytes'])} short per GPU; "
+                    f"{largest}). The bounds below are for a machine with the memory: at best "
+                    f"{r['tokens_per_s']:,.1f} tokens/s.</p>")
+    parallel = ("<p class=\"calc-note\">On several GPUs the bounds assume an ideal split of the work and leave out "
+                "the all-reduces between the cards, so they are lower bounds still.</p>" if gpus > 1 else "")
+    return (f"{headline}{_rows(rows)}<p>{escape(turn)}</p>{note}{parallel}"
             "<p class=\"calc-note\">Lower bounds from the card's peak rates; real kernels reach a fraction of "
-            "both peaks.</p>")
+            "both peaks. The batch chart ends where memory runs out (the will-it-fit check).</p>")
 
 
 def _speculative(r) -> str:
@@ -181,7 +194,7 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
             ("context", "Context length (tokens)", "number"), ("batch", "Concurrent sequences", "number"),
             ("memory_share", "Share of GPU memory the engine may use (0.9 or 90%)", "text")),
     "roofline": (("model", "Model", "model"), ("format", "Weight format", "format"),
-                 ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"),
+                 ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
                  ("batch", "Batch size", "number"), ("prompt", "Prompt length (tokens)", "number")),
     "speculative": (("acceptance", "Acceptance rate (0 to 1)", "text"),
                     ("draft_tokens", "Draft length (tokens)", "number"),

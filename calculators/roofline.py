@@ -12,7 +12,7 @@ from .architecture import Architecture
 from .formats import KVFormat, WeightFormat
 from .hardware import Accelerator, peak_rate
 from .kv_cache import kv_cache_bytes, kv_bytes_per_token
-from .validate import MAX_BATCH, MAX_TOKENS, whole_number
+from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
 from .weights import WeightBytes, weight_bytes
 
 
@@ -128,16 +128,19 @@ def _step(flops: float, bytes_: float, peak: float, bandwidth: float) -> StepCos
 
 
 def roofline(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Accelerator, batch: int = 1,
-             prompt_tokens: int = 512, context: int | None = None) -> Roofline:
+             prompt_tokens: int = 512, context: int | None = None, num_gpus: int = 1) -> Roofline:
     """prefill: flops = B * (2 * N_matmul * P + attention_prefill(P)),
                 bytes = weights read for B*P tokens + KV written for B*P tokens
     decode:  flops = B * (2 * N_matmul + attention_decode(C)),
              bytes = weights read for B tokens + KV read for B sequences of C tokens + KV written
     with N_matmul = matmul_params_per_token, C = context (defaults to the prompt).
+    On num_gpus GPUs (tensor parallel) the peak rate and the bandwidth are num_gpus times one card's: an
+    ideal split that leaves out the time of the all-reduces between them, so still a lower bound.
     """
     batch = whole_number("batch", batch, 1, MAX_BATCH)
     prompt_tokens = whole_number("prompt_tokens", prompt_tokens, 1, MAX_TOKENS)
     context = prompt_tokens if context is None else whole_number("context", context, 1, MAX_TOKENS)
+    num_gpus = whole_number("num_gpus", num_gpus, 1, MAX_GPUS)
     rate = peak_rate(gpu, weight_fmt.compute)
     weights = weight_bytes(arch, weight_fmt)
     n_matmul = matmul_params_per_token(arch)
@@ -149,10 +152,11 @@ def roofline(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu
     decode_flops = batch * (2.0 * n_matmul + attention_flops_decode(arch, context))
     decode_bytes = weight_bytes_read(arch, weights, batch) + \
         kv_cache_bytes(arch, kv_fmt, context, batch).total_bytes + batch * per_token_kv
-    bandwidth = gpu.bandwidth_bytes_s
-    return Roofline(prefill=_step(prefill_flops, prefill_bytes, rate.flops_s, bandwidth),
-                    decode=_step(decode_flops, decode_bytes, rate.flops_s, bandwidth),
-                    ridge_point=rate.flops_s / bandwidth, peak_flops_s=rate.flops_s, bandwidth_bytes_s=bandwidth,
+    bandwidth = gpu.bandwidth_bytes_s * num_gpus
+    peak = rate.flops_s * num_gpus
+    return Roofline(prefill=_step(prefill_flops, prefill_bytes, peak, bandwidth),
+                    decode=_step(decode_flops, decode_bytes, peak, bandwidth),
+                    ridge_point=peak / bandwidth, peak_flops_s=peak, bandwidth_bytes_s=bandwidth,
                     compute_used=rate.used, note=rate.note, batch=batch, prompt_tokens=prompt_tokens,
                     context=context)
 

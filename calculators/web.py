@@ -37,8 +37,8 @@ DEFAULTS = {
     "kv": {"model": "llama-3.1-8b", "context": "8192", "batch": "1", "kv_format": "bf16", "block_size": "0"},
     "fit": {"model": "llama-3.1-70b", "format": "awq-int4-g128", "kv_format": "bf16", "gpu": "l40s", "gpus": "2",
             "context": "32768", "batch": "16", "memory_share": f"{DEFAULT_MEMORY_UTILIZATION:g}"},
-    "roofline": {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "batch": "1",
-                 "prompt": "512"},
+    "roofline": {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "gpus": "1",
+                 "batch": "1", "prompt": "512"},
     "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
     "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
                  "batch": "1", "lora_rank": "16", "checkpointing": "on"},
@@ -278,18 +278,22 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share):
 
 def _roofline(inputs):
     arch, fmt, kv, gpu = _deployment(inputs)
+    gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
     batch = inputs.whole("batch", 1, MAX_BATCH, "batch size")
     prompt = inputs.whole("prompt", 1, 1 << 20, "prompt length")
     if inputs.errors:
         return None
     card = accelerator(gpu)
     try:
-        result = roofline(arch, weight_format(fmt), kv_format(kv), card, batch, prompt)
+        # Whether the setup exists at all: the same memory check as the fit page (its default engine share).
+        memory = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, prompt, batch)
+        result = roofline(arch, weight_format(fmt), kv_format(kv), card, batch, prompt, num_gpus=gpus)
     except CalculatorError as error:
-        inputs.fail("gpu", str(error))
+        inputs.fail("gpus" if error.field in ("num_gpus", "gpus") else "gpu", str(error))
         return None
-    sweep_batches = [2 ** i for i in range(0, 11)]
-    sweep = [roofline(arch, weight_format(fmt), kv_format(kv), card, b, prompt) for b in sweep_batches]
+    # The batch sweep ends where memory runs out at this prompt length.
+    sweep_batches = [b for b in (2 ** i for i in range(0, 11)) if b <= max(memory.max_batch, 1)]
+    sweep = [roofline(arch, weight_format(fmt), kv_format(kv), card, b, prompt, num_gpus=gpus) for b in sweep_batches]
     turn = compute_bound_batch(arch, weight_format(fmt), kv_format(kv), card, prompt)
 
     def step(s):
@@ -301,7 +305,8 @@ def _roofline(inputs):
             "bandwidth_bytes_s": result.bandwidth_bytes_s, "compute_used": result.compute_used, "note": result.note,
             "ttft_s": result.ttft_s, "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s,
             "flops_per_token": result.decode.flops / batch, "bytes_per_token": result.decode.bytes / batch,
-            "compute_bound_batch": turn,
+            "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes,
+            "max_batch": memory.max_batch, "memory_share": memory.memory_utilization,
             "sweep": {"batch": sweep_batches, "intensity": [r.decode.intensity for r in sweep],
                       "tokens_per_s": [r.tokens_per_s for r in sweep]}}
 

@@ -111,3 +111,19 @@ def test_suggestions_fit_within_the_share_the_engine_may_use():
             n = int(idea.split()[1])
             assert fit(preset_architecture("llama-3.1-70b"), weight_format("bf16"), kv_format("bf16"),
                        accelerator("h100-sxm"), n, 32768, 8, memory_utilization=0.9).fits
+
+
+def test_the_roofline_says_when_a_setup_does_not_fit_and_splits_over_gpus():
+    base = {"model": "llama-3.1-70b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "batch": "1",
+            "prompt": "512"}
+    one = compute("roofline", {**base, "gpus": "1"})
+    assert one["ok"] and not one["result"]["fits"] and "Not reachable" in one["html"]
+    four = compute("roofline", {**base, "gpus": "4"})
+    assert four["ok"] and four["result"]["fits"] and "Not reachable" not in four["html"]
+    assert "4 × NVIDIA H100" in four["html"] and "all-reduces" in four["html"]
+    # an ideal split: four cards' bandwidth, so a quarter of the memory-bound decode time
+    assert four["result"]["tpot_s"] == pytest.approx(one["result"]["tpot_s"] / 4)
+    # the batch sweep stops where memory runs out
+    assert max(four["result"]["sweep"]["batch"]) <= four["result"]["max_batch"]
+    bad = compute("roofline", {**base, "gpus": "3"})  # 64 heads do not split over 3 GPUs
+    assert not bad["ok"] and "gpus" in bad["errors"]
