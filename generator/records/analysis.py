@@ -6,7 +6,7 @@ needs a record to be rewritten. Standard library only, like the rest of generato
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 REFERENCE_METHOD = {"id": "unquantized", "version": 1, "config": {"dtype": "bfloat16"}}
 TIMINGS = ("layer_graph_ms", "layer_ms")  # launch overhead removed where measured, else eager
@@ -25,6 +25,11 @@ class Comparison:
     @property
     def speedup(self) -> float:
         return self.reference_ms / self.method_ms
+
+    @property
+    def speedup_range(self) -> tuple:
+        """(slowest repeat of bf16 / fastest of the method, fastest of bf16 / slowest of the method)."""
+        return self.reference_range[0] / self.method_range[1], self.reference_range[1] / self.method_range[0]
 
     @property
     def verdict(self) -> str:
@@ -171,7 +176,7 @@ def decode_rows(record: dict) -> list:
                  if method_key(r["method"]) == method_key(REFERENCE_METHOD)}
     rows = []
     for result in results:
-        metrics, spread = result["metrics"], result["spread"]
+        metrics = result["metrics"]
         bf16 = reference.get((result["model"]["id"], json.dumps(result["workload"], sort_keys=True)))
         ms, share, speedup = {}, {}, {}
         for way, time_name, bandwidth_name in DECODE_TIMINGS:
@@ -181,18 +186,24 @@ def decode_rows(record: dict) -> list:
             if copy_bandwidth and bandwidth_name in metrics:
                 share[way] = metrics[bandwidth_name] / copy_bandwidth
             if bf16 is not None and bf16 is not result and time_name in bf16["metrics"]:
-                speedup[way] = Comparison(metrics[time_name], _range(metrics, spread, time_name),
-                                          bf16["metrics"][time_name], _range(bf16["metrics"], bf16["spread"],
-                                                                             time_name))
+                speedup[way] = compare(result, bf16, time_name)
         rows.append(DecodeRow(result["model"]["id"], method_label(result["method"]),
                               result["method"].get("kernel", "-"), result["workload"]["batch"],
                               result["workload"]["prompt_tokens"], ms, share, speedup))
     return rows
 
 
-def _range(metrics: dict, spread: dict, name: str) -> tuple:
-    bounds = spread.get(name, {"min": metrics[name], "max": metrics[name]})
+def spread_range(result: dict, name: str) -> tuple:
+    """(min, max) of a metric over its repeats; the value itself twice where the result kept no spread."""
+    metrics = result["metrics"]
+    bounds = result.get("spread", {}).get(name, {"min": metrics[name], "max": metrics[name]})
     return bounds["min"], bounds["max"]
+
+
+def compare(result: dict, reference: dict, name: str) -> Comparison:
+    """A result's metric `name` (a time) against the reference result's, each with its spread."""
+    return Comparison(result["metrics"][name], spread_range(result, name), reference["metrics"][name],
+                      spread_range(reference, name))
 
 
 def format_decode_rows(rows: list) -> str:
@@ -230,6 +241,7 @@ class MemoryCheck:
     quantity: str  # "weights" or "kv cache"
     measured_bytes: int
     predicted_bytes: int
+    result: dict = field(default=None, compare=False, repr=False)  # the record's result it checks
 
     @property
     def error(self) -> float:
@@ -256,13 +268,13 @@ def memory_checks(record: dict) -> list:
             fmt = None
         if fmt is not None and "weight_bytes" in metrics:
             checks.append(MemoryCheck(model_id, label, "weights", metrics["weight_bytes"],
-                                      calculators.weight_bytes(arch, fmt).total_bytes))
+                                      calculators.weight_bytes(arch, fmt).total_bytes, result))
         if "kv_cache_bytes" in metrics:
             workload = result["workload"]
             predicted = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), workload["prompt_tokens"],
                                                    workload["batch"]).total_bytes
             checks.append(MemoryCheck(model_id, f"{label}, batch {workload['batch']}, {workload['prompt_tokens']} "
-                                                "tokens", "kv cache", metrics["kv_cache_bytes"], predicted))
+                                                "tokens", "kv cache", metrics["kv_cache_bytes"], predicted, result))
     return checks
 
 

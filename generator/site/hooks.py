@@ -44,7 +44,8 @@ def on_config(config):
     except RecordError as error:
         raise PluginError(f"a benchmark record is malformed: {error}") from None
     _state["dataset"] = data
-    _state["pages"] = results_pages.pages(data)
+    _state["findings"] = results_findings.findings(data)  # the home page and the Results index show them
+    _state["pages"] = results_pages.pages(data, _state["findings"])
     for entry in config["nav"] or []:
         if isinstance(entry, dict) and "Results" in entry:
             section = entry["Results"]
@@ -90,7 +91,7 @@ FINDINGS = re.compile(r"(?:<p>)?<!-- results: findings -->(?:</p>)?")
 
 
 def _findings_html(match) -> str:
-    found = results_findings.findings(_state["dataset"])
+    found = _state["findings"]
     if not found:
         return "<p class=\"missing\">No record holds enough data for a finding yet.</p>"
     return "".join(f"<p class=\"finding\">{finding.html} <a href=\"{escape(finding.link)}\">See the chart.</a></p>"

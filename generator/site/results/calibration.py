@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import calculators
 import calculators.fitting
+from generator.records import analysis
 
 from ..charts import Chart, chart_html, figure, hbar_layout, hbars
 from . import tables
@@ -50,22 +51,29 @@ def predictable(row):
         return None
 
 
+# The bench's own checks (generator.records.analysis.memory_checks) of weights and the KV cache, as the page
+# names them: (quantity, metric, what the prediction adds up).
+ANALYSIS_CHECKS = {"weights": ("weights", "weight_bytes", "calculators.weight_bytes"),
+                   "kv cache": ("KV cache after the prompt", "kv_cache_bytes",
+                                "calculators.kv_cache_bytes, 16-bit, prompt tokens")}
+
+
 def memory_checks(rows) -> list:
+    """Weights and KV cache as the bench checks them (analysis.memory_checks), and the peak, per result."""
+    bench = {}  # (id of the result, quantity) -> predicted bytes
+    for run in {id(row.run): row.run for row in rows}.values():
+        for check in analysis.memory_checks(run.record):
+            bench[id(check.result), check.quantity] = check.predicted_bytes
     checks = []
     for row in rows:
         found = predictable(row)
         if found is None:
             continue
         arch, fmt = found
-        weights = calculators.weight_bytes(arch, fmt).total_bytes
         workload = row.result["workload"]
-        kv_prompt = calculators.kv_cache_bytes(arch, calculators.kv_format("bf16"), workload["prompt_tokens"],
-                                               workload["batch"]).total_bytes
-        if "weight_bytes" in row.metrics:
-            checks.append(Check(row, "weights", "weight_bytes", weights, "calculators.weight_bytes"))
-        if "kv_cache_bytes" in row.metrics:
-            checks.append(Check(row, "KV cache after the prompt", "kv_cache_bytes", kv_prompt,
-                                "calculators.kv_cache_bytes, 16-bit, prompt tokens"))
+        for key, (quantity, metric, what) in ANALYSIS_CHECKS.items():
+            if (id(row.result), key) in bench:
+                checks.append(Check(row, quantity, metric, bench[id(row.result), key], what))
         if "peak_bytes" in row.metrics:
             context = workload["prompt_tokens"] + workload["new_tokens"]
             stack = calculators.memory_stack(arch, fmt, calculators.kv_format("bf16"), context, workload["batch"])

@@ -56,6 +56,7 @@ class Row:
 
     run: Run
     result: dict
+    index: int  # the result's place in its record's results
 
     @property
     def model(self) -> str:
@@ -122,7 +123,7 @@ def load_dataset(directory=DEFAULT_RECORDS) -> Dataset:
     for path in sorted(Path(directory).glob("*.json")):
         run = Run(path.name, load_record(path))
         runs.append(run)
-        rows.extend(Row(run, result) for result in run.record["results"])
+        rows.extend(Row(run, result, index) for index, result in enumerate(run.record["results"]))
     return Dataset(tuple(runs), tuple(rows))
 
 

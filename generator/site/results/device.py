@@ -5,8 +5,7 @@ measured on a GPU or a CPU, and a measurement a record lacks is shown as missing
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from generator.records.analysis import (DECODE_TIMINGS, FASTER, REFERENCE_METHOD, SLOWER, kernel_speedups,
-                                        method_key)
+from generator.records.analysis import DECODE_TIMINGS, REFERENCE_METHOD, compare, kernel_speedups, method_key
 
 from ..charts import Chart, chart_html, figure, hbar_layout, hbars
 from . import tables
@@ -202,15 +201,9 @@ def _speedup_cell(row, reference, metric) -> tables.Cell:
     cell = tables.ratio(reference, metric, row, metric, tables.times)
     if cell.missing:
         return tables.missing(row.missing.get(metric) or reference.missing.get(metric) or "")
-    spread, ref_spread = row.result["spread"].get(metric), reference.result["spread"].get(metric)
-    if spread and ref_spread:
-        if spread["max"] < ref_spread["min"]:
-            verdict = FASTER
-        elif spread["min"] > ref_spread["max"]:
-            verdict = SLOWER
-        else:
-            verdict = "within spread"
-        return tables.Cell(f"{cell.text} ({verdict})", cell.attributes)
+    if metric in row.result["spread"] and metric in reference.result["spread"]:  # a verdict needs both spreads
+        return tables.Cell(f"{cell.text} ({compare(row.result, reference.result, metric).verdict})",
+                           cell.attributes)
     return cell
 
 

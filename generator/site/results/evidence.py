@@ -10,25 +10,19 @@ import os
 import sys
 from collections import OrderedDict
 
-from generator.records.analysis import DECODE_TIMINGS, REFERENCE_METHOD, method_key
+from generator.records.analysis import DECODE_TIMINGS, compare, spread_range
 
-from . import device, tables
+from . import device
 from .dataset import DEFAULT_RECORDS, load_dataset
 
 EVIDENCE_SCHEMA = 1
 
 
 def _source(row, metric=None) -> dict:
-    entry = {"record": row.run.file, "result": tables._index(row)}
+    entry = {"record": row.run.file, "result": row.index}
     if metric:
         entry["metric"] = metric
     return entry
-
-
-def _bounds(row, metric):
-    spread = row.result.get("spread", {}).get(metric)
-    value = row.metrics[metric]
-    return (spread["min"], spread["max"]) if spread else (value, value)
 
 
 def summary(dataset) -> dict:
@@ -43,7 +37,7 @@ def summary(dataset) -> dict:
 
     speed = [row for row in device.speed_rows(dataset.rows) if row.ok]
     references = {(row.run.device_name, row.model, json.dumps(row.result["workload"], sort_keys=True)): row
-                  for row in speed if method_key(row.result["method"]) == method_key(REFERENCE_METHOD)}
+                  for row in speed if device.is_reference(row)}
     for row in speed:
         reference = references.get((row.run.device_name, row.model, json.dumps(row.result["workload"],
                                                                                  sort_keys=True)))
@@ -52,24 +46,21 @@ def summary(dataset) -> dict:
                 continue
             item = {"model": row.model, "batch": row.batch, "prompt_tokens": row.prompt_tokens,
                     "decoding": device.WAY_NAMES[way], "ms_per_token": row.metrics[metric],
-                    "ms_range": list(_bounds(row, metric)), "source": _source(row, metric)}
-            low, high = _bounds(row, metric)
-            if (reference is not None and reference is not row and metric in reference.metrics
-                    and min(low, high, *_bounds(reference, metric)) > 0):
-                ref_low, ref_high = _bounds(reference, metric)
-                item["speedup_vs_bf16"] = reference.metrics[metric] / row.metrics[metric]
-                # the slowest repeat of bf16 over the fastest of the method, and the other way round
-                item["speedup_range"] = [ref_low / high, ref_high / low]
-                item["verdict"] = ("faster" if high < ref_low else "slower" if low > ref_high else "within spread")
-                item["reference"] = _source(reference, metric)
+                    "ms_range": list(spread_range(row.result, metric)), "source": _source(row, metric)}
+            if reference is not None and reference is not row and metric in reference.metrics:
+                comparison = compare(row.result, reference.result, metric)
+                if min(*comparison.method_range, *comparison.reference_range) > 0:
+                    item["speedup_vs_bf16"] = comparison.speedup
+                    item["speedup_range"] = list(comparison.speedup_range)
+                    item["verdict"] = comparison.verdict
+                    item["reference"] = _source(reference, metric)
             entry(row)["speed"].append(item)
         memory = {name: row.metrics[name] for name in ("weight_bytes", "peak_bytes", "kv_cache_bytes")
                   if name in row.metrics}
         if memory:
             entry(row)["memory"].append({"model": row.model, "batch": row.batch, **memory, "source": _source(row)})
     quality = device.quality_rows(dataset.rows)
-    bf16 = {(row.run.file, row.model): row for row in quality if method_key(row.result["method"]) ==
-            method_key(REFERENCE_METHOD)}
+    bf16 = {(row.run.file, row.model): row for row in quality if device.is_reference(row)}
     for row in quality:
         reference = bf16.get((row.run.file, row.model))
         item = {"model": row.model, "params": row.params, "source": _source(row)}

@@ -4,8 +4,6 @@ it. A finding whose data no record holds is left out, never written from elsewhe
 from dataclasses import dataclass
 from html import escape
 
-from generator.records.analysis import REFERENCE_METHOD, method_key
-
 from . import calibration, device
 from .dataset import device_slug
 
@@ -46,8 +44,7 @@ def _decode_group(dataset, batch=1):
         if where != "GPU":
             continue
         rows = [row for row in device.speed_rows(dataset.rows_on(name)) if row.batch == batch and row.ok]
-        reference = next((row for row in rows if method_key(row.result["method"]) == method_key(REFERENCE_METHOD)),
-                         None)
+        reference = next((row for row in rows if device.is_reference(row)), None)
         if reference is not None:
             model = reference.model
             return name, [row for row in rows if row.model == model and row.prompt_tokens == reference.prompt_tokens], \

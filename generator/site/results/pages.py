@@ -39,10 +39,11 @@ def device_pages(dataset: Dataset) -> list:
     return [(f"{name} ({where})", f"results/{device_slug(name)}.md") for name, where in dataset.devices()]
 
 
-def pages(dataset: Dataset) -> list:
+def pages(dataset: Dataset, found: list | None = None) -> list:
+    """Every page of the section; `found` is the findings (computed here unless the caller has them)."""
     env = _environment()
     context = {"dataset": dataset, "device_pages": device_pages(dataset), "data_dir": DATA_DIR,
-               "findings": findings(dataset), "runs_table": runs_table(dataset)}
+               "findings": findings(dataset) if found is None else found, "runs_table": runs_table(dataset)}
     out = [Page("results/index.md", "Results", env.get_template("results/index.md.j2").render(**context)),
            Page("results/methodology.md", "Methodology", env.get_template("results/methodology.md.j2").render(
                **context, workloads=workloads_table(dataset), metrics=metrics_table(dataset)))]

@@ -35,7 +35,7 @@ def measured(row, metric: str, formatter) -> Cell:
     value = row.metrics.get(metric)
     if value is None:
         return missing(row.missing.get(metric, "" if row.ok else f"{row.result['status']}: {row.result.get('error')}"))
-    return Cell(formatter(value), (("data-record", row.run.file), ("data-result", str(_index(row))),
+    return Cell(formatter(value), (("data-record", row.run.file), ("data-result", str(row.index)),
                                    ("data-metric", metric), ("data-value", repr(value))))
 
 
@@ -51,15 +51,7 @@ def ratio(numerator_row, numerator_metric: str, denominator_row, denominator_met
 
 
 def source(row, metric: str) -> str:
-    return f"{row.run.file}#{_index(row)}:{metric}"
-
-
-def _index(row) -> int:
-    results = row.run.record["results"]
-    for index, result in enumerate(results):
-        if result is row.result:
-            return index
-    raise ValueError("the row's result is not in its record")
+    return f"{row.run.file}#{row.index}:{metric}"
 
 
 def html_table(columns: list, rows: list, css_class: str = "results-table", label: str = "") -> str:
