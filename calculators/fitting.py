@@ -23,14 +23,14 @@ LOGITS_BYTES = 4  # transformers upcasts logits to fp32
 
 # Transient buffers of quantized kernels that the activation estimate does not hold. Each constant is
 # fitted to this project's GPU records (gpu_runs/20261130T185057Z-gpu-decode.json,
-# gpu_runs/20261130T185057Z-gpu-decode-batched.json and gpu_runs/20261130T185800Z-gpu-decode-batched.json:
-# the Llama-3.1-8B shape on an NVIDIA H200, torch 2.11, bitsandbytes 0.50.2): the value, on a grid of 0.1,
+# gpu_runs/20261130T185057Z-gpu-decode-batched.json, gpu_runs/20261130T185800Z-gpu-decode-batched.json and
+# the 20261130T210910Z-* and 20261130T230810Z-* records beside them: the Llama-3.1-8B shape on an NVIDIA H200, torch 2.11, bitsandbytes 0.50.2): the value, on a grid of 0.1,
 # that makes the worst error of the predicted peak (weights + KV + max(activations, workspace)) smallest
 # over the measured peaks of its kind. The Results section's "Calculators against measurements" page
 # recomputes the fit from the records, and a test keeps these equal to it.
 # bitsandbytes 4-bit multiplies a multi-token input through a 16-bit copy of the weight (matmul_4bit
 # dequantizes it unless the input is one token): copies of the largest quantized matrix in 16-bit.
-BNB_4BIT_DEQUANT_COPIES = 2.4
+BNB_4BIT_DEQUANT_COPIES = 2.2
 # LLM.int8() (int8 matmul with fp16 outlier decomposition): copies of the largest matrix in 16-bit.
 LLM_INT8_COPIES = 5.2
 # W8A8 (activations quantized on the fly): bytes per token in flight per element of the widest layer.

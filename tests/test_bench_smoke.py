@@ -232,6 +232,13 @@ def test_the_smoke_suite_end_to_end_with_a_budget_and_a_resume(tmp_path, capsys)
     assert main(["bench", "--suite", "smoke", "--out", str(tmp_path), "--run-id", "smoke-test"]) == 2
     assert "never rewritten" in capsys.readouterr().err
 
+    if HAS_BNB:  # every item has a final status: a run that skips measured items has nothing to do, writes nothing
+        again = tmp_path / "again"
+        assert main(["bench", "--suite", "smoke", "--out", str(again), "--run-id", "smoke-again",
+                     "--skip-measured", str(tmp_path)]) == 0
+        assert "nothing to run, no record written" in capsys.readouterr().out
+        assert not (again / "smoke-again.json").exists()
+
 
 def test_a_killed_suite_resumes_and_skips_what_it_measured(tmp_path):
     items = SUITES["smoke"].items(SuiteOptions())[:3]

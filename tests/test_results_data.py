@@ -94,8 +94,8 @@ def test_findings_cite_numbers_of_the_records():
         assert finding.link.startswith("results/") and "#" in finding.link
     if any(run.on_gpu for run in data.runs):
         text = " ".join(f.html for f in findings.findings(data))
-        bf16 = next(row for row in data.rows if row.run.on_gpu and row.batch == 1 and row.method == "bf16"
-                    and "decode_graph_ms_per_token" in row.metrics)
+        bf16 = [row for row in data.rows if row.run.on_gpu and row.batch == 1 and row.method == "bf16"
+                and "decode_graph_ms_per_token" in row.metrics][-1]  # the newest measurement is the one cited
         assert f"{bf16.metrics['decode_graph_ms_per_token']:.2f} ms" in text
 
 

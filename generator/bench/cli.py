@@ -86,15 +86,26 @@ def run(args) -> int:
     started = time.monotonic()
     try:
         header = environment.run_header(args.suite, device, environment.command_line(), args.run_id)
-        writer = RecordWriter(args.out, header)
     except (RecordError, OSError) as error:
         return _fail(str(error))
     items = suite.items(options)
+    measured = set()
     if args.skip_measured is not None:
         try:
             measured = plan.measured_keys(load_records(args.skip_measured), header["device"]["name"])
         except RecordError as error:
             return _fail(str(error))
+        # A suite with nothing left to measure writes no record: an empty one would only say "ran, measured nothing".
+        if items and all(item.key in measured for item in items) \
+                and not (Path(args.out) / f"{header['id']}.json").exists():
+            print(f"every item of {args.suite} is already measured on {header['device']['name']} in "
+                  f"{args.skip_measured}: nothing to run, no record written")
+            return 0
+    try:
+        writer = RecordWriter(args.out, header)
+    except (RecordError, OSError) as error:
+        return _fail(str(error))
+    if args.skip_measured is not None:
         kept = [item for item in items if item.key not in measured or writer.has(item.key)]
         skipped, items = len(items) - len(kept), kept
         if skipped:
