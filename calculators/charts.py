@@ -97,16 +97,20 @@ def _kv(r) -> list:
 
 def _fit(r) -> list:
     capacity = _gib(r["capacity_bytes"])
-    traces = [{"type": "bar", "name": label, "x": ["per GPU"], "y": [_gib(r["stack"][key])]}
+    noun = r.get("memory_noun", "GPU memory")
+    column = r.get("per_device", "per GPU") or "total"
+    traces = [{"type": "bar", "name": label, "x": [column], "y": [_gib(r["stack"][key])]}
               for key, label in FIT_PARTS]
     # The dashed line across the plot is a shape; this trace gives it a legend entry and a row in the table.
-    traces.append({"type": "scatter", "mode": "lines", "name": "GPU memory", "x": ["per GPU"], "y": [capacity],
-                   "line": {"dash": "dash", "color": CAPACITY_COLOUR}})
+    traces.append({"type": "scatter", "mode": "lines", "name": noun[0].upper() + noun[1:], "x": [column],
+                   "y": [capacity], "line": {"dash": "dash", "color": CAPACITY_COLOUR}})
     line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": capacity, "y1": capacity,
             "line": {"dash": "dash", "color": CAPACITY_COLOUR, "width": 2}}
-    return [_figure("fit-memory", "Memory per GPU against the card's capacity", traces, {"title": ""},
-                    {"title": "GiB"}, x_title="GPU", barmode="stack", bargap=0.5, shapes=[line],
-                    legend=dict(STACK_LEGEND))]
+    on_gpus = bool(r.get("per_device", "per GPU"))
+    title = "Memory per GPU against the card's capacity" if on_gpus else f"Memory needed against the {noun}"
+    return [_figure("fit-memory", title, traces, {"title": ""},
+                    {"title": "GiB"}, x_title="GPU" if on_gpus else "device", barmode="stack", bargap=0.5,
+                    shapes=[line], legend=dict(STACK_LEGEND))]
 
 
 def _roofline(r) -> list:

@@ -128,8 +128,8 @@ def cmd_fit(args):
              *_table([("weights", gib(stack.weights)), ("KV cache", gib(stack.kv_cache)),
                       ("activations (estimate)", gib(stack.activations)),
                       ("runtime overhead (estimate)", gib(stack.overhead)),
-                      ("total per GPU", gib(stack.total)),
-                      (f"GPU memory usable ({result.memory_utilization:.0%} of {gib(result.card_bytes)})",
+                      ("total " + (gpu.per_device or "needed"), gib(stack.total)),
+                      (f"{gpu.memory_noun} usable ({result.memory_utilization:.0%} of {gib(result.card_bytes)})",
                        gib(result.capacity_bytes))]),
              f"largest context at batch {args.batch}: {result.max_context:,} tokens"
              + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context

@@ -14,6 +14,9 @@ GIB = 1 << 30
 RATE_KEYS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
 
 
+MEMORY_NOUNS = {"cpu": "system memory", "unified-memory": "unified memory"}
+
+
 @dataclass(frozen=True)
 class Accelerator:
     id: str
@@ -32,6 +35,16 @@ class Accelerator:
     @property
     def memory_gib(self) -> float:
         return self.memory_bytes / GIB
+
+    @property
+    def memory_noun(self) -> str:
+        """What its memory is called in a sentence: a CPU has system memory, an Apple chip unified memory."""
+        return MEMORY_NOUNS.get(self.kind, "GPU memory")
+
+    @property
+    def per_device(self) -> str:
+        """'per GPU' for accelerators of which a setup may hold several; a CPU or an Apple chip is one machine."""
+        return "" if self.kind in MEMORY_NOUNS else "per GPU"
 
 
 @dataclass(frozen=True)

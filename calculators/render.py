@@ -82,13 +82,14 @@ def _kv(r) -> str:
 def _fit(r) -> str:
     stack = r["stack"]
     rows = [(label, _bytes_cell(stack[key])) for key, label in FIT_PARTS]
-    rows += [("Total per GPU", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
-             (f"GPU memory the engine may use ({r['memory_share']:.0%} of {gib(r['card_bytes'])})",
+    per = (" " + r["per_device"]) if r.get("per_device", "per GPU") else ""
+    noun = r.get("memory_noun", "GPU memory")
+    rows += [("Total" + per, f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
+             (f"{noun[0].upper() + noun[1:]} the engine may use ({r['memory_share']:.0%} of {gib(r['card_bytes'])})",
               _bytes_cell(r["capacity_bytes"]))]
     verdict = "Fits" if r["fits"] else "Does not fit"
-    margin = (f"{gib(r['free_bytes'])} free per GPU" if r["fits"]
-              else f"{gib(-r['free_bytes'])} short per GPU")
-    share_note = ("<p class=\"calc-note\">A serving engine does not give the model the whole card: vLLM takes "
+    margin = (f"{gib(r['free_bytes'])} free{per}" if r["fits"] else f"{gib(-r['free_bytes'])} short{per}")
+    share_note = ("<p class=\"calc-note\">A serving engine does not give the model all of the memory: vLLM takes "
                   "the share set by <code>--gpu-memory-utilization</code>, 0.9 by default "
                   "(<a href=\"https://docs.vllm.ai/en/stable/configuration/engine_args.html\">vLLM engine "
                   "arguments</a>), and fills what the model leaves with KV cache. Set 1 (100%) for a runtime "
@@ -141,7 +142,7 @@ def _roofline(r) -> str:
                    else "not even one sequence fits")
         headline = (f"<p class=\"calc-headline calc-nofit\"><strong>Not reachable</strong>: {escape(r['model'])} "
                     f"in {escape(r['format_label'])} at batch {r['batch']:,} does not fit in "
-                    f"{r['memory_share']:.0%} of the memory of {where} ({gib(-r['free_bytes'])} short per GPU; "
+                    f"{r['memory_share']:.0%} of the memory of {where} ({gib(-r['free_bytes'])} short{(' ' + r['per_device']) if r.get('per_device', 'per GPU') else ''}; "
                     f"{largest}). The bounds below are for a machine with the memory: at best "
                     f"{r['tokens_per_s']:,.1f} tokens/s.</p>")
     parallel = ("<p class=\"calc-note\">On several GPUs the bounds assume an ideal split of the work and leave out "

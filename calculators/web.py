@@ -244,7 +244,7 @@ def _fit(inputs):
             "total_bytes": result.per_gpu.total, "free_bytes": result.free_bytes, "max_context": result.max_context,
             "max_batch": result.max_batch, "context_capped": result.context_capped, "kv_shards": result.kv_shards,
             "model_context": result.model_context, "card_bytes": result.card_bytes, "memory_share": share,
-            "suggestions": suggestions}
+            "memory_noun": card.memory_noun, "per_device": card.per_device, "suggestions": suggestions}
 
 
 def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share):
@@ -261,7 +261,7 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share):
             break
     if kv in ("bf16", "fp16") and fits(cache="fp8-e4m3"):
         ideas.append("keep the KV cache in FP8")
-    for n in (gpus * more for more in (2, 4, 8, 16)):
+    for n in (gpus * more for more in (2, 4, 8, 16) if card.per_device):  # not for a CPU or an Apple chip
         splits = arch.num_attention_heads % n == 0 and (arch.is_mla or arch.num_kv_heads % n == 0
                                                         or n % arch.num_kv_heads == 0)
         if splits and fits(n=n):
@@ -305,7 +305,7 @@ def _roofline(inputs):
             "bandwidth_bytes_s": result.bandwidth_bytes_s, "compute_used": result.compute_used, "note": result.note,
             "ttft_s": result.ttft_s, "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s,
             "flops_per_token": result.decode.flops / batch, "bytes_per_token": result.decode.bytes / batch,
-            "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes,
+            "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes, "per_device": card.per_device,
             "max_batch": memory.max_batch, "memory_share": memory.memory_utilization,
             "sweep": {"batch": sweep_batches, "intensity": [r.decode.intensity for r in sweep],
                       "tokens_per_s": [r.tokens_per_s for r in sweep]}}

@@ -72,6 +72,22 @@ def test_fit_suggests_changes_that_fit():
     assert any("GPUs" in s for s in result["suggestions"])
 
 
+@pytest.mark.parametrize("gpu, noun", [("epyc-9654", "System memory"), ("m4-max", "Unified memory")])
+def test_a_cpu_or_an_apple_chip_is_one_machine_not_a_gpu(gpu, noun):
+    fits = compute("fit", {"model": "llama-3.1-8b", "format": "bf16", "gpu": gpu, "gpus": "1", "context": "4096",
+                           "batch": "1"})
+    assert fits["result"]["fits"] and "per GPU" not in fits["html"] and "GPU memory" not in fits["html"]
+    assert f"{noun} the engine may use" in fits["html"] and " free</" in fits["html"].replace(" free.", " free</")
+    assert fits["charts"][0]["data"][-1]["name"] == noun
+    short = compute("fit", {"model": "llama-3.1-405b", "format": "bf16", "gpu": gpu, "gpus": "1", "context": "4096",
+                            "batch": "1"})
+    assert not short["result"]["fits"] and "per GPU" not in short["html"]
+    assert not any("GPUs" in s for s in short["result"]["suggestions"])  # one CPU socket, one Mac
+    gpu_reply = compute("fit", {"model": "llama-3.1-8b", "format": "bf16", "gpu": "h100-sxm", "gpus": "1",
+                                "context": "4096", "batch": "1"})
+    assert "free per GPU" in gpu_reply["html"] and "GPU memory the engine may use" in gpu_reply["html"]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_forms_label_every_control(page):
     html = render_form(page)
