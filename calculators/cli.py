@@ -7,13 +7,14 @@ and one line on stderr.
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 
 from . import fitting
 from .architecture import PARTS, Architecture
 from .errors import CalculatorError
-from .validate import share_from_text
+from .validate import share_from_text, tokens_from_text
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_json
@@ -39,6 +40,17 @@ def _whole(text: str) -> int:
         return int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+
+
+def _tokens(text: str) -> int:
+    """argparse type for token counts: 131072, 131,072 or 128k (k = 1,024 tokens)."""
+    plain = text.strip().replace("_", "")
+    if plain.lstrip("-").isdigit():
+        return int(plain)  # the calculator's own range check says what the least and the most are
+    try:
+        return tokens_from_text(text)
+    except CalculatorError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _share(text: str) -> float:
@@ -239,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("kv", cmd_kv, "KV-cache memory")
     _add_model(sub)
-    sub.add_argument("--context", type=_whole, default=4096, help="tokens per sequence")
+    sub.add_argument("--context", type=_tokens, default=4096, help="tokens per sequence (131072 or 128k)")
     sub.add_argument("--batch", type=_whole, default=1, help="concurrent sequences")
     sub.add_argument("--kv-format", default="bf16", help="KV-cache format id")
     sub.add_argument("--block-size", type=_whole, default=0, help="paged-attention block size (0: no paging)")
@@ -250,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--kv-format", default="bf16")
     sub.add_argument("--gpu", default="h100-sxm", help="GPU id (see `gpus`)")
     sub.add_argument("--gpus", type=_whole, default=1, help="number of GPUs")
-    sub.add_argument("--context", type=_whole, default=4096)
+    sub.add_argument("--context", type=_tokens, default=4096)
     sub.add_argument("--batch", type=_whole, default=1)
     sub.add_argument("--block-size", type=_whole, default=0)
     sub.add_argument("--prefill-chunk", type=_whole, default=fitting.DEFAULT_PREFILL_CHUNK,
@@ -265,9 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--kv-format", default="bf16")
     sub.add_argument("--gpu", default="h100-sxm")
     sub.add_argument("--batch", type=_whole, default=1)
-    sub.add_argument("--prompt", type=_whole, default=512, help="prompt tokens per sequence")
+    sub.add_argument("--prompt", type=_tokens, default=512, help="prompt tokens per sequence")
     sub.add_argument("--gpus", type=_whole, default=1, help="number of GPUs (tensor parallel, ideal split)")
-    sub.add_argument("--context", type=_whole, default=None, help="tokens cached at decode (default: the prompt)")
+    sub.add_argument("--context", type=_tokens, default=None, help="tokens cached at decode (default: the prompt)")
 
     sub = command("speculative", cmd_speculative, "speculative decoding: expected tokens and speedup")
     sub.add_argument("--acceptance", type=_number, required=True, help="per-token acceptance rate in [0, 1]")
@@ -278,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(sub)
     sub.add_argument("--method", default="full", choices=METHODS)
     sub.add_argument("--optimizer", default="adamw", choices=tuple(OPTIMIZER_BYTES))
-    sub.add_argument("--sequence", type=_whole, default=2048)
+    sub.add_argument("--sequence", type=_tokens, default=2048)
     sub.add_argument("--batch", type=_whole, default=1)
     sub.add_argument("--lora-rank", type=_whole, default=16)
     sub.add_argument("--no-checkpointing", action="store_true", help="keep every layer's activations")
@@ -296,5 +308,8 @@ def main(argv=None) -> int:
     except CalculatorError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(data, indent=2) if args.json else text)
+    try:
+        print(json.dumps(data, indent=2) if args.json else text)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

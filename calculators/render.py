@@ -185,23 +185,23 @@ def render_result(page: str, result: dict) -> str:
 
 # -- forms --------------------------------------------------------------------
 
-FIELDS = {  # page: (field, label, kind); kind is a select's options key, "number", "text" or "checkbox"
+FIELDS = {  # page: (field, label, kind); kind is a select's options key, "number", "tokens", "text" or "checkbox"
     "weights": (("model", "Model", "model"), ("format", "Weight format", "format")),
-    "kv": (("model", "Model", "model"), ("context", "Context length (tokens)", "number"),
+    "kv": (("model", "Model", "model"), ("context", "Context length (tokens; 128k = 131,072)", "tokens"),
            ("batch", "Sequences in the batch", "number"), ("kv_format", "KV-cache format", "kv_format"),
            ("block_size", "Paged block size (0: no paging)", "number")),
     "fit": (("model", "Model", "model"), ("format", "Weight format", "format"),
             ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
-            ("context", "Context length (tokens)", "number"), ("batch", "Concurrent sequences", "number"),
+            ("context", "Context length (tokens; 128k = 131,072)", "tokens"), ("batch", "Concurrent sequences", "number"),
             ("memory_share", "Share of GPU memory the engine may use (0.9 or 90%)", "text")),
     "roofline": (("model", "Model", "model"), ("format", "Weight format", "format"),
                  ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
-                 ("batch", "Batch size", "number"), ("prompt", "Prompt length (tokens)", "number")),
+                 ("batch", "Batch size", "number"), ("prompt", "Prompt length (tokens; 4k = 4,096)", "tokens")),
     "speculative": (("acceptance", "Acceptance rate (0 to 1)", "text"),
                     ("draft_tokens", "Draft length (tokens)", "number"),
                     ("draft_cost", "Draft cost (draft step ÷ target step)", "text")),
     "training": (("model", "Model", "model"), ("method", "Method", "method"), ("optimizer", "Optimizer", "optimizer"),
-                 ("sequence", "Sequence length (tokens)", "number"), ("batch", "Batch size", "number"),
+                 ("sequence", "Sequence length (tokens; 4k = 4,096)", "tokens"), ("batch", "Batch size", "number"),
                  ("lora_rank", "LoRA rank", "number"), ("checkpointing", "Activation checkpointing", "checkbox")),
 }
 
@@ -219,7 +219,8 @@ def _field(field, label, kind, value, choices) -> str:
                        for key, text in choices[kind])
         control = f"<select id=\"{ident}\" name=\"{field}\" {described}>{opts}</select>"
     else:
-        mode = "numeric" if kind == "number" else "decimal"
+        # A token count takes a letter ("128k"), so its keyboard keeps letters.
+        mode = {"number": "numeric", "tokens": "text"}.get(kind, "decimal")
         control = (f"<input type=\"text\" inputmode=\"{mode}\" id=\"{ident}\" name=\"{field}\" "
                    f"value=\"{escape(value)}\" {described} autocomplete=\"off\">")
     return f"<div class=\"calc-field\"><label for=\"{ident}\">{escape(label)}</label>{control}{error}</div>"

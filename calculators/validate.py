@@ -57,3 +57,24 @@ def share_from_text(text: str) -> float:
     if not isfinite(value):
         raise CalculatorError(f"{str(text)[:40]!r} is not a share: write 0.9 or 90%", "memory_share")
     return value
+
+
+# Token counts are written the way model cards write them: "128k" is Llama 3.1's 131,072-token context and
+# "32K" Qwen's 32,768, so k means 1,024 tokens here (and M 1,048,576), never 1,000.
+TOKEN_SUFFIXES = {"k": 1 << 10, "m": 1 << 20}
+
+
+def tokens_from_text(text: str, name: str = "tokens") -> int:
+    """A token count written as digits ("131072", "131,072", "131_072") or with a binary suffix ("128k",
+    "1.5K", "1M"); CalculatorError saying what is expected otherwise (the range is the caller's to check)."""
+    cleaned = str(text).strip().replace(",", "").replace("_", "").replace(" ", "")
+    scale = TOKEN_SUFFIXES.get(cleaned[-1:].lower(), 1)
+    digits = cleaned[:-1] if scale > 1 else cleaned
+    whole, _, decimals = digits.partition(".")
+    readable = whole.isdigit() and (not decimals or decimals.isdigit()) and len(digits) <= 15
+    # Exact arithmetic: "1.5k" is 1,536 tokens; "0.3k" is not a whole number of tokens.
+    numerator, denominator = (int(whole + decimals) * scale, 10 ** len(decimals)) if readable else (0, 1)
+    if not readable or numerator % denominator:
+        raise CalculatorError(f"{str(text)[:40]!r} is not a whole number of tokens: write 131072 or 128k "
+                              "(k = 1,024 tokens)", name)
+    return numerator // denominator

@@ -19,7 +19,7 @@ from .presets import PRESETS, preset
 from .roofline import compute_bound_batch, roofline
 from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
 from .training import METHODS, OPTIMIZER_BYTES, training_memory
-from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, share_from_text
+from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, TOKEN_SUFFIXES, share_from_text, tokens_from_text
 from .weights import weight_bytes
 
 MAX_CONFIG_CHARS = 200_000
@@ -66,12 +66,18 @@ class _Inputs:
         self.values[field] = value
         return value
 
-    def whole(self, field, minimum, maximum, label):
+    def whole(self, field, minimum, maximum, label, tokens=False):
         text = self.raw.get(field, "").strip().replace(",", "").replace("_", "")
         self.values[field] = self.raw.get(field, "")[:40]
         if not text:
             self.fail(field, f"enter the {label}")
             return None
+        if tokens and text[-1:].lower() in TOKEN_SUFFIXES:  # "128k" = 131,072 tokens, as model cards write it
+            try:
+                text = str(tokens_from_text(text, field))
+            except CalculatorError as error:
+                self.fail(field, str(error))
+                return None
         if text.startswith("-") and text[1:].isdigit():
             self.fail(field, f"the {label} must be at least {minimum:,}")
             return None
@@ -195,7 +201,7 @@ def _weights(inputs):
 
 def _kv(inputs):
     arch = _model(inputs)
-    context = inputs.whole("context", 1, MAX_TOKENS, "context length")
+    context = inputs.whole("context", 1, MAX_TOKENS, "context length", tokens=True)
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of sequences")
     fmt = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
     block = inputs.whole("block_size", 0, 1 << 16, "block size")
@@ -223,7 +229,7 @@ def _deployment(inputs):
 def _fit(inputs):
     arch, fmt, kv, gpu = _deployment(inputs)
     gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
-    context = inputs.whole("context", 1, MAX_TOKENS, "context length")
+    context = inputs.whole("context", 1, MAX_TOKENS, "context length", tokens=True)
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
     share = inputs.share("memory_share", 0.05, 1.0, "share of GPU memory the engine may use")
     if inputs.errors:
@@ -280,7 +286,7 @@ def _roofline(inputs):
     arch, fmt, kv, gpu = _deployment(inputs)
     gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
     batch = inputs.whole("batch", 1, MAX_BATCH, "batch size")
-    prompt = inputs.whole("prompt", 1, 1 << 20, "prompt length")
+    prompt = inputs.whole("prompt", 1, 1 << 20, "prompt length", tokens=True)
     if inputs.errors:
         return None
     card = accelerator(gpu)
@@ -332,7 +338,7 @@ def _training(inputs):
     arch = _model(inputs)
     method = inputs.choice("method", METHODS, "method")
     optimizer = inputs.choice("optimizer", OPTIMIZER_BYTES, "optimizer")
-    sequence = inputs.whole("sequence", 1, 1 << 20, "sequence length")
+    sequence = inputs.whole("sequence", 1, 1 << 20, "sequence length", tokens=True)
     batch = inputs.whole("batch", 1, 4096, "batch size")
     rank = inputs.whole("lora_rank", 1, 4096, "LoRA rank")
     checkpointing = inputs.flag("checkpointing")

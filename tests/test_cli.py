@@ -75,6 +75,8 @@ def test_every_command_prints_a_table_and_json(argv, capsys):
     (["kv", "--model", "gpt2", "--context", "NaN"], "is not a whole number"),
     (["kv", "--model", "gpt2", "--context", "99999999999999999999"], "at most"),
     (["kv", "--model", "gpt2", "--batch", "0"], "batch must be at least 1"),
+    (["kv", "--model", "gpt2", "--context", "0.3k"], "is not a whole number of tokens"),
+    (["fit", "--model", "llama-3.1-8b", "--context", "128q"], "write 131072 or 128k"),
     (["fit", "--model", "llama-3.1-8b", "--gpus", "3"], "cannot split"),
     (["fit", "--model", "llama-3.1-8b", "--gpu", "h300"], "unknown GPU"),
     (["speculative", "--acceptance", "2", "--draft-tokens", "4", "--draft-cost", "0.1"], "acceptance_rate"),
@@ -113,3 +115,17 @@ def test_every_command_is_documented_in_the_readme():
     commands = build_parser()._subparsers._group_actions[0].choices
     for name in commands:
         assert re.search(rf"\| `{name}` \|", readme), name
+
+
+def test_token_counts_take_the_suffix_model_cards_use(capsys):
+    code, out, _ = run(["kv", "--model", "llama-3.1-8b", "--context", "128k", "--json"], capsys)
+    assert code == 0 and json.loads(out)["context"] == 131072
+    code, out, _ = run(["roofline", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt", "1.5K", "--json"],
+                       capsys)
+    assert code == 0 and json.loads(out)["prompt_tokens"] == 1536
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    reader = subprocess.run(f"{sys.executable} -m calculators gpus | head -n 1", shell=True, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert reader.stdout.count("\n") == 1 and "Traceback" not in reader.stderr

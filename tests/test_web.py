@@ -143,3 +143,21 @@ def test_the_roofline_says_when_a_setup_does_not_fit_and_splits_over_gpus():
     assert max(four["result"]["sweep"]["batch"]) <= four["result"]["max_batch"]
     bad = compute("roofline", {**base, "gpus": "3"})  # 64 heads do not split over 3 GPUs
     assert not bad["ok"] and "gpus" in bad["errors"]
+
+
+@pytest.mark.parametrize("page, field, text, tokens", [("fit", "context", "128k", 131072), ("kv", "context", "32K", 32768),
+                                                      ("roofline", "prompt", "1.5k", 1536),
+                                                      ("training", "sequence", "4k", 4096)])
+def test_token_fields_take_k_as_1024(page, field, text, tokens):
+    reply = compute(page, {**DEFAULTS[page], field: text})
+    assert not reply["errors"] and reply["result"][field if page != "training" else "sequence"] == tokens
+
+
+@pytest.mark.parametrize("text", ["0.3k", "k", "12q", "1e3", "-2k"])
+def test_token_fields_refuse_what_is_not_a_whole_number_of_tokens(text):
+    reply = compute("fit", {**DEFAULTS["fit"], "context": text})
+    assert "whole number" in reply["errors"]["context"] and "Traceback" not in reply["html"]
+
+
+def test_a_batch_takes_no_suffix():
+    assert "whole number" in compute("fit", {**DEFAULTS["fit"], "batch": "1k"})["errors"]["batch"]
