@@ -109,10 +109,14 @@ def _fit(r) -> str:
               f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}")
     advice = ""
     if r["suggestions"]:
-        items = "".join(f"<li>{escape(s)}</li>" for s in r["suggestions"])
-        advice = f"<p>Each of these would make it fit:</p><ul class=\"calc-advice\">{items}</ul>"
+        items = "".join(
+            (f"<li><a href=\"{escape(s['link'])}\">{escape(s['text'])}</a>" if s["link"] else f"<li>{escape(s['text'])}")
+            + f" <span class=\"calc-cost\">(costs {escape(s['cost'])})</span></li>" for s in r["suggestions"])
+        advice = ("<p>Each of these alone would make it fit, cheapest first; a link opens this page with the "
+                  f"change made:</p><ol class=\"calc-advice\">{items}</ol>")
     elif not r["fits"]:
-        advice = "<p>None of the usual changes (a 4-bit format, an FP8 KV cache, more GPUs) is enough alone.</p>"
+        advice = ("<p>No single change makes it fit (a smaller KV cache or weights, fewer sequences, a shorter "
+                  "context, more GPUs or a bigger card): combine them.</p>")
     return (f"<p class=\"calc-headline calc-{'fits' if r['fits'] else 'nofit'}\"><strong>{verdict}</strong>: "
             f"{escape(r['model'])}, {escape(r['format_label'])} weights and {escape(r['kv_label'])} KV cache on "
             f"{r['gpus']} × {escape(r['gpu'])}, {margin}.</p>{_rows(rows)}{limits}{advice}")

@@ -8,6 +8,8 @@ default) and in the browser through Pyodide, so both always agree. Bad input
 never raises: it comes back as `errors`, a message per field.
 """
 
+from urllib.parse import urlencode
+
 from .architecture import Architecture
 from .errors import CalculatorError
 from .fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack
@@ -241,7 +243,11 @@ def _fit(inputs):
         inputs.fail({"num_gpus": "gpus"}.get(error.field, error.field or "gpus"), str(error))
         return None
     card = accelerator(gpu)
-    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share)
+    # The inputs as understood (85% and 0.85 give the same links), for the links that apply each lever.
+    understood = {**inputs.raw, "format": fmt, "kv_format": kv, "gpu": gpu, "gpus": str(gpus), "context": str(context),
+                  "batch": str(batch), "memory_share": f"{share:g}"}
+    suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share,
+                                                      understood)
     return {"model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
             "format_label": weight_format(fmt).label, "kv_label": kv_format(kv).label, "fits": result.fits,
             "capacity_bytes": result.capacity_bytes,
@@ -253,33 +259,71 @@ def _fit(inputs):
             "memory_noun": card.memory_noun, "per_device": card.per_device, "suggestions": suggestions}
 
 
-def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share):
-    """What would make it fit alone, each checked with the same memory stack and capacity as the verdict."""
-    def fits(weights=fmt, cache=kv, n=gpus, sequences=batch):
-        return memory_stack(arch, weight_format(weights), kv_format(cache), context, sequences, n).total \
-            <= result.capacity_bytes
+# Weight formats tried when the weights must shrink, from the least quality lost to the most (8-bit, then
+# 4-bit with calibration, 4-bit without, a 4-bit GGUF mix, 3-bit): the first that fits is offered.
+SMALLER_WEIGHTS = {"fp8-e4m3-channel": "8-bit", "awq-int4-g128": "4-bit", "nf4-dq": "4-bit",
+                   "gguf-q4-k-m-mix": "mostly 4-bit", "gptq-int3-g128": "3-bit"}
+# Catalog kinds a "bigger card" may come from: a card of the same kind and vendor, so a gaming GPU is not told
+# to become a datacenter part, a CUDA setup is not told to move to ROCm, and a CPU is not told to become a GPU.
+_CARD_KINDS = ("datacenter-gpu", "workstation-gpu", "consumer-gpu")
 
-    ideas = []
+
+def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw):
+    """Every lever that makes it fit on its own, each checked with the same memory stack and capacity as the
+    verdict, ranked by what it costs: first what costs a little quality (the KV cache, then the weights),
+    then what costs service (fewer sequences, a shorter context), then what costs hardware. Each comes with
+    the inputs that apply it, as a link to this page."""
+    def fits(weights=fmt, cache=kv, n=gpus, sequences=batch, length=context, device=card):
+        memory = fit(arch, weight_format(weights), kv_format(cache), device, n, length, sequences,
+                     memory_utilization=share)
+        return memory.fits
+
+    def lever(text, cost, **changes):
+        inputs = {key: value for key, value in raw.items() if key != "config"}  # a pasted config.json stays put
+        inputs.update({key: str(value) for key, value in changes.items()})
+        link = "?" + urlencode(inputs) if raw.get("model") != "config" else ""
+        return {"text": text, "cost": cost, "link": link}
+
+    levers = []
+    if kv_format(kv).bits > 8 and fits(cache="fp8-e4m3"):
+        levers.append(lever("keep the KV cache in FP8", "KV-cache rounding, a small quality cost",
+                            kv_format="fp8-e4m3"))
+    elif kv_format(kv).bits > 4 and fits(cache="int4-g64"):
+        levers.append(lever("keep the KV cache in 4 bits (int4, groups of 64)",
+                            "a larger quality cost, most on long contexts", kv_format="int4-g64"))
     current = weight_bytes(arch, weight_format(fmt)).total_bytes
-    for other in ("fp8-e4m3-channel", "awq-int4-g128", "nf4-dq", "gguf-q4-k-m-mix", "gptq-int3-g128"):
+    for other, bits in SMALLER_WEIGHTS.items():
         if weight_bytes(arch, weight_format(other)).total_bytes < current and fits(weights=other):
-            ideas.append(f"store the weights as {weight_format(other).label}")
+            levers.append(lever(f"store the weights as {weight_format(other).label}",
+                                f"the quality lost to {bits} weights", format=other))
             break
-    if kv in ("bf16", "fp16") and fits(cache="fp8-e4m3"):
-        ideas.append("keep the KV cache in FP8")
+    if result.max_batch and result.max_batch < batch:
+        levers.append(lever(f"serve at most {result.max_batch:,} sequences at once at this context",
+                            "throughput: fewer users at a time", batch=result.max_batch))
+    if result.max_context and result.max_context < context:
+        levers.append(lever(f"shorten the context to {result.max_context:,} tokens",
+                            "capability: shorter prompts and answers", context=result.max_context))
     for n in (gpus * more for more in (2, 4, 8, 16) if card.per_device):  # not for a CPU or an Apple chip
         splits = arch.num_attention_heads % n == 0 and (arch.is_mla or arch.num_kv_heads % n == 0
                                                         or n % arch.num_kv_heads == 0)
         if splits and fits(n=n):
-            ideas.append(f"use {n} GPUs")
+            levers.append(lever(f"use {n} GPUs", f"hardware: {n - gpus} more {card.name}", gpus=n))
             break
-    if result.max_batch:
-        ideas.append(f"serve at most {result.max_batch:,} sequences at once at this context")
-    else:
-        single = fit(arch, weight_format(fmt), kv_format(kv), card, gpus, context, 1, memory_utilization=share)
-        if single.max_context:
-            ideas.append(f"shorten the context: one sequence fits up to {single.max_context:,} tokens")
-    return ideas
+    if card.kind in _CARD_KINDS:
+        bigger = sorted((other for other in ACCELERATORS.values()
+                         if other.kind == card.kind and other.vendor == card.vendor
+                         and other.memory_bytes > card.memory_bytes),
+                        key=lambda other: (other.memory_bytes, other.id))
+        for other in bigger:
+            try:
+                if fits(device=other):
+                    levers.append(lever(f"use {gpus} × {other.name}",
+                                        f"hardware: cards with {other.memory_gib:,.0f} GiB instead of "
+                                        f"{card.memory_gib:,.0f} GiB", gpu=other.id))
+                    break
+            except CalculatorError:  # this card cannot hold the split (or has no figure we need): next one
+                continue
+    return levers
 
 
 def _roofline(inputs):

@@ -69,7 +69,7 @@ def test_fit_suggests_changes_that_fit():
                             "context": "8192", "batch": "1"})
     result = reply["result"]
     assert not result["fits"] and result["suggestions"]
-    assert any("GPUs" in s for s in result["suggestions"])
+    assert any("GPUs" in s["text"] for s in result["suggestions"])
 
 
 @pytest.mark.parametrize("gpu, noun", [("epyc-9654", "System memory"), ("m4-max", "Unified memory")])
@@ -82,7 +82,7 @@ def test_a_cpu_or_an_apple_chip_is_one_machine_not_a_gpu(gpu, noun):
     short = compute("fit", {"model": "llama-3.1-405b", "format": "bf16", "gpu": gpu, "gpus": "1", "context": "4096",
                             "batch": "1"})
     assert not short["result"]["fits"] and "per GPU" not in short["html"]
-    assert not any("GPUs" in s for s in short["result"]["suggestions"])  # one CPU socket, one Mac
+    assert not any("GPU" in s["text"] for s in short["result"]["suggestions"])  # one CPU socket, one Mac
     gpu_reply = compute("fit", {"model": "llama-3.1-8b", "format": "bf16", "gpu": "h100-sxm", "gpus": "1",
                                 "context": "4096", "batch": "1"})
     assert "free per GPU" in gpu_reply["html"] and "GPU memory the engine may use" in gpu_reply["html"]
@@ -115,18 +115,29 @@ def test_the_fit_page_takes_the_share_of_memory_the_engine_may_use():
         assert not reply["ok"] and message in reply["errors"]["memory_share"], (bad, reply["errors"])
 
 
-def test_suggestions_fit_within_the_share_the_engine_may_use():
-    from calculators import accelerator, fit, kv_format, preset_architecture, weight_format
+def test_every_lever_offered_fits_on_its_own_and_they_come_cheapest_first():
+    from urllib.parse import parse_qsl
 
-    params = {"model": "llama-3.1-70b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "gpus": "2",
-              "context": "32768", "batch": "8", "memory_share": "0.9"}
-    reply = compute("fit", params)
-    assert reply["ok"] and not reply["result"]["fits"] and reply["result"]["suggestions"]
-    for idea in reply["result"]["suggestions"]:
-        if idea.startswith("use ") and idea.endswith(" GPUs"):
-            n = int(idea.split()[1])
-            assert fit(preset_architecture("llama-3.1-70b"), weight_format("bf16"), kv_format("bf16"),
-                       accelerator("h100-sxm"), n, 32768, 8, memory_utilization=0.9).fits
+    cases = [{"model": "llama-3.1-70b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "gpus": "2",
+              "context": "32768", "batch": "8", "memory_share": "0.9"},
+             {"model": "llama-3.1-70b", "format": "awq-int4-g128", "kv_format": "bf16", "gpu": "l40s", "gpus": "2",
+              "context": "32k", "batch": "16", "memory_share": "0.9"},
+             {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "rtx-4090", "gpus": "1",
+              "context": "128k", "batch": "4", "memory_share": "0.9"}]
+    order = ("KV-cache", "quality", "throughput", "capability", "hardware")
+    for params in cases:
+        reply = compute("fit", params)
+        levers = reply["result"]["suggestions"]
+        assert reply["ok"] and not reply["result"]["fits"] and len(levers) >= 2, params
+        ranks = [next(i for i, word in enumerate(order) if word in lever["cost"]) for lever in levers]
+        assert ranks == sorted(ranks), levers
+        for lever in levers:  # the link holds the inputs that apply the change, and with them it fits
+            applied = compute("fit", dict(parse_qsl(lever["link"][1:])))
+            assert applied["ok"] and applied["result"]["fits"], lever
+            assert f'href="{lever["link"].replace("&", "&amp;")}"' in reply["html"]
+        understood = dict(params, context=str(reply["result"]["context"]))  # 32k is 32768 in the links
+        changed = [set(dict(parse_qsl(lever["link"][1:])).items()) - set(understood.items()) for lever in levers]
+        assert all(len(change) == 1 for change in changed), changed  # one lever, one input
 
 
 def test_the_roofline_says_when_a_setup_does_not_fit_and_splits_over_gpus():
