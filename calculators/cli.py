@@ -14,7 +14,7 @@ from dataclasses import asdict
 from . import fitting
 from .architecture import PARTS, Architecture
 from .errors import CalculatorError
-from .validate import share_from_text, tokens_from_text
+from .validate import exact_whole, share_from_text, tokens_from_text
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_json
@@ -36,10 +36,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _whole(text: str) -> int:
     """argparse type for counts: a clear message instead of a traceback."""
-    try:
-        return int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    plain = text.strip().replace("_", "")
+    if plain.startswith("-") and plain[1:].isdigit():
+        return int(plain)  # the calculator's own range check says what the least is
+    if exact_whole(plain) is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits, or 1e6)")
+    return exact_whole(plain)
 
 
 def _tokens(text: str) -> int:

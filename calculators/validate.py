@@ -4,6 +4,7 @@ Limits are generous for real use and small enough that no result overflows a
 float (so nothing downstream can turn into Infinity or NaN).
 """
 
+from decimal import Decimal, InvalidOperation
 from math import isfinite
 
 from .errors import CalculatorError
@@ -71,10 +72,30 @@ def tokens_from_text(text: str, name: str = "tokens") -> int:
     scale = TOKEN_SUFFIXES.get(cleaned[-1:].lower(), 1)
     digits = cleaned[:-1] if scale > 1 else cleaned
     whole, _, decimals = digits.partition(".")
+    if scale == 1 and exact_whole(cleaned) is not None:  # "131072", "1e6"
+        return exact_whole(cleaned)
     readable = whole.isdigit() and (not decimals or decimals.isdigit()) and len(digits) <= 15
     # Exact arithmetic: "1.5k" is 1,536 tokens; "0.3k" is not a whole number of tokens.
     numerator, denominator = (int(whole + decimals) * scale, 10 ** len(decimals)) if readable else (0, 1)
     if not readable or numerator % denominator:
-        raise CalculatorError(f"{str(text)[:40]!r} is not a whole number of tokens: write 131072 or 128k "
-                              "(k = 1,024 tokens)", name)
+        raise CalculatorError(f"{str(text)[:40]!r} is not a whole number of tokens: write 131072, 128k "
+                              "(k = 1,024 tokens) or 1e6", name)
     return numerator // denominator
+
+
+def exact_whole(text: str) -> int | None:
+    """The whole number a text writes in digits or in exact scientific notation ("1e6", "2.5E3"), or None:
+    "1.5e0" and "1e-3" are not whole, and exponents past 10^15 are left to the caller's range check
+    by returning a number just past any limit rather than building a huge integer."""
+    cleaned = str(text).strip().replace(",", "").replace("_", "")
+    if cleaned.isdigit():
+        return int(cleaned)
+    if "e" not in cleaned.lower() or len(cleaned) > 40:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value != value.to_integral_value():
+        return None
+    return int(value) if value < Decimal(10) ** 15 else 10 ** 15

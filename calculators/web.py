@@ -21,7 +21,8 @@ from .presets import PRESETS, preset
 from .roofline import compute_bound_batch, roofline
 from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
 from .training import METHODS, OPTIMIZER_BYTES, training_memory
-from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, TOKEN_SUFFIXES, share_from_text, tokens_from_text
+from .validate import (MAX_BATCH, MAX_GPUS, MAX_TOKENS, TOKEN_SUFFIXES, exact_whole, share_from_text,
+                       tokens_from_text)
 from .weights import weight_bytes
 
 MAX_CONFIG_CHARS = 200_000
@@ -83,8 +84,10 @@ class _Inputs:
         if text.startswith("-") and text[1:].isdigit():
             self.fail(field, f"the {label} must be at least {minimum:,}")
             return None
+        if not text.isdigit() and exact_whole(text) is not None:  # "1e6": exact scientific notation
+            text = str(exact_whole(text))
         if not text.isdigit():
-            self.fail(field, f"the {label} must be a whole number")
+            self.fail(field, f"the {label} must be a whole number (digits, or 1e6)")
             return None
         if len(text) > 12 or int(text) > maximum:
             self.fail(field, f"the {label} must be at most {maximum:,}")

@@ -71,12 +71,14 @@ def test_every_command_prints_a_table_and_json(argv, capsys):
     (["weights", "--model", "llama-9"], "unknown model 'llama-9'"),
     (["weights", "--model", "gpt2", "--format", "int5"], "unknown weight format"),
     (["kv", "--model", "gpt2", "--context", "-4"], "context must be at least 1"),
-    (["kv", "--model", "gpt2", "--context", "1e308"], "is not a whole number"),
+    (["kv", "--model", "gpt2", "--context", "1e308"], "at most"),
+    (["kv", "--model", "gpt2", "--context", "1.5e0"], "is not a whole number"),
+    (["kv", "--model", "gpt2", "--batch", "2.5"], "is not a whole number (digits, or 1e6)"),
     (["kv", "--model", "gpt2", "--context", "NaN"], "is not a whole number"),
     (["kv", "--model", "gpt2", "--context", "99999999999999999999"], "at most"),
     (["kv", "--model", "gpt2", "--batch", "0"], "batch must be at least 1"),
     (["kv", "--model", "gpt2", "--context", "0.3k"], "is not a whole number of tokens"),
-    (["fit", "--model", "llama-3.1-8b", "--context", "128q"], "write 131072 or 128k"),
+    (["fit", "--model", "llama-3.1-8b", "--context", "128q"], "write 131072, 128k"),
     (["fit", "--model", "llama-3.1-8b", "--gpus", "3"], "cannot split"),
     (["fit", "--model", "llama-3.1-8b", "--gpu", "h300"], "unknown GPU"),
     (["speculative", "--acceptance", "2", "--draft-tokens", "4", "--draft-cost", "0.1"], "acceptance_rate"),
@@ -120,6 +122,8 @@ def test_every_command_is_documented_in_the_readme():
 def test_token_counts_take_the_suffix_model_cards_use(capsys):
     code, out, _ = run(["kv", "--model", "llama-3.1-8b", "--context", "128k", "--json"], capsys)
     assert code == 0 and json.loads(out)["context"] == 131072
+    code, out, _ = run(["kv", "--model", "llama-3.1-8b", "--context", "1e5", "--batch", "2e0", "--json"], capsys)
+    assert code == 0 and json.loads(out)["context"] == 100000 and json.loads(out)["batch"] == 2
     code, out, _ = run(["roofline", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--prompt", "1.5K", "--json"],
                        capsys)
     assert code == 0 and json.loads(out)["prompt_tokens"] == 1536

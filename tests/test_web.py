@@ -164,7 +164,7 @@ def test_token_fields_take_k_as_1024(page, field, text, tokens):
     assert not reply["errors"] and reply["result"][field if page != "training" else "sequence"] == tokens
 
 
-@pytest.mark.parametrize("text", ["0.3k", "k", "12q", "1e3", "-2k"])
+@pytest.mark.parametrize("text", ["0.3k", "k", "12q", "1e-3", "1.5e0", "-2k"])
 def test_token_fields_refuse_what_is_not_a_whole_number_of_tokens(text):
     reply = compute("fit", {**DEFAULTS["fit"], "context": text})
     assert "whole number" in reply["errors"]["context"] and "Traceback" not in reply["html"]
@@ -172,3 +172,10 @@ def test_token_fields_refuse_what_is_not_a_whole_number_of_tokens(text):
 
 def test_a_batch_takes_no_suffix():
     assert "whole number" in compute("fit", {**DEFAULTS["fit"], "batch": "1k"})["errors"]["batch"]
+
+
+def test_exact_scientific_notation_is_a_whole_number():
+    reply = compute("fit", {**DEFAULTS["fit"], "context": "1e4", "batch": "1E1"})
+    assert not reply["errors"] and reply["result"]["context"] == 10000 and reply["result"]["batch"] == 10
+    assert "at most" in compute("fit", {**DEFAULTS["fit"], "batch": "1e300"})["errors"]["batch"]
+    assert "digits, or 1e6" in compute("fit", {**DEFAULTS["fit"], "batch": "2.5"})["errors"]["batch"]
