@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from .architecture import Architecture
 from .errors import CalculatorError
-from .fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack
+from .fitting import DEFAULT_MEMORY_UTILIZATION, fit
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
@@ -281,8 +281,12 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw):
                      memory_utilization=share)
         return memory.fits
 
+    # The fields of this page (and a custom architecture's sizes), whatever else the form or URL sent along;
+    # a pasted config.json is too long for a link, so such a model gets no links.
+    fields = list(DEFAULTS["fit"]) + (list(CUSTOM_FIELDS) if raw.get("model") == "custom" else [])
+
     def lever(text, cost, **changes):
-        inputs = {key: value for key, value in raw.items() if key != "config"}  # a pasted config.json stays put
+        inputs = {key: raw[key] for key in fields if key in raw}
         inputs.update({key: str(value) for key, value in changes.items()})
         link = "?" + urlencode(inputs) if raw.get("model") != "config" else ""
         return {"text": text, "cost": cost, "link": link}
