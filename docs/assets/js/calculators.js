@@ -223,7 +223,9 @@
   // The markup chart_html writes, empty; fillFigure puts a figure in it.
   function newFigure(caption) {
     const node = element("figure", { class: "chart" });
-    node.append(element("div", { class: "chart-plot", role: "img" }), element("template", { class: "chart-figure" }));
+    // As chart_html writes it: the plot box takes no role (the drawn chart holds a legend's buttons); the
+    // <figure> is named by its caption and the table view holds the data.
+    node.append(element("div", { class: "chart-plot" }), element("template", { class: "chart-figure" }));
     const figcaption = element("figcaption");
     figcaption.append(element("strong"), ` ${caption}`);
     const details = element("details", { class: "chart-table" });
@@ -239,7 +241,6 @@
 
   function fillFigure(node, figure) {
     node.id = figure.id;
-    node.querySelector(".chart-plot").setAttribute("aria-label", `${figure.title} (the table below holds its data)`);
     node.querySelector("template.chart-figure").content.textContent =
       JSON.stringify({ data: figure.data, layout: figure.layout });
     node.querySelector("figcaption strong").textContent = `${figure.title}.`;
