@@ -34,21 +34,27 @@ class _Parser(argparse.ArgumentParser):
         raise CalculatorError(f"{self.prog}: {message}")
 
 
-def _whole(text: str) -> int:
-    """argparse type for counts: a clear message instead of a traceback."""
+def _negative(text: str) -> int | None:
+    """A negative whole number, passed on so that the calculator's own range check names the least."""
     plain = text.strip().replace("_", "")
-    if plain.startswith("-") and plain[1:].isdigit():
-        return int(plain)  # the calculator's own range check says what the least is
-    if exact_whole(plain) is None:
+    return int(plain) if plain.startswith("-") and plain[1:].isdigit() else None
+
+
+def _whole(text: str) -> int:
+    """argparse type for counts: digits or 1e6; a clear message instead of a traceback."""
+    value = _negative(text)
+    if value is None:
+        value = exact_whole(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits, or 1e6)")
-    return exact_whole(plain)
+    return value
 
 
 def _tokens(text: str) -> int:
-    """argparse type for token counts: 131072, 131,072 or 128k (k = 1,024 tokens)."""
-    plain = text.strip().replace("_", "")
-    if plain.lstrip("-").isdigit():
-        return int(plain)  # the calculator's own range check says what the least and the most are
+    """argparse type for token counts: 131072, 131,072, 128k (k = 1,024 tokens) or 1e6."""
+    value = _negative(text)
+    if value is not None:
+        return value
     try:
         return tokens_from_text(text)
     except CalculatorError as error:

@@ -24,7 +24,8 @@ LOGITS_BYTES = 4  # transformers upcasts logits to fp32
 # Transient buffers of quantized kernels that the activation estimate does not hold. Each constant is
 # fitted to this project's GPU records (gpu_runs/20261130T185057Z-gpu-decode.json,
 # gpu_runs/20261130T185057Z-gpu-decode-batched.json, gpu_runs/20261130T185800Z-gpu-decode-batched.json and
-# the 20261130T210910Z-* and 20261130T230810Z-* records beside them: the Llama-3.1-8B shape on an NVIDIA H200, torch 2.11, bitsandbytes 0.50.2): the value, on a grid of 0.1,
+# the 20261130T210910Z-* and 20261130T230810Z-* records beside them: the Llama-3.1-8B shape on an NVIDIA
+# H200, torch 2.11, bitsandbytes 0.50.2): the value, on a grid of 0.1,
 # that makes the worst error of the predicted peak (weights + KV + max(activations, workspace)) smallest
 # over the measured peaks of its kind. The Results section's "Calculators against measurements" page
 # recomputes the fit from the records, and a test keeps these equal to it.
@@ -211,6 +212,15 @@ def _largest(fits, limit: int) -> int:
     return low
 
 
+def usable_bytes(gpu: Accelerator, memory_utilization: float = DEFAULT_MEMORY_UTILIZATION) -> int:
+    """The memory of one GPU the engine lets the model use: its share of the card."""
+    if isinstance(memory_utilization, bool) or not isinstance(memory_utilization, (int, float)) or \
+            not 0.05 <= memory_utilization <= 1.0:  # also false for NaN
+        raise CalculatorError("the share of GPU memory the engine may use must be between 0.05 and 1",
+                              "memory_utilization")
+    return int(gpu.memory_bytes * memory_utilization)
+
+
 def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Accelerator, num_gpus: int = 1,
         context: int = 4096, batch: int = 1, block_size: int = 0,
         prefill_chunk: int = DEFAULT_PREFILL_CHUNK,
@@ -221,11 +231,7 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     context = whole_number("context", context, 1, MAX_TOKENS)
     batch = whole_number("batch", batch, 1, MAX_BATCH)
     prefill_chunk = whole_number("prefill_chunk", prefill_chunk, 0, MAX_TOKENS)
-    if isinstance(memory_utilization, bool) or not isinstance(memory_utilization, (int, float)) or \
-            not 0.05 <= memory_utilization <= 1.0:  # also false for NaN
-        raise CalculatorError("the share of GPU memory the engine may use must be between 0.05 and 1",
-                              "memory_utilization")
-    capacity = int(gpu.memory_bytes * memory_utilization)
+    capacity = usable_bytes(gpu, memory_utilization)
 
     weights = weight_bytes(arch, weight_fmt).total_bytes
 

@@ -71,9 +71,10 @@ def tokens_from_text(text: str, name: str = "tokens") -> int:
     cleaned = str(text).strip().replace(",", "").replace("_", "").replace(" ", "")
     scale = TOKEN_SUFFIXES.get(cleaned[-1:].lower(), 1)
     digits = cleaned[:-1] if scale > 1 else cleaned
+    written = exact_whole(cleaned) if scale == 1 else None  # "131072", "1e6"
+    if written is not None:
+        return written
     whole, _, decimals = digits.partition(".")
-    if scale == 1 and exact_whole(cleaned) is not None:  # "131072", "1e6"
-        return exact_whole(cleaned)
     readable = whole.isdigit() and (not decimals or decimals.isdigit()) and len(digits) <= 15
     # Exact arithmetic: "1.5k" is 1,536 tokens; "0.3k" is not a whole number of tokens.
     numerator, denominator = (int(whole + decimals) * scale, 10 ** len(decimals)) if readable else (0, 1)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from .architecture import Architecture
 from .errors import CalculatorError
-from .fitting import DEFAULT_MEMORY_UTILIZATION, fit
+from .fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack, usable_bytes
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
@@ -84,8 +84,9 @@ class _Inputs:
         if text.startswith("-") and text[1:].isdigit():
             self.fail(field, f"the {label} must be at least {minimum:,}")
             return None
-        if not text.isdigit() and exact_whole(text) is not None:  # "1e6": exact scientific notation
-            text = str(exact_whole(text))
+        written = exact_whole(text)  # digits, or exact scientific notation ("1e6")
+        if written is not None:
+            text = str(written)
         if not text.isdigit():
             self.fail(field, f"the {label} must be a whole number (digits, or 1e6)")
             return None
@@ -276,10 +277,10 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw):
     verdict, ranked by what it costs: first what costs a little quality (the KV cache, then the weights),
     then what costs service (fewer sequences, a shorter context), then what costs hardware. Each comes with
     the inputs that apply it, as a link to this page."""
-    def fits(weights=fmt, cache=kv, n=gpus, sequences=batch, length=context, device=card):
-        memory = fit(arch, weight_format(weights), kv_format(cache), device, n, length, sequences,
-                     memory_utilization=share)
-        return memory.fits
+    # The verdict's own test (per-GPU total within the usable share) without fit()'s searches for the limits.
+    def fits(weights=fmt, cache=kv, n=gpus, device=card):
+        return memory_stack(arch, weight_format(weights), kv_format(cache), context, batch, n).total \
+            <= usable_bytes(device, share)
 
     # The fields of this page (and a custom architecture's sizes), whatever else the form or URL sent along;
     # a pasted config.json is too long for a link, so such a model gets no links.
@@ -322,14 +323,11 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw):
                          and other.memory_bytes > card.memory_bytes),
                         key=lambda other: (other.memory_bytes, other.id))
         for other in bigger:
-            try:
-                if fits(device=other):
-                    levers.append(lever(f"use {gpus} × {other.name}",
-                                        f"hardware: cards with {other.memory_gib:,.0f} GiB instead of "
-                                        f"{card.memory_gib:,.0f} GiB", gpu=other.id))
-                    break
-            except CalculatorError:  # this card cannot hold the split (or has no figure we need): next one
-                continue
+            if fits(device=other):
+                levers.append(lever(f"use {gpus} × {other.name}",
+                                    f"hardware: cards with {other.memory_gib:,.0f} GiB instead of "
+                                    f"{card.memory_gib:,.0f} GiB", gpu=other.id))
+                break
     return levers
 
 
@@ -362,7 +360,8 @@ def _roofline(inputs):
             "bandwidth_bytes_s": result.bandwidth_bytes_s, "compute_used": result.compute_used, "note": result.note,
             "ttft_s": result.ttft_s, "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s,
             "flops_per_token": result.decode.flops / batch, "bytes_per_token": result.decode.bytes / batch,
-            "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes, "per_device": card.per_device,
+            "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes,
+            "per_device": card.per_device,
             "max_batch": memory.max_batch, "memory_share": memory.memory_utilization,
             "sweep": {"batch": sweep_batches, "intensity": [r.decode.intensity for r in sweep],
                       "tokens_per_s": [r.tokens_per_s for r in sweep]}}

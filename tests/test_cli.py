@@ -78,6 +78,7 @@ def test_every_command_prints_a_table_and_json(argv, capsys):
     (["kv", "--model", "gpt2", "--context", "99999999999999999999"], "at most"),
     (["kv", "--model", "gpt2", "--batch", "0"], "batch must be at least 1"),
     (["kv", "--model", "gpt2", "--context", "0.3k"], "is not a whole number of tokens"),
+    (["kv", "--model", "gpt2", "--context=--5"], "is not a whole number of tokens"),
     (["fit", "--model", "llama-3.1-8b", "--context", "128q"], "write 131072, 128k"),
     (["fit", "--model", "llama-3.1-8b", "--gpus", "3"], "cannot split"),
     (["fit", "--model", "llama-3.1-8b", "--gpu", "h300"], "unknown GPU"),
