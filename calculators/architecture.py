@@ -104,6 +104,8 @@ class Architecture:
     # equivalent); 0 when the config does not say.
     max_context: int = 0
     source: str = ""
+    # The model_type of a multimodal config whose text model this is ("llava"); its other towers are not counted.
+    text_model_of: str = ""
 
     def __post_init__(self):
         for name in ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim",

@@ -12,7 +12,7 @@ out rather than written as NaN or Infinity, which JSON cannot carry.
 
 import math
 
-from .render import FIT_PARTS, METADATA_LABEL, METHOD_LABELS, PART_LABELS, TRAINING_PARTS
+from .render import FIT_PARTS, METADATA_LABEL, METHOD_LABELS, PART_LABELS, TRAINING_PARTS, capitalized
 
 GIB = 1 << 30
 CAPACITY_COLOUR = "#d33"  # readable on the light and the dark theme
@@ -25,8 +25,12 @@ STACK_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanch
 OTHERS_OPACITY = 0.45  # bars other than the inputs' own choice, which is drawn solid
 
 
-def _gib(n) -> float:
-    return n / GIB
+UNIT_BYTES = {"GiB": GIB, "GB": 10 ** 9}
+
+
+def _in(units):
+    """Bytes to the page's unit (GiB or GB), as a function for a chart's values."""
+    return lambda n: n / UNIT_BYTES[units]
 
 
 def _axis(title: str, **extra) -> dict:
@@ -52,8 +56,11 @@ def _finite(trace: dict) -> dict:
     return {**trace, "x": [x for x, _ in points], "y": [y for _, y in points]}
 
 
-def _bar_h(name, labels, values) -> dict:
-    return {"type": "bar", "orientation": "h", "name": name, "y": list(labels), "x": [_gib(v) for v in values]}
+def _bar_h(name, labels, values, units) -> dict:
+    """Horizontal bars with their values written at their ends."""
+    sizes = [_in(units)(v) for v in values]
+    return {"type": "bar", "orientation": "h", "name": name, "y": list(labels), "x": sizes,
+            "text": [f"{size:,.2f}" for size in sizes], "textposition": "outside", "cliponaxis": False}
 
 
 def _highlight(labels, chosen) -> dict:
@@ -68,48 +75,50 @@ def _marker(name, x, y) -> dict:
 
 
 def _weights(r) -> list:
-    parts = [(PART_LABELS.get(part, part), size) for part, size in r["parts"].items() if size]
+    units = r["units"]
+    parts = [(PART_LABELS[part], size) for part, size in r["parts"].items() if size]
     parts.append((METADATA_LABEL, r["metadata_bytes"]))
     formats = r["comparison"]
-    others = _bar_h("total", [f["label"] for f in formats], [f["total_bytes"] for f in formats])
-    if r["format_label"] in others["y"]:
-        others["marker"] = _highlight(others["y"], r["format_label"])
+    others = _bar_h("total", [f["short_label"] for f in formats], [f["total_bytes"] for f in formats], units)
+    others["marker"] = _highlight(others["y"], r["format_short_label"])
     return [
         _figure("weights-by-part", f"Weight memory by part in {r['format_label']}",
-                [_bar_h(r["format_label"], [p for p, _ in parts], [n for _, n in parts])],
-                {"title": "GiB"}, {"title": "", "autorange": "reversed"}, x_title="part", y_title="GiB",
+                [_bar_h(r["format_label"], [p for p, _ in parts], [n for _, n in parts], units)],
+                {"title": units}, {"title": "", "autorange": "reversed"}, x_title="part", y_title=units,
                 showlegend=False),
-        _figure("weights-formats", "The same model in other formats",
+        _figure("weights-formats", f"The same model in other formats ({r['format_short_label']} solid)",
                 [others],
-                {"title": "GiB"}, {"title": "", "autorange": "reversed"}, x_title="format", y_title="GiB",
+                {"title": units}, {"title": "", "autorange": "reversed"}, x_title="format", y_title=units,
                 showlegend=False, height=30 * len(formats) + 120),
     ]
 
 
 def _kv(r) -> list:
+    size = _in(r["units"])
     traces = [{"type": "scatter", "mode": "lines", "name": s["label"], "x": s["context"],
-               "y": [_gib(b) for b in s["bytes"]]} for s in r["series"]]
-    traces.append(_marker(f"{r['kv_label']} at {r['context']:,} tokens", r["context"], _gib(r["total_bytes"])))
+               "y": [size(b) for b in s["bytes"]]} for s in r["series"]]
+    traces.append(_marker(f"{r['kv_label']} at {r['context']:,} tokens", r["context"], size(r["total_bytes"])))
     sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
     return [_figure("kv-context", f"KV cache for {sequences} against context length", traces,
-                    {"title": "context (tokens)"}, {"title": "GiB"})]
+                    {"title": "context (tokens)"}, {"title": r["units"]})]
 
 
 def _fit(r) -> list:
-    capacity = _gib(r["capacity_bytes"])
-    noun = r.get("memory_noun", "GPU memory")
-    column = r.get("per_device", "per GPU") or "total"
-    traces = [{"type": "bar", "name": label, "x": [column], "y": [_gib(r["stack"][key])]}
+    size = _in(r["units"])
+    capacity = size(r["capacity_bytes"])
+    noun = r["memory_noun"]
+    column = r["per_device"] or "total"
+    traces = [{"type": "bar", "name": label, "x": [column], "y": [size(r["stack"][key])]}
               for key, label in FIT_PARTS]
     # The dashed line across the plot is a shape; this trace gives it a legend entry and a row in the table.
-    traces.append({"type": "scatter", "mode": "lines", "name": noun[0].upper() + noun[1:], "x": [column],
+    traces.append({"type": "scatter", "mode": "lines", "name": capitalized(noun), "x": [column],
                    "y": [capacity], "line": {"dash": "dash", "color": CAPACITY_COLOUR}})
     line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": capacity, "y1": capacity,
             "line": {"dash": "dash", "color": CAPACITY_COLOUR, "width": 2}}
-    on_gpus = bool(r.get("per_device", "per GPU"))
+    on_gpus = bool(r["per_device"])
     title = "Memory per GPU against the card's capacity" if on_gpus else f"Memory needed against the {noun}"
     return [_figure("fit-memory", title, traces, {"title": ""},
-                    {"title": "GiB"}, x_title="GPU" if on_gpus else "device", barmode="stack", bargap=0.5,
+                    {"title": r["units"]}, x_title="GPU" if on_gpus else "device", barmode="stack", bargap=0.5,
                     shapes=[line], legend=dict(STACK_LEGEND))]
 
 
@@ -128,17 +137,19 @@ def _roofline(r) -> list:
     def achieved(step):
         return step["flops"] / step["time_s"] / TERA if step["time_s"] > 0 else math.inf
 
-    sweep = r["sweep"]
+    # One curve per format, each ending at the largest batch its memory allows (the result's text names a
+    # format with no batch that fits, which has no curve).
+    curves = [{"type": "scatter", "mode": "lines+markers", "name": sweep["label"], "x": sweep["batch"],
+               "y": sweep["tokens_per_s"], **({"line": {"width": 3}} if sweep is r["sweep"] else {})}
+              for sweep in [r["sweep"]] + r["compared"] if sweep["fits"]]
     return [
         _figure("roofline", "Roofline with the prefill and decode operating points",
                 [roof, _marker("prefill", prefill["intensity"], achieved(prefill)),
                  _marker("decode", decode["intensity"], achieved(decode))],
                 {"title": "arithmetic intensity (FLOP/byte)", "type": "log"}, {"title": "TFLOP/s", "type": "log"}),
-        _figure("roofline-batch", "Decode throughput against batch size",
-                [{"type": "scatter", "mode": "lines+markers", "name": "tokens/s (upper bound)", "x": sweep["batch"],
-                  "y": sweep["tokens_per_s"]},
-                 _marker(f"batch {r['batch']:,}", r["batch"], r["tokens_per_s"])],
-                {"title": "batch", "type": "log"}, {"title": "tokens/s"}),
+        _figure("roofline-batch", "Decode throughput bound against batch size, until memory runs out",
+                curves + [_marker(f"batch {r['batch']:,}", r["batch"], r["tokens_per_s"])],
+                {"title": "batch", "type": "log"}, {"title": "tokens/s (upper bound)", "type": "log"}),
     ]
 
 
@@ -154,10 +165,11 @@ def _speculative(r) -> list:
 def _training(r) -> list:
     methods = r["methods"]
     labels = [METHOD_LABELS[m] for m in methods]
-    traces = [{"type": "bar", "name": label, "x": labels, "y": [_gib(row[key]) for row in methods.values()],
+    size = _in(r["units"])
+    traces = [{"type": "bar", "name": label, "x": labels, "y": [size(row[key]) for row in methods.values()],
                "marker": _highlight(labels, METHOD_LABELS[r["method"]])} for key, label in TRAINING_PARTS]
     return [_figure("training-methods", "Training memory by method", traces, {"title": "method"},
-                    {"title": "GiB"}, barmode="stack", legend=dict(STACK_LEGEND))]
+                    {"title": r["units"]}, barmode="stack", legend=dict(STACK_LEGEND))]
 
 
 CHARTS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,

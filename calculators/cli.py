@@ -16,7 +16,7 @@ from .architecture import PARTS, Architecture
 from .errors import CalculatorError
 from .validate import exact_whole, share_from_text, tokens_from_text
 from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
-from .hardware import ACCELERATORS, accelerator
+from .hardware import ACCELERATORS, GIB, accelerator
 from .hf_config import architecture_from_json
 from .kv_cache import kv_cache_bytes
 from .presets import PRESETS, preset_architecture
@@ -229,10 +229,15 @@ def cmd_formats(args):
 
 
 def cmd_gpus(args):
-    data = [{"id": g.id, "name": g.name, "memory_bytes": g.memory_bytes, "bandwidth_bytes_s": g.bandwidth_bytes_s,
+    data = [{"id": g.id, "name": g.name, "memory_bytes": g.memory_bytes, "allocatable_bytes": g.allocatable_bytes,
+             "allocatable_source": g.allocatable_source, "allocatable_quote": g.allocatable_quote,
+             "bandwidth_bytes_s": g.bandwidth_bytes_s,
              "dense_flops_s": g.dense_flops_s, "compute_capability": g.compute_capability,
              "sources": list(g.sources)} for g in ACCELERATORS.values()]
-    rows = [(g.id, g.name, f"{g.memory_gib:,.0f} GiB", f"{g.bandwidth_bytes_s / 1e9:,.0f} GB/s",
+    # The label, then what a program can allocate ("label" where no report of it is known).
+    rows = [(g.id, g.name, f"{g.memory_gib:,.0f} GiB",
+             f"{g.allocatable_bytes / GIB:,.2f} GiB allocatable" if g.allocatable_source else "(label)",
+             f"{g.bandwidth_bytes_s / 1e9:,.0f} GB/s",
              f"{g.dense_flops_s['bf16'] / 1e12:,.0f} TFLOP/s bf16" if g.dense_flops_s["bf16"] else "no published rate")
             for g in ACCELERATORS.values()]
     return {"gpus": data}, "\n".join(_table(rows))

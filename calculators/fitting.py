@@ -156,7 +156,7 @@ class FitResult:
     context_capped: bool  # max_context reached a limit (the model's own, or the search's), not memory
     batch_capped: bool
     model_context: int = 0  # the model's own context limit (0: unknown); max_context never exceeds it
-    card_bytes: int = 0  # per GPU, the whole card; capacity_bytes is the share the engine may use
+    card_bytes: int = 0  # per GPU, what a program can allocate; capacity_bytes is the share the engine may use
     memory_utilization: float = 1.0
 
 
@@ -213,12 +213,12 @@ def _largest(fits, limit: int) -> int:
 
 
 def usable_bytes(gpu: Accelerator, memory_utilization: float = DEFAULT_MEMORY_UTILIZATION) -> int:
-    """The memory of one GPU the engine lets the model use: its share of the card."""
+    """The memory of one GPU the engine lets the model use: its share of what a program can allocate there."""
     if isinstance(memory_utilization, bool) or not isinstance(memory_utilization, (int, float)) or \
             not 0.05 <= memory_utilization <= 1.0:  # also false for NaN
         raise CalculatorError("the share of GPU memory the engine may use must be between 0.05 and 1",
                               "memory_utilization")
-    return int(gpu.memory_bytes * memory_utilization)
+    return int(gpu.allocatable_bytes * memory_utilization)
 
 
 def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Accelerator, num_gpus: int = 1,
@@ -247,4 +247,4 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
                      free_bytes=capacity - stack.total, kv_shards=kv_shards(arch, num_gpus),
                      max_context=max_context, max_batch=max_batch, context_capped=max_context == context_limit,
                      batch_capped=max_batch == MAX_BATCH, model_context=arch.max_context,
-                     card_bytes=gpu.memory_bytes, memory_utilization=float(memory_utilization))
+                     card_bytes=gpu.allocatable_bytes, memory_utilization=float(memory_utilization))

@@ -162,6 +162,12 @@ class Codebook:
         return MatrixBytes(codes, meta)
 
 
+# The headings formats are listed under, by family.
+FORMAT_GROUPS = {"float": "16- and 32-bit", "fp8": "8-bit", "bitsandbytes": "bitsandbytes",
+                 "gptq": "GPTQ and AWQ", "awq": "GPTQ and AWQ", "generic": "Group-wise integer",
+                 "hqq": "Group-wise integer", "gguf": "GGUF (llama.cpp)", "aqlm": "Codebooks (AQLM)"}
+
+
 @dataclass(frozen=True)
 class WeightFormat:
     id: str
@@ -176,6 +182,18 @@ class WeightFormat:
 
     def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
         return self.layout.matrix_bytes(out, inp)
+
+    @property
+    def short_label(self) -> str:
+        """The label without its parenthesis, short enough for a chart's axis."""
+        return self.label.split(" (")[0]
+
+    @property
+    def group(self) -> str:
+        """The heading it is listed under in a choice of formats."""
+        if self.family == "torch":
+            return "8-bit" if self.compute == "int8" or self.id.startswith("int8") else "Group-wise integer"
+        return FORMAT_GROUPS[self.family]
 
     @property
     def nominal_bits(self) -> float:

@@ -8,7 +8,7 @@ into typed records and picks the peak rate a given compute data type runs at.
 from dataclasses import dataclass
 
 from .errors import CalculatorError
-from .hardware_data import HARDWARE
+from .hardware_data import ALLOCATABLE, HARDWARE
 
 GIB = 1 << 30
 RATE_KEYS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
@@ -31,6 +31,11 @@ class Accelerator:
     interconnect: str | None
     sources: tuple
     notes: str
+    # What a program can allocate (CUDA's or ROCm's total, Metal's default working set on Apple silicon), with
+    # the report it comes from; the label's capacity where no report is known (allocatable_source is None).
+    allocatable_bytes: int = 0
+    allocatable_source: str | None = None
+    allocatable_quote: str = ""
 
     @property
     def memory_gib(self) -> float:
@@ -57,12 +62,23 @@ class PeakRate:
     note: str
 
 
+def _allocatable(device_id: str, label_bytes: int) -> tuple:
+    """(bytes, source, quote) from ALLOCATABLE, or the label with no source."""
+    entry = ALLOCATABLE.get(device_id)
+    if entry is None:
+        return label_bytes, None, ""
+    exact = entry["bytes"] if "bytes" in entry else round(entry["gib"] * GIB)
+    return exact, entry["source"], entry["quote"]
+
+
 def _accelerator(entry: dict) -> Accelerator:
     rates = entry["dense_tflops"]
+    label_bytes = round(entry["memory_gib"] * GIB)
+    allocatable, source, quote = _allocatable(entry["id"], label_bytes)
     return Accelerator(
         id=entry["id"], name=entry["name"], vendor=entry["vendor"], kind=entry["kind"],
         # Vendors label capacity in binary units (HBM and GDDR parts come in powers of two).
-        memory_bytes=round(entry["memory_gib"] * GIB),
+        memory_bytes=label_bytes,
         memory_type=entry["memory_type"],
         bandwidth_bytes_s=entry["memory_bandwidth_gb_s"] * 1e9,
         compute_capability=entry.get("compute_capability"),
@@ -70,6 +86,7 @@ def _accelerator(entry: dict) -> Accelerator:
         interconnect=entry.get("interconnect"),
         sources=tuple(entry["sources"]),
         notes=entry.get("notes", ""),
+        allocatable_bytes=allocatable, allocatable_source=source, allocatable_quote=quote,
     )
 
 

@@ -688,3 +688,75 @@ HARDWARE = [{'id': 'h100-sxm',
            'peak per socket (channels x MT/s x 8 bytes); single socket. Intel does not publish a peak FP32/BF16/INT8 '
            'FLOPS figure for this SKU (AMX and AVX-512 peaks depend on core count and AMX/AVX frequency licences), '
            'so all rate fields are null.'}]
+
+
+# The memory a program can allocate on each device: what CUDA (or ROCm) reports as the device's total, which
+# PyTorch prints as "total capacity" in its out-of-memory message and vLLM multiplies by
+# --gpu-memory-utilization. It is less than the label: the driver reserves some, and ECC (on by default on
+# datacenter cards) takes a share of GDDR parts. It varies a little with driver version, ECC mode and OS, so
+# each value is one report, quoted with its source; PyTorch prints GiB to two decimals (within 5 MiB).
+# On Apple silicon it is Metal's recommendedMaxWorkingSetSize, the default share of unified memory the GPU
+# may use (https://developer.apple.com/documentation/metal/mtldevice/recommendedmaxworkingsetsize), which
+# depends on the macOS version. Devices without an entry are counted at their label, and say so.
+ALLOCATABLE = {
+    "h100-sxm": {"gib": 79.11, "source": "https://github.com/vllm-project/vllm/issues/27508",
+                 "quote": "GPU 0 has a total capacity of 79.11 GiB (nvidia-smi in the same report: "
+                          "NVIDIA H100 80GB HBM3, 81559MiB, driver 535.247.01)"},
+    "h100-nvl": {"bytes": 99961274368, "source": "https://github.com/fastfetch-cli/fastfetch/issues/1658",
+                 "quote": "\"dedicated\": {\"total\": 99961274368 ... \"name\": \"NVIDIA H100 NVL\" (driver 570.86.15)"},
+    "h200-sxm": {"bytes": 150109880320, "source": "gpu_runs/20261130T230810Z-gpu-decode-batched.json",
+                 "quote": "our own measurement: torch.cuda.get_device_properties(0).total_memory on an NVIDIA "
+                          "H200, driver 580.159.04"},
+    "b200": {"gib": 178.35, "source": "https://github.com/pytorch/ao/pull/4002",
+             "quote": "=== Device 0: NVIDIA B200 === ... Total Global Memory: 178.35 GB (printed as GB; the value "
+                      "is in GiB)"},
+    "a100-sxm-80gb": {"gib": 79.35, "source": "https://github.com/Instruction-Tuning-with-GPT-4/GPT-4-LLM/issues/16",
+                      "quote": "(GPU 0; 79.35 GiB total capacity; ...) on 2*A100(80G); the form factor is not "
+                               "stated, and both A100 80GB parts carry the same memory"},
+    "a100-pcie-80gb": {"gib": 79.35, "source": "https://github.com/Instruction-Tuning-with-GPT-4/GPT-4-LLM/issues/16",
+                       "quote": "(GPU 0; 79.35 GiB total capacity; ...) on 2*A100(80G); the form factor is not "
+                                "stated, and both A100 80GB parts carry the same memory"},
+    "a100-40gb": {"bytes": 42298834944, "source": "https://github.com/bottlerocket-os/bottlerocket/pull/3873",
+                  "quote": "Device 2: \"NVIDIA A100-SXM4-40GB\" ... Total amount of global memory: 40339 MBytes "
+                           "(42298834944 bytes) (deviceQuery)"},
+    "l40s": {"gib": 44.53, "source": "https://github.com/Wan-Video/Wan2.1/issues/205",
+             "quote": "GPU:L40S 48GB ... GPU 0 has a total capacity of 44.53 GiB (ECC on, the default)"},
+    "l4": {"gib": 22.03, "source": "https://github.com/ArcInstitute/evo2/issues/190",
+           "quote": "GPU 0 has a total capacity of 22.03 GiB ... Is a L4 GPU not enough"},
+    "a10g": {"gib": 22.49, "source": "https://github.com/AUTOMATIC1111/stable-diffusion-webui/issues/1259",
+             "quote": "I'm using an A10G with 24 GB VRAM ... (GPU 0; 22.49 GiB total capacity; ...)"},
+    "a10": {"gib": 21.99, "source": "https://github.com/zai-org/CogVLM/issues/236",
+            "quote": "lambdalabs GPUs instances a10 and h100 ... GPU 0 has a total capacty of 21.99 GiB (ECC on; "
+                     "the H100 of that report has 79 GiB, so this is the A10)"},
+    "rtx-4090": {"gib": 23.68, "source": "https://github.com/zai-org/CogVideo/issues/36",
+                 "quote": "(GPU 0; 23.68 GiB total capacity; ...) on an RTX 4090"},
+    "rtx-3090": {"gib": 23.68, "source": "https://github.com/vllm-project/vllm/issues/16343",
+                 "quote": "GPU 0 has a total capacity of 23.68 GiB (collect_env: GPU 0: NVIDIA GeForce RTX 3090, "
+                          "driver 550.120)"},
+    "rtx-5090": {"gib": 31.37, "source": "https://github.com/Wan-Video/Wan2.1/issues/465",
+                 "quote": "a 5090 with 32GB ... GPU 0 has a total capacity of 31.37 GiB"},
+    "rtx-4080": {"gib": 15.99, "source": "https://github.com/aigc-apps/sd-webui-EasyPhoto/issues/281",
+                 "quote": "(GPU 0; 15.99 GiB total capacity; ...) on an RTX 4080, under Windows"},
+    "t4": {"gib": 14.75, "source": "https://github.com/hpcaitech/Open-Sora/issues/697",
+           "quote": "Google Colab with T4 GPU ... GPU 0 has a total capacity of 14.75 GiB (ECC on)"},
+    "v100-sxm2-32gb": {"gib": 31.74, "source": "https://github.com/liucongg/ChatGLM-Finetuning/issues/73",
+                       "quote": "V100 32GB ... (GPU 0; 31.74 GiB total capacity; ...); the form factor is not stated"},
+    "rtx-a6000": {"gib": 47.54, "source": "https://github.com/google-research/semivl/issues/18",
+                  "quote": "2 x A6000 ... (GPU 0; 47.54 GiB total capacity; ...)"},
+    "rtx-6000-ada": {"gib": 44.43, "source": "https://github.com/DINGYANB/MTVCrafter/issues/21",
+                     "quote": "GPU 0 has a total capacity of 44.43 GiB (nvidia-smi in the same report: NVIDIA RTX "
+                              "6000 Ada Generation, 46068MiB, ECC on)"},
+    "mi300x": {"bytes": 201310208 * 1024, "source": "https://github.com/ROCm/rocm-examples/issues/187",
+               "quote": "rocminfo on an MI300X system: Pool 1 Segment: GLOBAL; FLAGS: COARSE GRAINED Size: "
+                        "201310208(0xbffc000) KB"},
+    "mi250x": {"bytes": 2 * 67092480 * 1024, "source": "https://github.com/ROCm/rocm_smi_lib/issues/160",
+               "quote": "rocminfo, Marketing Name AMD Instinct MI250X/MI250: Segment: GLOBAL; FLAGS: FINE GRAINED "
+                        "Size: 67092480(0x3ffc000) KB, for each of the package's two dies, which programs see as "
+                        "two devices"},
+    "m3-max": {"gib": 107.52, "source": "https://github.com/antirez/ds4/pull/893",
+               "quote": "recommendedMaxWorkingSetSize: 107.52 GiB # stock, on a 128 GB Apple M5 Max under macOS 26; "
+                        "two 128 GB machines of different chip generations agree within 0.02 GiB"},
+    "m4-max": {"gib": 107.52, "source": "https://github.com/antirez/ds4/pull/893",
+               "quote": "recommendedMaxWorkingSetSize: 107.52 GiB # stock, on a 128 GB Apple M5 Max under macOS 26; "
+                        "two 128 GB machines of different chip generations agree within 0.02 GiB"},
+}

@@ -317,7 +317,9 @@ def architecture_from_config(config, name: str = "", source: str = "") -> Archit
     if not isinstance(config, dict):
         raise CalculatorError("config.json must be a JSON object ({...})", "config")
     model_type = config.get("model_type")
+    wrapper = ""
     if model_type in _TEXT_CONFIG_WRAPPERS:
+        wrapper = model_type
         text = config.get("text_config")
         if not isinstance(text, dict):
             raise CalculatorError(f"config.json (model_type '{model_type}') has no 'text_config' object",
@@ -335,7 +337,7 @@ def architecture_from_config(config, name: str = "", source: str = "") -> Archit
     fields = builder(_Reader(config, model_type))
     fields.setdefault("max_context", _max_context(config))
     label = name or config.get("_name_or_path") or model_type
-    return Architecture(name=str(label)[:100], source=source, **fields)
+    return Architecture(name=str(label)[:100], source=source, text_model_of=wrapper, **fields)
 
 
 # Where configs state the longest context the model supports (GPT-2 says n_positions).

@@ -8,7 +8,7 @@ through `html.escape`; nothing here builds markup from unescaped input.
 from html import escape
 
 from .architecture import PARTS
-from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, options
+from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, option_groups, options
 
 PART_LABELS = {"embedding": "Embeddings", "attention": "Attention", "mlp": "MLP", "experts": "Routed experts",
                "shared_experts": "Shared experts", "router": "Routers", "norms": "Norms", "lm_head": "LM head"}
@@ -23,9 +23,16 @@ TRAINING_PARTS = (("weights", "Weights"), ("gradients", "Gradients"), ("optimize
                   ("logits", "Logits (estimate)"))
 
 
-def gib(n: float) -> str:
-    """Bytes in binary units, as drivers and memory specs report them."""
-    for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+SCALES = {  # the page's unit: the prefixes it writes sizes in, largest first
+    "GiB": (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)),
+    "GB": (("TB", 10 ** 12), ("GB", 10 ** 9), ("MB", 10 ** 6), ("kB", 10 ** 3)),
+}
+
+
+def gib(n: float, units: str = "GiB") -> str:
+    """Bytes in binary units, as drivers and memory specs report them, or in decimal ones (units="GB"), as
+    model hubs list files and vendors label cards."""
+    for unit, scale in SCALES[units]:
         if abs(n) >= scale:
             return f"{n / scale:,.2f} {unit}"
     return f"{n:,.0f} B"
@@ -44,27 +51,29 @@ def _rows(rows) -> str:
     return f"<table class=\"calc-table\"><tbody>{body}</tbody></table>"
 
 
-def _bytes_cell(n: int) -> str:
-    return f"{gib(n)} <span class=\"calc-exact\">({n:,} bytes)</span>"
+def _bytes_cell(n: int, units: str = "GiB") -> str:
+    return f"{gib(n, units)} <span class=\"calc-exact\">({n:,} bytes)</span>"
 
 
 def _weights(r) -> str:
-    rows = [(PART_LABELS[p], _bytes_cell(r["parts"][p])) for p in PARTS if r["parts"][p]]
-    rows.append((METADATA_LABEL, _bytes_cell(r["metadata_bytes"])))
-    rows.append(("Total", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"))
+    u = r["units"]
+    rows = [(PART_LABELS[p], _bytes_cell(r["parts"][p], u)) for p in PARTS if r["parts"][p]]
+    rows.append((METADATA_LABEL, _bytes_cell(r["metadata_bytes"], u)))
+    rows.append(("Total", f"<strong>{_bytes_cell(r['total_bytes'], u)}</strong>"))
     params = f"{r['params']:,} parameters"
     if r["is_moe"]:
-        params += f", {r['active_params']:,} active per token ({gib(r['active_bytes'])} read per token)"
+        params += f", {r['active_params']:,} active per token ({gib(r['active_bytes'], u)} read per token)"
     notes = f"<p class=\"calc-note\">{escape(r['format_notes'])}</p>" if r["format_notes"] else ""
-    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> for {escape(r['model'])} in "
+    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> for {escape(r['model'])} in "
             f"{escape(r['format_label'])}: {r['bits_per_param']:.3f} bits per parameter.</p>"
             f"<p>{params}.</p>{_rows(rows)}"
             f"<p class=\"calc-source\">Layout: {escape(r['format_source'])}.</p>{notes}")
 
 
 def _kv(r) -> str:
-    rows = [("Per token, all layers", _bytes_cell(r["bytes_per_token"])),
-            (f"{r['batch']:,} × {r['context']:,} tokens", f"<strong>{_bytes_cell(r['total_bytes'])}</strong>")]
+    u = r["units"]
+    rows = [("Per token, all layers", _bytes_cell(r["bytes_per_token"], u)),
+            (f"{r['batch']:,} × {r['context']:,} tokens", f"<strong>{_bytes_cell(r['total_bytes'], u)}</strong>")]
     lines = []
     if r["sliding_layers"]:
         lines.append(f"{r['sliding_layers']} of {r['sliding_layers'] + r['full_layers']} layers keep only the last "
@@ -75,26 +84,38 @@ def _kv(r) -> str:
     if r["block_size"]:
         lines.append(f"Paged allocation rounds every layer's tokens up to whole blocks of {r['block_size']}.")
     extra = "".join(f"<p>{escape(line)}</p>" for line in lines)
-    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> of KV cache in "
+    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> of KV cache in "
             f"{escape(r['kv_label'])} for {escape(r['model'])}.</p>{_rows(rows)}{extra}")
 
 
 def _fit(r) -> str:
+    u = r["units"]
     stack = r["stack"]
-    rows = [(label, _bytes_cell(stack[key])) for key, label in FIT_PARTS]
-    per = (" " + r["per_device"]) if r.get("per_device", "per GPU") else ""
-    noun = r.get("memory_noun", "GPU memory")
-    rows += [("Total" + per, f"<strong>{_bytes_cell(r['total_bytes'])}</strong>"),
-             (f"{noun[0].upper() + noun[1:]} the engine may use ({r['memory_share']:.0%} of {gib(r['card_bytes'])})",
-              _bytes_cell(r["capacity_bytes"]))]
+    rows = [(label, _bytes_cell(stack[key], u)) for key, label in FIT_PARTS]
+    per = (" " + r["per_device"]) if r["per_device"] else ""
+    rows += [("Total" + per, f"<strong>{_bytes_cell(r['total_bytes'], u)}</strong>"),
+             (f"{capitalized(r['memory_noun'])} the engine may use ({r['memory_share']:.0%} of "
+              f"{gib(r['card_bytes'], u)})", _bytes_cell(r["capacity_bytes"], u))]
+    source = r["allocatable_source"]
+    if source:
+        where = (f"<a href=\"{escape(source)}\">a published report</a>" if source.startswith("https://")
+                 else f"our own record <code>{escape(source)}</code>")
+        allocatable = (f"<p class=\"calc-note\">{gib(r['card_bytes'], u)} is what a program can allocate on "
+                       f"{escape(r['gpu'])}, less than the {gib(r['label_bytes'], u)} on its label (the driver "
+                       f"keeps some, ECC takes a share); from {where}: “{escape(r['allocatable_quote'])}”. It "
+                       "varies a little with the driver, ECC mode and operating system.</p>")
+    else:
+        allocatable = (f"<p class=\"calc-note\">Counted at the {gib(r['label_bytes'], u)} on the label: we know "
+                       f"of no published report of what a program can allocate on {escape(r['gpu'])}, which is "
+                       "usually a little less.</p>")
     verdict = "Fits" if r["fits"] else "Does not fit"
-    margin = (f"{gib(r['free_bytes'])} free{per}" if r["fits"] else f"{gib(-r['free_bytes'])} short{per}")
+    margin = (f"{gib(r['free_bytes'], u)} free{per}" if r["fits"] else f"{gib(-r['free_bytes'], u)} short{per}")
     share_note = ("<p class=\"calc-note\">A serving engine does not give the model all of the memory: vLLM takes "
                   "the share set by <code>--gpu-memory-utilization</code>, 0.9 by default "
                   "(<a href=\"https://docs.vllm.ai/en/stable/configuration/engine_args.html\">vLLM engine "
                   "arguments</a>), and fills what the model leaves with KV cache. Set 1 (100%) for a runtime "
                   "that may use all of it.</p>")
-    model_context = r.get("model_context", 0)
+    model_context = r["model_context"]
     if r["context_capped"] and model_context and r["max_context"] == model_context:
         capped = " (the model's own limit, from its config.json; memory would allow more)"
     elif r["context_capped"]:
@@ -106,7 +127,7 @@ def _fit(r) -> str:
               if model_context and r["context"] > model_context else "")
     limits = (f"<p>Largest context at {r['batch']:,} sequences: <strong>{r['max_context']:,}</strong> tokens"
               f"{capped}. Largest number of sequences at {r['context']:,} tokens: "
-              f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}")
+              f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}{allocatable}")
     advice = ""
     if r["suggestions"]:
         items = "".join(
@@ -119,7 +140,36 @@ def _fit(r) -> str:
                   "context, more GPUs or a bigger card): combine them.</p>")
     return (f"<p class=\"calc-headline calc-{'fits' if r['fits'] else 'nofit'}\"><strong>{verdict}</strong>: "
             f"{escape(r['model'])}, {escape(r['format_label'])} weights and {escape(r['kv_label'])} KV cache on "
-            f"{r['gpus']} × {escape(r['gpu'])}, {margin}.</p>{_rows(rows)}{limits}{advice}")
+            f"{r['gpus']} × {escape(r['gpu'])}, {margin}.</p>{_rows(rows)}{limits}{advice}{_fit_speed(r)}")
+
+
+def _fit_speed(r) -> str:
+    """The decode bound at these inputs and what a million generated tokens cost at it."""
+    if r["decode_tokens_per_s"] is None:
+        return (f"<p>{escape(r['gpu'])} has no published peak compute rate, so there is no decode speed bound "
+                "to give.</p>")
+    sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
+    hour = "GPU-hour" if r["per_device"] else "hour"
+    where = escape(r["gpu"]) if r["gpus"] == 1 else f"{r['gpus']} × {escape(r['gpu'])}"
+    speed = (f"<p>Decoding {sequences} that each hold the full {r['context']:,} tokens, {where} can generate at most "
+             f"<strong>{r['decode_tokens_per_s']:,.1f} tokens/s</strong> in all ({seconds(r['decode_step_s'])} "
+             f"per step, {r['decode_bound']}-bound; the <a href=\"../roofline/\">roofline</a> bound, which real "
+             f"engines reach a fraction of). A million tokens take at least "
+             f"{r['gpu_hours_per_million_tokens']:,.3g} {hour}s.")
+    if r["price_per_gpu_hour"] is None:
+        cost = f" Enter a price per {hour} to see what that costs.</p>"
+    else:
+        cost = (f" At {r['price_per_gpu_hour']:,.2f} per {hour} that is at least "
+                f"<strong>{r['cost_per_million_tokens']:,.3f} per million tokens</strong>; a real engine's cost is "
+                f"this bound divided by the share of peak bandwidth it reaches.</p>")
+    note = ("" if r["fits"] else "<p class=\"calc-note\">As set up now it does not fit, so this speed is not "
+            "reachable until it does.</p>")
+    return speed + cost + note
+
+
+def capitalized(noun: str) -> str:
+    """'GPU memory' and 'system memory' at the start of a label."""
+    return noun[:1].upper() + noun[1:]
 
 
 def _roofline(r) -> str:
@@ -135,9 +185,10 @@ def _roofline(r) -> str:
             if r["compute_bound_batch"] else
             "Decode stays memory-bound at any batch here: each sequence's KV cache is read once per token.")
     note = f"<p class=\"calc-note\">{escape(r['note'])}.</p>" if r["note"] else ""
-    gpus = r.get("gpus", 1)
+    gpus = r["gpus"]
+    per = (" " + r["per_device"]) if r["per_device"] else ""
     where = escape(r["gpu"]) if gpus == 1 else f"{gpus} × {escape(r['gpu'])} (tensor parallel)"
-    if r.get("fits", True):
+    if r["fits"]:
         headline = (f"<p class=\"calc-headline\">At best <strong>{r['tokens_per_s']:,.1f} tokens/s</strong> "
                     f"({seconds(r['tpot_s'])} per output token) and a first token after {seconds(r['ttft_s'])}, for "
                     f"{escape(r['model'])} in {escape(r['format_label'])} on {where} at batch {r['batch']:,}.</p>")
@@ -146,7 +197,7 @@ def _roofline(r) -> str:
                    else "not even one sequence fits")
         headline = (f"<p class=\"calc-headline calc-nofit\"><strong>Not reachable</strong>: {escape(r['model'])} "
                     f"in {escape(r['format_label'])} at batch {r['batch']:,} does not fit in "
-                    f"{r['memory_share']:.0%} of the memory of {where} ({gib(-r['free_bytes'])} short{(' ' + r['per_device']) if r.get('per_device', 'per GPU') else ''}; "
+                    f"{r['memory_share']:.0%} of the memory of {where} ({gib(-r['free_bytes'])} short{per}; "
                     f"{largest}). The bounds below are for a machine with the memory: at best "
                     f"{r['tokens_per_s']:,.1f} tokens/s.</p>")
     parallel = ("<p class=\"calc-note\">On several GPUs the bounds assume an ideal split of the work and leave out "
@@ -166,14 +217,15 @@ def _speculative(r) -> str:
 
 
 def _training(r) -> str:
+    u = r["units"]
     head = "".join(f"<th scope=\"col\">{METHOD_LABELS[m]}</th>" for m in r["methods"])
     parts = TRAINING_PARTS + (("total", "Total"),)
     body = "".join(f"<tr><th scope=\"row\">{label}</th>"
-                   + "".join(f"<td>{gib(row[key])}</td>" for row in r["methods"].values()) + "</tr>"
+                   + "".join(f"<td>{gib(row[key], u)}</td>" for row in r["methods"].values()) + "</tr>"
                    for key, label in parts)
     trainable = "".join(f"<td>{row['trainable_params']:,}</td>" for row in r["methods"].values())
     chosen = METHOD_LABELS[r["method"]]
-    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'])}</strong> to train {escape(r['model'])} "
+    return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> to train {escape(r['model'])} "
             f"with {chosen} at {r['batch']} × {r['sequence']:,} tokens.</p>"
             f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}"
             f"<tr><th scope=\"row\">Trainable parameters</th>{trainable}</tr></tbody></table>")
@@ -190,14 +242,15 @@ def render_result(page: str, result: dict) -> str:
 # -- forms --------------------------------------------------------------------
 
 FIELDS = {  # page: (field, label, kind); kind is a select's options key, "number", "tokens", "text" or "checkbox"
-    "weights": (("model", "Model", "model"), ("format", "Weight format", "format")),
+    "weights": (("model", "Model", "model"), ("format", "Weight format", "format"), ("units", "Units", "units")),
     "kv": (("model", "Model", "model"), ("context", "Context length (tokens; 128k = 131,072)", "tokens"),
            ("batch", "Sequences in the batch", "number"), ("kv_format", "KV-cache format", "kv_format"),
-           ("block_size", "Paged block size (0: no paging)", "number")),
+           ("block_size", "Paged block size (0: no paging)", "number"), ("units", "Units", "units")),
     "fit": (("model", "Model", "model"), ("format", "Weight format", "format"),
             ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
             ("context", "Context length (tokens; 128k = 131,072)", "tokens"), ("batch", "Concurrent sequences", "number"),
-            ("memory_share", "Share of GPU memory the engine may use (0.9 or 90%)", "text")),
+            ("memory_share", "Share of GPU memory the engine may use (0.9 or 90%)", "text"),
+            ("price", "Price per GPU-hour (optional, any currency)", "text"), ("units", "Units", "units")),
     "roofline": (("model", "Model", "model"), ("format", "Weight format", "format"),
                  ("kv_format", "KV-cache format", "kv_format"), ("gpu", "GPU", "gpu"), ("gpus", "Number of GPUs", "number"),
                  ("batch", "Batch size", "number"), ("prompt", "Prompt length (tokens; 4k = 4,096)", "tokens")),
@@ -206,11 +259,13 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
                     ("draft_cost", "Draft cost (draft step ÷ target step)", "text")),
     "training": (("model", "Model", "model"), ("method", "Method", "method"), ("optimizer", "Optimizer", "optimizer"),
                  ("sequence", "Sequence length (tokens; 4k = 4,096)", "tokens"), ("batch", "Batch size", "number"),
-                 ("lora_rank", "LoRA rank", "number"), ("checkpointing", "Activation checkpointing", "checkbox")),
+                 ("lora_rank", "LoRA rank", "number"), ("checkpointing", "Activation checkpointing", "checkbox"),
+                 ("units", "Units", "units")),
 }
 
 
-def _field(field, label, kind, value, choices) -> str:
+def _field(field, label, kind, value, choices, groups=None) -> str:
+    groups = groups or {}
     ident = f"f-{field}"
     error = f"<p class=\"calc-error\" id=\"e-{field}\" aria-live=\"polite\"></p>"
     described = f"aria-describedby=\"e-{field}\""
@@ -219,8 +274,14 @@ def _field(field, label, kind, value, choices) -> str:
         return (f"<div class=\"calc-field calc-check\"><input type=\"checkbox\" id=\"{ident}\" name=\"{field}\" "
                 f"{described}{checked}><label for=\"{ident}\">{escape(label)}</label>{error}</div>")
     if kind in choices:
-        opts = "".join(f"<option value=\"{escape(key)}\"{' selected' if key == value else ''}>{escape(text)}</option>"
-                       for key, text in choices[kind])
+        def option(key, text):
+            return f"<option value=\"{escape(key)}\"{' selected' if key == value else ''}>{escape(text)}</option>"
+
+        if kind in groups:
+            opts = "".join(f"<optgroup label=\"{escape(heading)}\">" + "".join(option(*c) for c in listed)
+                           + "</optgroup>" for heading, listed in groups[kind])
+        else:
+            opts = "".join(option(key, text) for key, text in choices[kind])
         control = f"<select id=\"{ident}\" name=\"{field}\" {described}>{opts}</select>"
     else:
         # A token count takes a letter ("128k"), so its keyboard keeps letters.
@@ -232,9 +293,10 @@ def _field(field, label, kind, value, choices) -> str:
 
 def render_form(page: str) -> str:
     """The page's form with its default values; the JS fills it from the URL."""
-    choices = options()
+    choices, groups = options(), option_groups()
     values = DEFAULTS[page]
-    fields = [_field(field, label, kind, values.get(field, ""), choices) for field, label, kind in FIELDS[page]]
+    fields = [_field(field, label, kind, values.get(field, ""), choices, groups)
+              for field, label, kind in FIELDS[page]]
     if any(field == "model" for field, _, _ in FIELDS[page]):
         custom = "".join(_field(field, field.replace("_", " ").capitalize(), "number", CUSTOM_DEFAULTS[field], {})
                          for field in CUSTOM_FIELDS)

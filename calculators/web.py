@@ -8,6 +8,7 @@ default) and in the browser through Pyodide, so both always agree. Bad input
 never raises: it comes back as `errors`, a message per field.
 """
 
+from html import escape
 from urllib.parse import urlencode
 
 from .architecture import Architecture
@@ -34,18 +35,47 @@ COMPARED_WEIGHT_FORMATS = ("bf16", "fp8-e4m3-channel", "int8-channel", "llm-int8
                            "gguf-q4-k-m-mix", "nf4", "nf4-dq", "awq-int4-g128", "gptq-int4-g128",
                            "int4-tinygemm-g128", "hqq-int4-g64", "gptq-int3-g128", "aqlm-2x8")
 COMPARED_KV_FORMATS = ("bf16", "fp8-e4m3", "int8", "int4-g64", "int2-g64")
+# Formats the roofline's throughput chart sets beside the chosen one: 16-bit, W8A8 in FP8, 4-bit weight-only.
+COMPARED_ROOFLINE_FORMATS = ("bf16", "fp8-e4m3-channel", "awq-int4-g128")
 
 DEFAULTS = {
-    "weights": {"model": "llama-3.1-8b", "format": "nf4"},
-    "kv": {"model": "llama-3.1-8b", "context": "8192", "batch": "1", "kv_format": "bf16", "block_size": "0"},
+    "weights": {"model": "llama-3.1-8b", "format": "nf4", "units": "GiB"},
+    "kv": {"model": "llama-3.1-8b", "context": "8192", "batch": "1", "kv_format": "bf16", "block_size": "0",
+           "units": "GiB"},
     "fit": {"model": "llama-3.1-70b", "format": "awq-int4-g128", "kv_format": "bf16", "gpu": "l40s", "gpus": "2",
-            "context": "32768", "batch": "16", "memory_share": f"{DEFAULT_MEMORY_UTILIZATION:g}"},
+            "context": "32768", "batch": "16", "memory_share": f"{DEFAULT_MEMORY_UTILIZATION:g}", "price": "",
+            "units": "GiB"},
     "roofline": {"model": "llama-3.1-8b", "format": "bf16", "kv_format": "bf16", "gpu": "h100-sxm", "gpus": "1",
                  "batch": "1", "prompt": "512"},
     "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
     "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
-                 "batch": "1", "lora_rank": "16", "checkpointing": "on"},
+                 "batch": "1", "lora_rank": "16", "checkpointing": "on", "units": "GiB"},
 }
+# Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
+# and vendors label cards.
+UNITS = ("GiB", "GB")
+MAX_PRICE = 10_000.0  # per GPU-hour, in whatever currency the user thinks in
+
+# Where each calculator lives, relative to another calculator's page, and its name in links.
+PAGE_PATHS = {"weights": "weights", "kv": "kv-cache", "fit": "will-it-fit", "roofline": "roofline",
+              "speculative": "speculative-decoding", "training": "training-memory"}
+PAGE_TITLES = {"weights": "Weight memory", "kv": "KV cache", "fit": "Will it fit", "roofline": "Roofline",
+               "speculative": "Speculative decoding", "training": "Training memory"}
+# Inputs that mean the same on every page that asks for them, by the name they carry between pages: the
+# roofline's prompt length is the context the other pages ask for (it sets the KV cache a decode step reads).
+CARRIED_INPUTS = ("model", "format", "kv_format", "gpu", "gpus", "context", "batch", "units")
+CARRIED = CARRIED_INPUTS + CUSTOM_FIELDS + ("tie_embeddings",)  # a custom architecture's sizes travel with it
+CARRIED_AS = {"prompt": "context"}
+NOT_CARRIED = {("training", "batch")}  # a training batch is not a number of users being served
+
+
+def carried_fields(page: str) -> dict:
+    """{field of this page: the name it carries between pages} for the inputs that travel."""
+    fields = list(DEFAULTS.get(page, ()))
+    if "model" in fields:
+        fields += list(CUSTOM_FIELDS) + ["tie_embeddings"]
+    return {field: CARRIED_AS.get(field, field) for field in fields
+            if CARRIED_AS.get(field, field) in CARRIED and (page, field) not in NOT_CARRIED}
 CUSTOM_DEFAULTS = {"hidden_size": "4096", "num_layers": "32", "num_heads": "32", "num_kv_heads": "8",
                    "head_dim": "128", "intermediate_size": "14336", "vocab_size": "128256"}
 
@@ -57,6 +87,7 @@ class _Inputs:
         self.raw = {**DEFAULTS[page], **{k: v for k, v in params.items() if isinstance(v, str)}}
         self.values = {}
         self.errors = {}
+        self.notes = []  # said above the result
 
     def fail(self, field, message):
         self.errors.setdefault(field, message)
@@ -112,6 +143,13 @@ class _Inputs:
             return None
         return number
 
+    def optional_number(self, field, minimum, maximum, label):
+        """A number, or None when the field is left empty."""
+        if not self.raw.get(field, "").strip():
+            self.values[field] = ""
+            return None
+        return self.number(field, minimum, maximum, label)
+
     def share(self, field, minimum, maximum, label):
         """A fraction ("0.9") or a percentage ("90%")."""
         text = self.raw.get(field, "").strip()
@@ -157,10 +195,15 @@ def _model(inputs: _Inputs) -> Architecture | None:
             inputs.fail("config", "paste a config.json")
             return None
         try:
-            return architecture_from_json(text, name="pasted config.json")
+            arch = architecture_from_json(text, name="pasted config.json")
         except CalculatorError as error:
             inputs.fail("config", str(error))
             return None
+        if arch.text_model_of:
+            inputs.notes.append(f"This config.json describes a multimodal model (model_type "
+                                f"'{arch.text_model_of}'): only its text model is counted, not its vision "
+                                "encoder or projector.")
+        return arch
     if model == "custom":
         return _custom_model(inputs)
     return preset(model).architecture
@@ -191,14 +234,17 @@ def _custom_model(inputs: _Inputs) -> Architecture | None:
 def _weights(inputs):
     arch = _model(inputs)
     fmt = inputs.choice("format", WEIGHT_FORMATS, "weight format")
+    units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
         return None
     fmt = weight_format(fmt)
     result = weight_bytes(arch, fmt)
-    comparison = [{"format": f, "label": weight_format(f).label,
+    compared = COMPARED_WEIGHT_FORMATS + (() if fmt.id in COMPARED_WEIGHT_FORMATS else (fmt.id,))
+    comparison = [{"format": f, "label": weight_format(f).label, "short_label": weight_format(f).short_label,
                    "total_bytes": weight_bytes(arch, weight_format(f)).total_bytes}
-                  for f in COMPARED_WEIGHT_FORMATS]
-    return {"model": arch.name, "format": fmt.id, "format_label": fmt.label, "format_source": fmt.source,
+                  for f in compared]
+    return {"units": units, "model": arch.name, "format": fmt.id, "format_label": fmt.label,
+            "format_short_label": fmt.short_label, "format_source": fmt.source,
             "format_notes": fmt.notes, "params": result.params, "active_params": result.active_params,
             "is_moe": arch.is_moe, "parts": result.by_part, "metadata_bytes": result.metadata_bytes,
             "total_bytes": result.total_bytes, "active_bytes": result.active_bytes,
@@ -211,6 +257,7 @@ def _kv(inputs):
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of sequences")
     fmt = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
     block = inputs.whole("block_size", 0, 1 << 16, "block size")
+    units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
         return None
     result = kv_cache_bytes(arch, kv_format(fmt), context, batch, block)
@@ -219,7 +266,7 @@ def _kv(inputs):
     series = [{"format": f, "label": kv_format(f).label, "context": points,
                "bytes": [kv_cache_bytes(arch, kv_format(f), c, batch, block).total_bytes for c in points]}
               for f in COMPARED_KV_FORMATS]
-    return {"model": arch.name, "kv_format": fmt, "kv_label": kv_format(fmt).label, "context": context,
+    return {"units": units, "model": arch.name, "kv_format": fmt, "kv_label": kv_format(fmt).label, "context": context,
             "batch": batch, "block_size": block, "bytes_per_token": result.bytes_per_token,
             "total_bytes": result.total_bytes, "sliding_layers": result.sliding_layers,
             "full_layers": result.full_layers, "sliding_window": arch.sliding_window, "is_mla": arch.is_mla,
@@ -238,6 +285,9 @@ def _fit(inputs):
     context = inputs.whole("context", 1, MAX_TOKENS, "context length", tokens=True)
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
     share = inputs.share("memory_share", 0.05, 1.0, "share of GPU memory the engine may use")
+    inputs.raw["price"] = inputs.raw.get("price", "").strip().lstrip("$€£¥").strip()  # "$2.50" is 2.50
+    price = inputs.optional_number("price", 0.0, MAX_PRICE, "price per GPU-hour")
+    units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
         return None
     try:
@@ -252,7 +302,17 @@ def _fit(inputs):
                   "batch": str(batch), "memory_share": f"{share:g}"}
     suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share,
                                                       understood)
-    return {"model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
+    # The fastest decoding can go: every sequence at the full context, so each step reads the most KV cache.
+    try:
+        speed = roofline(arch, weight_format(fmt), kv_format(kv), card, batch, context, num_gpus=gpus)
+    except CalculatorError:  # a device with no published peak rate has no bound to give
+        speed = None
+    hours_per_million = 1e6 / speed.tokens_per_s / 3600 if speed else None
+    return {"units": units, "model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
+            "decode_tokens_per_s": speed and speed.tokens_per_s, "decode_step_s": speed and speed.tpot_s,
+            "decode_bound": speed and speed.decode.bound, "price_per_gpu_hour": price,
+            "cost_per_million_tokens": None if price is None or not speed else price * gpus * hours_per_million,
+            "gpu_hours_per_million_tokens": speed and gpus * hours_per_million,
             "format_label": weight_format(fmt).label, "kv_label": kv_format(kv).label, "fits": result.fits,
             "capacity_bytes": result.capacity_bytes,
             "stack": {"weights": result.per_gpu.weights, "kv_cache": result.per_gpu.kv_cache,
@@ -260,6 +320,8 @@ def _fit(inputs):
             "total_bytes": result.per_gpu.total, "free_bytes": result.free_bytes, "max_context": result.max_context,
             "max_batch": result.max_batch, "context_capped": result.context_capped, "kv_shards": result.kv_shards,
             "model_context": result.model_context, "card_bytes": result.card_bytes, "memory_share": share,
+            "label_bytes": card.memory_bytes, "allocatable_source": card.allocatable_source,
+            "allocatable_quote": card.allocatable_quote,
             "memory_noun": card.memory_noun, "per_device": card.per_device, "suggestions": suggestions}
 
 
@@ -320,8 +382,8 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw):
     if card.kind in _CARD_KINDS:
         bigger = sorted((other for other in ACCELERATORS.values()
                          if other.kind == card.kind and other.vendor == card.vendor
-                         and other.memory_bytes > card.memory_bytes),
-                        key=lambda other: (other.memory_bytes, other.id))
+                         and other.allocatable_bytes > card.allocatable_bytes),
+                        key=lambda other: (other.allocatable_bytes, other.id))
         for other in bigger:
             if fits(device=other):
                 levers.append(lever(f"use {gpus} × {other.name}",
@@ -346,10 +408,23 @@ def _roofline(inputs):
     except CalculatorError as error:
         inputs.fail("gpus" if error.field in ("num_gpus", "gpus") else "gpu", str(error))
         return None
-    # The batch sweep ends where memory runs out at this prompt length.
-    sweep_batches = [b for b in (2 ** i for i in range(0, 11)) if b <= max(memory.max_batch, 1)]
-    sweep = [roofline(arch, weight_format(fmt), kv_format(kv), card, b, prompt, num_gpus=gpus) for b in sweep_batches]
     turn = compute_bound_batch(arch, weight_format(fmt), kv_format(kv), card, prompt)
+
+    def sweep(weights, largest):
+        """Throughput bound at each power-of-two batch, ending where memory runs out at this prompt length."""
+        batches = [b for b in (2 ** i for i in range(0, 11)) if b <= largest]
+        runs = [roofline(arch, weight_format(weights), kv_format(kv), card, b, prompt, num_gpus=gpus)
+                for b in batches]
+        return {"format": weights, "label": weight_format(weights).short_label, "batch": batches,
+                "intensity": [r.decode.intensity for r in runs], "tokens_per_s": [r.tokens_per_s for r in runs],
+                "fits": largest > 0}
+
+    # The chosen format against the others people weigh it with, each on its own memory limit.
+    others = []
+    for other in COMPARED_ROOFLINE_FORMATS:
+        if other != fmt:
+            largest = fit(arch, weight_format(other), kv_format(kv), card, gpus, prompt, 1).max_batch
+            others.append(sweep(other, largest))
 
     def step(s):
         return {"flops": s.flops, "bytes": s.bytes, "intensity": s.intensity, "time_s": s.time_s, "bound": s.bound}
@@ -363,8 +438,7 @@ def _roofline(inputs):
             "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes,
             "per_device": card.per_device,
             "max_batch": memory.max_batch, "memory_share": memory.memory_utilization,
-            "sweep": {"batch": sweep_batches, "intensity": [r.decode.intensity for r in sweep],
-                      "tokens_per_s": [r.tokens_per_s for r in sweep]}}
+            "sweep": sweep(fmt, memory.max_batch), "compared": others}
 
 
 def _speculative(inputs):
@@ -392,11 +466,13 @@ def _training(inputs):
     batch = inputs.whole("batch", 1, 4096, "batch size")
     rank = inputs.whole("lora_rank", 1, 4096, "LoRA rank")
     checkpointing = inputs.flag("checkpointing")
+    units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
         return None
     rows = {m: training_memory(arch, m, sequence, batch, optimizer, rank, checkpointing) for m in METHODS}
     chosen = rows[method]
-    return {"model": arch.name, "method": method, "optimizer": optimizer, "sequence": sequence, "batch": batch,
+    return {"units": units, "model": arch.name, "method": method, "optimizer": optimizer, "sequence": sequence,
+            "batch": batch,
             "lora_rank": rank, "checkpointing": checkpointing,
             "methods": {m: {"weights": r.weights, "gradients": r.gradients, "optimizer_states": r.optimizer_states,
                             "master_weights": r.master_weights, "activations": r.activations, "logits": r.logits,
@@ -424,9 +500,32 @@ def compute(page: str, params: dict) -> dict:
         inputs.fail(error.field or "model", str(error))
         result = None
     ok = result is not None and not inputs.errors
+    notes = "".join(f"<p class=\"calc-note\">{escape(note)}</p>" for note in inputs.notes)
+    html = notes + render_result(page, result) + related_links(page, inputs.values) if ok else ""
     return {"ok": ok, "page": page, "inputs": inputs.values, "errors": inputs.errors,
-            "result": result if ok else None, "html": render_result(page, result) if ok else "",
-            "charts": figures(page, result) if ok else []}
+            "result": result if ok else None, "html": html, "charts": figures(page, result) if ok else []}
+
+
+def related_links(page: str, values: dict) -> str:
+    """Links to the other calculators with the inputs they share with this one, as this page understood them.
+    A pasted config.json is too long for an address: the link says model=config, and the page it opens takes
+    the config from the browser's storage (calculators.js)."""
+    if not carried_fields(page):
+        return ""
+    carried = {name: values[field] for field, name in carried_fields(page).items() if field in values}
+    if carried.get("model") != "custom":
+        carried = {name: value for name, value in carried.items() if name in CARRIED_INPUTS}
+    links = []
+    for other in PAGE_PATHS:
+        fields = {name: field for field, name in carried_fields(other).items()}
+        query = {fields[name]: value for name, value in carried.items()
+                 if name in fields and value != DEFAULTS[other].get(fields[name], "")}
+        if other != page and fields:
+            address = f"../{PAGE_PATHS[other]}/" + ("?" + urlencode(query) if query else "")
+            links.append(f"<a href=\"{escape(address)}\">{escape(PAGE_TITLES[other])}</a>")
+    if not links:
+        return ""
+    return f"<p class=\"calc-related\">The same inputs in the other calculators: {' · '.join(links)}.</p>"
 
 
 def options() -> dict:
@@ -435,8 +534,21 @@ def options() -> dict:
         "model": [(p.id, p.name) for p in PRESETS.values()] + [("custom", "Custom architecture"),
                                                                 ("config", "Paste a config.json")],
         "format": [(f.id, f.label) for f in WEIGHT_FORMATS.values()],
+        "units": [("GiB", "GiB (binary: drivers, memory specs)"), ("GB", "GB (decimal: model hubs, GPU boxes)")],
         "kv_format": [(f.id, f.label) for f in KV_FORMATS.values()],
         "gpu": [(g.id, g.name) for g in ACCELERATORS.values()],
         "method": [("full", "Full fine-tuning"), ("lora", "LoRA"), ("qlora", "QLoRA")],
         "optimizer": [(o, o) for o in OPTIMIZER_BYTES],
     }
+
+
+FORMAT_GROUP_ORDER = ("16- and 32-bit", "8-bit", "bitsandbytes", "GPTQ and AWQ", "Group-wise integer",
+                      "GGUF (llama.cpp)", "Codebooks (AQLM)")
+
+
+def option_groups() -> dict:
+    """{select: [(heading, [(value, label), ...]), ...]} for the selects listed under headings."""
+    formats = {group: [] for group in FORMAT_GROUP_ORDER}
+    for f in WEIGHT_FORMATS.values():
+        formats[f.group].append((f.id, f.label))
+    return {"format": [(group, choices) for group, choices in formats.items() if choices]}

@@ -120,8 +120,10 @@ def test_roofline_charts_are_the_roof_with_both_operating_points_and_decode_over
         assert point["y"] == [result[step]["flops"] / result[step]["time_s"] / 1e12]
         assert min(roof["x"]) <= point["x"][0] <= max(roof["x"])
     batch = figures["roofline-batch"]
-    sweep = trace(batch, "tokens/s (upper bound)")
-    assert sweep["x"] == result["sweep"]["batch"] and sweep["y"] == result["sweep"]["tokens_per_s"]
+    for expected in [result["sweep"]] + result["compared"]:  # the chosen format and those set beside it
+        sweep = trace(batch, expected["label"])
+        assert sweep["x"] == expected["batch"] and sweep["y"] == expected["tokens_per_s"]
+    assert [t["name"] for t in batch["data"][:4]] == ["BF16", "FP8 E4M3", "AWQ 4-bit g128"] + ["batch 1"]
     assert batch["data"][-1]["x"] == [1] and batch["data"][-1]["y"] == [result["tokens_per_s"]]
 
 

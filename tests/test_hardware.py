@@ -61,3 +61,26 @@ def test_peak_rate_falls_back_with_a_note():
 def test_unknown_gpu():
     with pytest.raises(CalculatorError, match="unknown GPU"):
         accelerator("h300")
+
+
+def test_allocatable_memory_is_a_sourced_share_of_the_label():
+    """What a program can allocate is a little less than the label (driver reserve, ECC, Metal's working set),
+    quoted from a report a reader can open; a device without one is counted at its label."""
+    root = Path(__file__).resolve().parents[1]
+    reported = [acc for acc in ACCELERATORS.values() if acc.allocatable_source]
+    assert len(reported) >= 20
+    for acc in ACCELERATORS.values():
+        if acc.allocatable_source is None:
+            assert acc.allocatable_bytes == acc.memory_bytes and not acc.allocatable_quote
+            continue
+        assert 0.8 * acc.memory_bytes <= acc.allocatable_bytes <= acc.memory_bytes, acc.id
+        assert acc.allocatable_quote, acc.id
+        source = acc.allocatable_source
+        assert source.startswith("https://") or (root / source).is_file(), source
+
+
+def test_our_own_h200_measurement_is_the_h200s_allocatable_memory():
+    record = json.loads((Path(__file__).resolve().parents[1] / ACCELERATORS["h200-sxm"].allocatable_source)
+                        .read_text())
+    assert record["run"]["device"]["name"] == "NVIDIA H200"
+    assert ACCELERATORS["h200-sxm"].allocatable_bytes == record["run"]["device"]["memory_bytes"]

@@ -1,6 +1,7 @@
 """calculators.web: the page API the browser calls, checked in CPython."""
 
 import json
+import re
 
 import pytest
 
@@ -101,8 +102,8 @@ def test_the_fit_page_takes_the_share_of_memory_the_engine_may_use():
             "context": "8192", "batch": "4"}
     default = compute("fit", base)
     assert default["ok"] and default["result"]["memory_share"] == 0.9
-    assert default["result"]["capacity_bytes"] == int(accelerator("rtx-4090").memory_bytes * 0.9)
-    assert "--gpu-memory-utilization" in default["html"] and "90% of 24.00 GiB" in default["html"]
+    assert default["result"]["capacity_bytes"] == int(accelerator("rtx-4090").allocatable_bytes * 0.9)
+    assert "--gpu-memory-utilization" in default["html"] and "90% of 23.68 GiB" in default["html"]
     as_percent = compute("fit", {**base, "memory_share": "85%"})
     as_fraction = compute("fit", {**base, "memory_share": "0.85"})
     assert as_percent["result"] == as_fraction["result"]
@@ -135,7 +136,8 @@ def test_every_lever_offered_fits_on_its_own_and_they_come_cheapest_first():
             applied = compute("fit", dict(parse_qsl(lever["link"][1:])))
             assert applied["ok"] and applied["result"]["fits"], lever
             assert f'href="{lever["link"].replace("&", "&amp;")}"' in reply["html"]
-        understood = dict(params, context=str(reply["result"]["context"]))  # 32k is 32768 in the links
+        # 32k is 32768 in the links, which also give the inputs left at their defaults
+        understood = {**DEFAULTS["fit"], **params, "context": str(reply["result"]["context"])}
         changed = [set(dict(parse_qsl(lever["link"][1:])).items()) - set(understood.items()) for lever in levers]
         assert all(len(change) == 1 for change in changed), changed  # one lever, one input
 
@@ -179,3 +181,109 @@ def test_exact_scientific_notation_is_a_whole_number():
     assert not reply["errors"] and reply["result"]["context"] == 10000 and reply["result"]["batch"] == 10
     assert "at most" in compute("fit", {**DEFAULTS["fit"], "batch": "1e300"})["errors"]["batch"]
     assert "digits, or 1e6" in compute("fit", {**DEFAULTS["fit"], "batch": "2.5"})["errors"]["batch"]
+
+
+def test_every_result_links_to_the_other_calculators_with_the_inputs_they_share():
+    from html import unescape
+    from urllib.parse import parse_qsl, urlsplit
+
+    from calculators.web import PAGE_PATHS, carried_fields
+
+    params = {"model": "qwen2.5-7b", "format": "gptq-int4-g128", "kv_format": "fp8-e4m3", "gpu": "h100-sxm",
+              "gpus": "1", "context": "16k", "batch": "4", "units": "GB"}
+    reply = compute("fit", params)
+    links = dict((unescape(href), title) for href, title in
+                 re.findall(r'<a href="(\.\./[^"]+)">([^<]+)</a>', reply["html"].split('class="calc-related"')[1]))
+    assert sorted(links.values()) == ["KV cache", "Roofline", "Training memory", "Weight memory"]
+    for href in links:
+        path, query = urlsplit(href).path, dict(parse_qsl(urlsplit(href).query))
+        target = next(page for page, slug in PAGE_PATHS.items() if path == f"../{slug}/")
+        there = compute(target, query)
+        assert there["ok"], (href, there["errors"])
+        names = carried_fields(target)
+        for field, value in {**DEFAULTS[target], **there["inputs"]}.items():  # what the target page shows
+            if names.get(field) in params:
+                assert value == params[names[field]], (href, field)
+    assert "prompt=16k" in next(h for h in links if h.startswith("../roofline/"))  # the context is its prompt
+    assert "batch" not in next(h for h in links if h.startswith("../training-memory/"))  # not a serving batch
+    assert 'class="calc-related"' not in compute("speculative", {})["html"]  # it shares no input
+    pasted = compute("weights", {"model": "config", "config": json.dumps(
+        {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+         "intermediate_size": 128, "vocab_size": 100})})
+    related = pasted["html"].split('class="calc-related"')[1]
+    assert pasted["ok"] and "model=config" in related and "hidden_size" not in related  # the text stays behind
+
+
+def test_sizes_in_decimal_units_on_request():
+    binary, decimal = compute("weights", {}), compute("weights", {"units": "GB"})
+    total = binary["result"]["total_bytes"]
+    assert f"{total / 2 ** 30:,.2f} GiB" in binary["html"] and f"{total / 1e9:,.2f} GB" in decimal["html"]
+    assert decimal["charts"][0]["layout"]["xaxis"]["title"]["text"] == "GB"
+    assert decimal["charts"][1]["data"][0]["x"][0] == pytest.approx(
+        decimal["result"]["comparison"][0]["total_bytes"] / 1e9)
+    assert compute("kv", {"units": "TB"})["errors"] == {"units": "unknown unit; pick one from the list"}
+
+
+def test_the_chosen_weight_format_is_always_in_the_comparison_and_drawn_solid():
+    reply = compute("weights", {"format": "hqq-int3-g64"})
+    bars = reply["charts"][1]["data"][0]
+    assert bars["y"][-1] == "HQQ 3-bit g64" and bars["marker"]["opacity"][-1] == 1
+    assert all(opacity < 1 for opacity in bars["marker"]["opacity"][:-1])
+    assert bars["text"] == [f"{x:,.2f}" for x in bars["x"]]  # the values are written on the bars
+
+
+def test_the_fit_page_gives_the_decode_bound_and_the_cost_per_million_tokens():
+    from calculators import kv_format as kv, roofline, weight_format as wf
+
+    params = {"model": "llama-3.1-8b", "format": "awq-int4-g128", "gpu": "l40s", "gpus": "2", "context": "8192",
+              "batch": "8"}
+    priced = compute("fit", {**params, "price": "$1.50"})
+    bound = roofline(preset_architecture("llama-3.1-8b"), wf("awq-int4-g128"), kv("bf16"), accelerator("l40s"), 8,
+                     8192, num_gpus=2)
+    result = priced["result"]
+    assert result["decode_tokens_per_s"] == bound.tokens_per_s
+    assert result["cost_per_million_tokens"] == pytest.approx(1.5 * 2 * 1e6 / bound.tokens_per_s / 3600)
+    assert f"{result['cost_per_million_tokens']:,.3f} per million tokens" in priced["html"]
+    unpriced = compute("fit", params)
+    assert unpriced["result"]["cost_per_million_tokens"] is None and "Enter a price per GPU-hour" in unpriced["html"]
+    for bad, message in (("cheap", "must be a number"), ("-2", "between 0 and 10000"), ("nan", "between")):
+        assert message in compute("fit", {**params, "price": bad})["errors"]["price"]
+    cpu = compute("fit", {**params, "gpu": "epyc-9654", "gpus": "1"})
+    assert cpu["ok"] and "no decode speed bound" in cpu["html"]
+
+
+def test_the_roofline_sets_other_formats_beside_the_chosen_one_each_until_its_memory_runs_out():
+    params = {"model": "llama-3.1-70b", "format": "nf4", "gpu": "h100-sxm", "gpus": "1", "prompt": "4096"}
+    result = compute("roofline", params)["result"]
+    names = {"bf16": None}
+    for sweep in [result["sweep"]] + result["compared"]:
+        largest = fit(preset_architecture("llama-3.1-70b"), weight_format(sweep["format"]), kv_format("bf16"),
+                      accelerator("h100-sxm"), 1, 4096, 1).max_batch
+        assert sweep["fits"] == (largest > 0)
+        assert all(b <= largest for b in sweep["batch"]) and (not sweep["batch"] or sweep["batch"][-1] * 2 > largest
+                                                             or sweep["batch"][-1] == 1024)
+        names[sweep["format"]] = sweep["fits"]
+    assert names == {"nf4": True, "bf16": False, "fp8-e4m3-channel": False, "awq-int4-g128": True}
+    drawn = [t["name"] for t in compute("roofline", params)["charts"][1]["data"]]
+    assert "BF16" not in drawn and "NF4" in drawn  # 70B in bf16 does not fit one H100: no curve
+
+
+def test_the_format_list_is_grouped():
+    form = render_form("weights")
+    groups = re.findall(r'<optgroup label="([^"]+)">', form)
+    assert groups == ["16- and 32-bit", "8-bit", "bitsandbytes", "GPTQ and AWQ", "Group-wise integer",
+                      "GGUF (llama.cpp)", "Codebooks (AQLM)"]
+    from calculators.formats import WEIGHT_FORMATS
+    select = form.split('name="format"')[1].split("</select>")[0]
+    assert sorted(re.findall(r'<option value="([^"]+)"', select)) == sorted(WEIGHT_FORMATS)
+
+
+def test_a_multimodal_config_says_only_its_text_model_is_counted():
+    text = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "intermediate_size": 128, "vocab_size": 100}
+    wrapped = compute("weights", {"model": "config", "config": json.dumps(
+        {"model_type": "llava", "text_config": text, "vision_config": {"hidden_size": 1024}})})
+    plain = compute("weights", {"model": "config", "config": json.dumps(text)})
+    assert wrapped["ok"] and wrapped["result"]["total_bytes"] == plain["result"]["total_bytes"]
+    assert "only its text model is counted" in wrapped["html"] and "&#x27;llava&#x27;" in wrapped["html"]
+    assert "only its text model" not in plain["html"]
