@@ -8,7 +8,7 @@ through `html.escape`; nothing here builds markup from unescaped input.
 from html import escape
 
 from .architecture import PARTS
-from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, option_groups, options
+from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, carried_fields, option_groups, options
 
 PART_LABELS = {"embedding": "Embeddings", "attention": "Attention", "mlp": "MLP", "experts": "Routed experts",
                "shared_experts": "Shared experts", "router": "Routers", "norms": "Norms", "lm_head": "LM head"}
@@ -202,6 +202,12 @@ def _roofline(r) -> str:
                     f"{r['tokens_per_s']:,.1f} tokens/s.</p>")
     parallel = ("<p class=\"calc-note\">On several GPUs the bounds assume an ideal split of the work and leave out "
                 "the all-reduces between the cards, so they are lower bounds still.</p>" if gpus > 1 else "")
+    left_out = [sweep["label"] for sweep in [r["sweep"]] + r["compared"] if not sweep["fits"]]
+    if left_out:
+        names = " and ".join([", ".join(left_out[:-1]), left_out[-1]] if len(left_out) > 1 else left_out)
+        parallel += (f"<p class=\"calc-note\">The batch chart has no curve for {escape(names)}: not even one "
+                     "sequence fits in memory with "
+                     f"{'those weights' if len(left_out) > 1 else 'that format'} here.</p>")
     return (f"{headline}{_rows(rows)}<p>{escape(turn)}</p>{note}{parallel}"
             "<p class=\"calc-note\">Lower bounds from the card's peak rates; real kernels reach a fraction of "
             "both peaks. The batch chart ends where memory runs out (the will-it-fit check).</p>")
@@ -292,7 +298,8 @@ def _field(field, label, kind, value, choices, groups=None) -> str:
 
 
 def render_form(page: str) -> str:
-    """The page's form with its default values; the JS fills it from the URL."""
+    """The page's form with its default values; the JS fills it from the URL, or from the inputs the user
+    chose on another calculator (each carried input is marked with the name it travels under)."""
     choices, groups = options(), option_groups()
     values = DEFAULTS[page]
     fields = [_field(field, label, kind, values.get(field, ""), choices, groups)
@@ -307,5 +314,15 @@ def render_form(page: str) -> str:
                          "<label for=\"f-config\">config.json</label>"
                          "<textarea id=\"f-config\" name=\"config\" rows=\"8\" spellcheck=\"false\" "
                          "aria-describedby=\"e-config\"></textarea>"
-                         "<p class=\"calc-error\" id=\"e-config\" aria-live=\"polite\"></p></div>")
-    return (f"<form class=\"calc-form\" data-calculator=\"{page}\" novalidate>{''.join(fields)}</form>")
+                         "<p class=\"calc-error\" id=\"e-config\" aria-live=\"polite\"></p>"
+                         # The one request the site may make to another host, and only when this is pressed.
+                         "<div class=\"calc-hub\"><label for=\"f-hub\">Or a Hugging Face model id</label>"
+                         "<input type=\"text\" id=\"f-hub\" placeholder=\"Qwen/Qwen2.5-7B-Instruct\" "
+                         "autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"e-hub\">"
+                         "<button type=\"button\" class=\"calc-hub-fetch md-button\">Fetch its config.json from "
+                         "huggingface.co</button>"
+                         "<p class=\"calc-hub-status\" id=\"e-hub\" aria-live=\"polite\"></p></div></div>")
+    form = f"<form class=\"calc-form\" data-calculator=\"{page}\" novalidate>{''.join(fields)}</form>"
+    for field, name in carried_fields(page).items():
+        form = form.replace(f" name=\"{field}\"", f" name=\"{field}\" data-carry=\"{name}\"", 1)
+    return form.replace(" name=\"config\"", " name=\"config\" data-carry=\"config\"", 1)

@@ -532,7 +532,7 @@ def options() -> dict:
     """The choices every select offers, for building forms."""
     return {
         "model": [(p.id, p.name) for p in PRESETS.values()] + [("custom", "Custom architecture"),
-                                                                ("config", "Paste a config.json")],
+                                                                ("config", "Paste a config.json (or fetch one from the Hub)")],
         "format": [(f.id, f.label) for f in WEIGHT_FORMATS.values()],
         "units": [("GiB", "GiB (binary: drivers, memory specs)"), ("GB", "GB (decimal: model hubs, GPU boxes)")],
         "kv_format": [(f.id, f.label) for f in KV_FORMATS.values()],

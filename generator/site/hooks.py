@@ -13,6 +13,7 @@ build, the Pyodide runtime, plotly.js and the packed `calculators/` are copied
 into the site, so it loads nothing from other hosts.
 """
 
+import json
 import os
 import re
 import shutil
@@ -83,6 +84,14 @@ def _calculator_html(match) -> str:
             "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
             "Result computed when this page was built, for the inputs shown.</p>"
             f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
+            "<div class=\"calc-export\" role=\"group\" aria-label=\"Export the result\">"
+            "<button type=\"button\" class=\"md-button\" data-export=\"markdown\">Copy as Markdown</button>"
+            "<button type=\"button\" class=\"md-button\" data-export=\"json\">Copy as JSON</button></div>"
+            # The default result's numbers, for the JSON export before the live calculator has answered; a
+            # template, as charts embed theirs (generator/site/charts.py chart_html says why).
+            "<template class=\"calc-default\" data-search-exclude>"
+            + escape(json.dumps({"inputs": default["inputs"], "result": default["result"]}), quote=False)
+            + "</template>"
             f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\">"
             + "".join(chart_html(_chart(spec)) for spec in default["charts"]) + "</div></div>")
 

@@ -242,3 +242,107 @@ def test_a_change_before_the_live_calculator_marks_the_result_stale(watched, bas
     watched.page.wait_for_function(
         "document.querySelector('.calc-status').textContent.includes('not for these')", timeout=60_000)
     assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
+
+
+def test_inputs_carry_to_the_next_calculator_and_its_links_keep_them(watched, base_url):
+    page = watched.page
+    page.goto(url(base_url, "weights"))
+    watched.wait_live()
+    page.select_option("#f-model", "qwen2.5-7b")
+    page.select_option("#f-format", "gptq-int4-g128")
+    page.wait_for_function("window.__calc.lastReply.inputs.format === 'gptq-int4-g128' && "
+                           "window.__calc.lastReply.inputs.model === 'qwen2.5-7b'", timeout=60_000)
+    page.goto(url(base_url, "fit"))  # no inputs in the address: it starts from what was chosen
+    assert page.input_value("#f-model") == "qwen2.5-7b" and page.input_value("#f-format") == "gptq-int4-g128"
+    assert page.input_value("#f-gpu") == "l40s"  # the weights page has no GPU: this page's own default
+    assert "calc-stale" in page.get_attribute(".calc-result", "class")
+    reply = watched.wait_live()
+    assert reply["inputs"]["model"] == "qwen2.5-7b" and page.inner_text(".calc-status") == "Live result."
+    page.fill("#f-context", "64k")
+    page.wait_for_function("window.__calc.lastReply.inputs.context === '64k'", timeout=60_000)
+    with page.expect_navigation():
+        page.click(".calc-related a:text('Roofline')")
+    assert parse_qs(urlparse(page.url).query)["prompt"] == ["64k"]
+    assert page.input_value("#f-model") == "qwen2.5-7b" and page.input_value("#f-prompt") == "64k"
+    assert watched.wait_live()["ok"]
+    assert watched.errors == []
+
+
+@pytest.fixture
+def hub_stand_in():
+    """A local stand-in for huggingface.co: one public config, one gated model; it records every request."""
+    import http.server
+    import threading
+
+    config = json.dumps(PRESET_CONFIGS["qwen2.5-7b"]["config"]).encode()
+    seen = []
+
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            status, body = {"/acme/tiny-model/resolve/main/config.json": (200, config),
+                            "/gated/model/resolve/main/config.json": (401, b"{}")}.get(self.path, (404, b"{}"))
+            self.send_response(status)
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_hub_is_asked_for_a_config_only_when_the_button_is_pressed(watched, base_url, hub_stand_in):
+    hub, seen = hub_stand_in
+    page = watched.page
+    page.add_init_script(f"window.__calcHubBase = {json.dumps(hub)}")
+    page.goto(url(base_url, "weights"))
+    watched.wait_live()
+    page.select_option("#f-model", "config")
+    page.fill("#f-hub", "not an id")
+    page.click(".calc-hub-fetch")
+    assert "owner/name" in page.inner_text("#e-hub")
+    assert seen == [] and not any("huggingface.co" in r for r in watched.requests)  # nothing until pressed
+    page.fill("#f-hub", "gated/model")
+    page.click(".calc-hub-fetch")
+    page.wait_for_function("document.querySelector('#e-hub').textContent.includes('gated')", timeout=30_000)
+    page.fill("#f-hub", "https://huggingface.co/acme/tiny-model")  # a pasted address works too
+    page.click(".calc-hub-fetch")
+    page.wait_for_function("window.__calc.lastReply.inputs.model === 'config' && window.__calc.lastReply.ok",
+                           timeout=60_000)
+    expected = compute("weights", {"model": "config",
+                                   "config": json.dumps(PRESET_CONFIGS["qwen2.5-7b"]["config"])})["result"]
+    assert page.evaluate("window.__calc.lastReply.result.params") == expected["params"]
+    assert seen == ["/gated/model/resolve/main/config.json", "/acme/tiny-model/resolve/main/config.json"]
+    assert not any("huggingface.co" in r for r in watched.requests)
+    assert page.inner_text("#e-hub").startswith("Fetched acme/tiny-model")
+
+
+def test_a_result_is_copied_as_markdown_or_json_and_a_chart_table_downloads_as_csv(watched, base_url):
+    page = watched.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    params = {"model": "mistral-7b-v0.3", "context": "16384", "batch": "2", "units": "GB"}
+    page.goto(url(base_url, "kv", params))
+    watched.wait_live()
+    page.click("[data-export='markdown']")
+    page.wait_for_function("document.querySelector('.calc-status').textContent.startsWith('Copied')")
+    text = page.evaluate("navigator.clipboard.readText()")
+    expected = compute("kv", params)["result"]
+    assert f"{expected['total_bytes'] / 1e9:,.2f} GB" in text and "| Per token, all layers |" in text
+    page.click("[data-export='json']")
+    page.wait_for_function("document.querySelector('.calc-status').textContent.includes('as JSON')")
+    copied = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    assert copied["calculator"] == "kv" and copied["result"] == json.loads(json.dumps(expected))
+    page.click(".calc-charts details.chart-table summary")
+    with page.expect_download() as download:
+        page.click(".calc-charts .calc-csv")
+    rows = Path(download.value.path()).read_text().strip().splitlines()
+    table_rows = page.eval_on_selector(".calc-charts details.chart-table table", "t => t.rows.length")
+    assert download.value.suggested_filename == "kv-context.csv" and len(rows) == table_rows
+    assert rows[0] == "series,context (tokens),GB"

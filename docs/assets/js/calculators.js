@@ -60,6 +60,156 @@
     }
   }
 
+  // -- inputs carried between calculators: what the user chose on one page is where the next one starts.
+  // Each carried input is marked data-carry with the name it travels under (calculators/web.py CARRIED).
+  const STORE = "lqfg-calculator-inputs";
+
+  function stored() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(STORE));
+      return saved && typeof saved === "object" ? saved : {};
+    } catch (error) {
+      return {}; // storage disabled or unreadable: nothing carried
+    }
+  }
+
+  function remember(form) {
+    const saved = stored();
+    const model = form.elements.namedItem("model");
+    for (const input of form.querySelectorAll("[data-carry]")) {
+      if (input.dataset.carry === "config" && (!model || model.value !== "config")) continue;
+      saved[input.dataset.carry] = input.type === "checkbox" ? (input.checked ? "on" : "") : input.value;
+    }
+    try {
+      localStorage.setItem(STORE, JSON.stringify(saved));
+    } catch (error) {
+      // storage full or disabled: the next page starts from its defaults
+    }
+  }
+
+  // Fills the carried inputs from storage (only the pasted config.json when `onlyConfig`); a choice this
+  // page does not offer is left at its default.
+  function applyStored(form, onlyConfig) {
+    const saved = stored();
+    for (const input of form.querySelectorAll("[data-carry]")) {
+      const name = input.dataset.carry;
+      if (!(name in saved) || (onlyConfig && name !== "config")) continue;
+      const value = String(saved[name]);
+      if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === value)) continue;
+      if (input.type === "checkbox") input.checked = value === "on";
+      else input.value = value;
+    }
+    const model = form.elements.namedItem("model");
+    const config = form.elements.namedItem("config");
+    if (config && (!model || model.value !== "config")) config.value = "";
+  }
+
+  // -- the Hugging Face Hub: the one other host the site may ask, and only when the user presses the button.
+  const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
+
+  async function fetchConfig(form) {
+    const input = form.querySelector("#f-hub");
+    const slot = form.querySelector("#e-hub");
+    const button = form.querySelector(".calc-hub-fetch");
+    const id = input.value.trim().replace(/^https?:\/\/huggingface\.co\//, "").replace(/\/+$/, "");
+    if (!HUB_ID.test(id)) {
+      slot.textContent = "Enter a model id as owner/name, as in the model's address: Qwen/Qwen2.5-7B-Instruct.";
+      return;
+    }
+    const hub = window.__calcHubBase || "https://huggingface.co"; // the tests point this at a local stand-in
+    slot.textContent = `Fetching ${id}'s config.json…`;
+    button.disabled = true;
+    let response;
+    try {
+      response = await fetch(`${hub}/${id}/resolve/main/config.json`, { credentials: "omit", referrerPolicy: "no-referrer" });
+    } catch (error) {
+      slot.textContent = "Could not reach huggingface.co (offline, or the network blocks it): paste config.json above.";
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    if (response.status === 401 || response.status === 403) {
+      slot.textContent = `huggingface.co sends ${id}'s config.json only to signed-in users who accepted its terms `
+        + "(a gated or private model): download it from the model's page and paste it above.";
+      return;
+    }
+    if (response.status === 404) {
+      slot.textContent = `huggingface.co has no config.json for ${id}: check the id (owner/name, as in its address).`;
+      return;
+    }
+    if (!response.ok) {
+      slot.textContent = `huggingface.co answered ${response.status}: try again, or paste config.json above.`;
+      return;
+    }
+    const text = await response.text();
+    const config = form.elements.namedItem("config");
+    config.value = text;
+    slot.textContent = `Fetched ${id}'s config.json.`;
+    config.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // -- export: the result as Markdown or JSON on the clipboard, a chart's table as a CSV file.
+  function cellText(cell) {
+    return cell.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function markdownTable(table) {
+    const rows = [...table.rows].map((row) => [...row.cells].map((c) => cellText(c).replace(/\|/g, "\\|")));
+    const head = table.tHead ? rows.shift() : rows[0].map((_, index) => (index ? "value" : ""));
+    const line = (cells) => `| ${cells.join(" | ")} |`;
+    return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+  }
+
+  function markdown(result) {
+    const blocks = [];
+    for (const node of result.children) {
+      if (node.classList.contains("calc-related")) continue; // links to this site's other pages
+      if (node.tagName === "TABLE") blocks.push(markdownTable(node));
+      else if (node.tagName === "OL" || node.tagName === "UL") {
+        blocks.push([...node.children].map((item, index) => `${node.tagName === "OL" ? `${index + 1}.` : "-"} ${cellText(item)}`).join("\n"));
+      } else if (cellText(node)) blocks.push(cellText(node));
+    }
+    return `${blocks.join("\n\n")}\n\nComputed by ${location.href}\n`;
+  }
+
+  function csv(table) {
+    const quote = (text) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    return [...table.rows].map((row) => [...row.cells].map((c) => quote(cellText(c))).join(",")).join("\r\n") + "\r\n";
+  }
+
+  async function copy(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (error) { // no clipboard API outside a secure context: the older way
+      const area = Object.assign(document.createElement("textarea"), { value: text });
+      document.body.append(area);
+      area.select();
+      const done = document.execCommand("copy");
+      area.remove();
+      return done;
+    }
+  }
+
+  function addCsvButton(figure) {
+    const details = figure.querySelector("details.chart-table");
+    if (!details || details.querySelector(".calc-csv")) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "calc-csv md-button";
+    button.textContent = "Download this table as CSV";
+    button.addEventListener("click", () => {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([csv(details.querySelector("table"))], { type: "text/csv" }));
+      link.download = `${figure.id || "chart"}.csv`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    });
+    details.append(button);
+  }
+
   function showGroups(form) {
     const model = form.elements.namedItem("model");
     for (const group of form.querySelectorAll("[data-when-model]")) {
@@ -96,13 +246,47 @@
     const result = root.querySelector(".calc-result");
     const charts = root.querySelector(".calc-charts");
     const defaults = formValues(form);
-    applyUrl(form);
+    // An address with inputs is shown as it is (a shared link must show what its sender saw); without one,
+    // the page starts from the inputs chosen on the other calculators.
+    const query = new URLSearchParams(location.search);
+    const addressed = [...query.keys()].length > 0;
+    if (addressed) {
+      applyUrl(form);
+      if (query.get("model") === "config" && !query.has("config")) applyStored(form, true);
+    } else applyStored(form, false);
     showGroups(form);
     const fromUrl = JSON.stringify(formValues(form)) !== JSON.stringify(defaults);
     if (fromUrl) {
       result.classList.add("calc-stale");
       if (charts) charts.classList.add("calc-stale");
-      status.textContent = "Computing the result for the inputs in the address…";
+      status.textContent = addressed ? "Computing the result for the inputs in the address…"
+        : "Computing the result for the inputs you chose on another calculator…";
+    }
+    // Inputs are remembered once the user has chosen them (here or in the address), not a page's defaults.
+    let chosen = fromUrl;
+    const hub = form.querySelector(".calc-hub-fetch");
+    if (hub) {
+      hub.addEventListener("click", () => fetchConfig(form));
+      form.querySelector("#f-hub").addEventListener("keydown", (event) => {
+        if (event.key === "Enter") { event.preventDefault(); fetchConfig(form); }
+      });
+    }
+    if (charts) for (const figure of charts.querySelectorAll(":scope > figure.chart")) addCsvButton(figure);
+    const defaultReply = root.querySelector("template.calc-default");
+    let lastGood = defaultReply ? JSON.parse(defaultReply.content.textContent) : null;
+    for (const button of root.querySelectorAll("[data-export]")) {
+      button.addEventListener("click", async () => {
+        if (result.classList.contains("calc-stale") || !lastGood) {
+          status.textContent = "The result is being computed for the inputs shown; copy it in a moment.";
+          return;
+        }
+        const text = button.dataset.export === "json"
+          ? `${JSON.stringify({ calculator: page, address: location.href, ...lastGood }, null, 2)}\n`
+          : markdown(result);
+        status.textContent = (await copy(text))
+          ? `Copied the result as ${button.dataset.export === "json" ? "JSON" : "Markdown"}.`
+          : "The browser did not allow copying; select the result and copy it by hand.";
+      });
     }
     // The pre-rendered charts are the default result's: they stand until the inputs differ from the defaults.
     let chartsLive = fromUrl;
@@ -132,6 +316,8 @@
       showErrors(form, reply.errors);
       if (reply.ok) {
         shown = JSON.stringify(values);
+        lastGood = { inputs: reply.inputs, result: reply.result };
+        if (chosen) remember(form);
         result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
@@ -162,6 +348,8 @@
     }
 
     form.addEventListener("input", (event) => {
+      if (!event.target.name) return; // the Hub's model id is not an input of the calculators
+      chosen = true;
       if (event.target.name === "model") showGroups(form);
       markIfStale();
       recompute();
@@ -236,6 +424,7 @@
     table.tHead.append(head);
     details.append(element("summary", {}, "Table view"), table);
     node.append(figcaption, details);
+    addCsvButton(node);
     return node;
   }
 
