@@ -13,8 +13,38 @@ import json
 
 from .architecture import Architecture
 from .errors import CalculatorError
+from .validate import MAX_TOKENS
 
 _MISSING = object()
+
+
+# The largest value each config.json field may take: generous beyond every published model (the largest
+# dense models have about 130 layers and a hidden size of 16,384 to 25,600), small enough that a typo or a
+# hostile file (10^12 layers) gets a message naming the field instead of astronomical totals.
+_LAYER_COUNTS = ("num_hidden_layers", "n_layer", "first_k_dense_replace", "max_window_layers", "moe_layer_freq",
+                 "decoder_sparse_step", "sliding_window_pattern", "num_ln_in_parallel_attn")
+_HEAD_COUNTS = ("num_attention_heads", "n_head", "num_key_value_heads", "num_kv_heads", "n_head_kv")
+_EXPERT_COUNTS = ("num_experts", "num_local_experts", "n_routed_experts", "n_shared_experts", "num_experts_per_tok")
+_HEAD_SIZES = ("head_dim", "v_head_dim", "qk_rope_head_dim", "qk_nope_head_dim")
+_WIDTHS = ("hidden_size", "n_embd", "kv_lora_rank", "q_lora_rank")
+_FFN_WIDTHS = ("intermediate_size", "n_inner", "ffn_hidden_size", "moe_intermediate_size",
+               "shared_expert_intermediate_size")
+_TOKEN_COUNTS = ("sliding_window", "n_positions", "max_position_embeddings", "max_sequence_length", "seq_length")
+FIELD_LIMITS = {
+    **dict.fromkeys(_LAYER_COUNTS, 1 << 10), **dict.fromkeys(_HEAD_COUNTS, 1 << 12),
+    **dict.fromkeys(_EXPERT_COUNTS, 1 << 14), **dict.fromkeys(_HEAD_SIZES, 1 << 12),
+    **dict.fromkeys(_WIDTHS, 1 << 17), **dict.fromkeys(_FFN_WIDTHS, 1 << 19),
+    **dict.fromkeys(_TOKEN_COUNTS, MAX_TOKENS), "vocab_size": 1 << 22,
+}
+DEFAULT_FIELD_LIMIT = 1 << 20
+
+
+def _check_limit(name: str, value: int, model_type: str) -> int:
+    limit = FIELD_LIMITS.get(name, DEFAULT_FIELD_LIMIT)
+    if value > limit:
+        raise CalculatorError(f"config.json (model_type '{model_type}'): '{name}' is {value:,}; the calculators "
+                              f"take at most {limit:,}, far beyond any published model", name)
+    return value
 
 
 class _Reader:
@@ -40,7 +70,7 @@ class _Reader:
             raise CalculatorError(
                 f"config.json (model_type '{self.model_type}'): '{name}' must be a whole number >= {minimum}, "
                 f"not {value!r}", name)
-        return value
+        return _check_limit(key or (keys[0] if isinstance(keys, tuple) else keys), value, self.model_type)
 
     def bool(self, keys, default=_MISSING) -> bool:
         key, value = self._get(keys, default)
@@ -351,7 +381,7 @@ def _max_context(config: dict) -> int:
             value = config[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise CalculatorError(f"config.json field '{key}' must be a positive whole number", key)
-            return value
+            return _check_limit(key, value, config.get("model_type", "?"))
     return 0
 
 

@@ -154,3 +154,30 @@ def test_deepseek_v2_without_q_compression():
     names = {g.name for g in arch.tensors()}
     assert "q_proj" in names and "q_a_proj" not in names
     assert not arch.router_bias and arch.shared_expert_intermediate_size == 32 and arch.first_dense_layers == 1
+
+
+@pytest.mark.parametrize("field, value", [("num_hidden_layers", 10 ** 12), ("hidden_size", 10 ** 9),
+                                          ("vocab_size", 10 ** 15), ("intermediate_size", 1 << 40),
+                                          ("num_attention_heads", 1 << 20), ("max_position_embeddings", 1 << 40)])
+def test_an_absurd_size_is_refused_naming_its_field(field, value):
+    from calculators.hf_config import FIELD_LIMITS
+
+    with pytest.raises(CalculatorError) as error:
+        architecture_from_config({**LLAMA, field: value})
+    assert error.value.field == field and f"'{field}' is {value:,}" in str(error.value)
+    assert f"at most {FIELD_LIMITS[field]:,}" in str(error.value)
+    architecture_from_config({**LLAMA, field: FIELD_LIMITS[field]} if field in ("max_position_embeddings",
+                                                                                  "vocab_size") else LLAMA)
+
+
+def test_every_preset_is_well_inside_the_field_limits():
+    from calculators.hf_config import FIELD_LIMITS
+    from calculators.preset_configs import PRESET_CONFIGS
+
+    for name, entry in PRESET_CONFIGS.items():
+        configs = [entry["config"]] + ([entry["config"]["text_config"]] if "text_config" in entry["config"] else [])
+        for config in configs:
+            for field, limit in FIELD_LIMITS.items():
+                value = config.get(field)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    assert value * 4 <= limit or field in ("max_window_layers",), (name, field, value)
