@@ -210,6 +210,34 @@
     details.append(button);
   }
 
+  function bindHub(form) {
+    const button = form.querySelector(".calc-hub-fetch");
+    if (!button) return;
+    button.addEventListener("click", () => fetchConfig(form));
+    form.querySelector("#f-hub").addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); fetchConfig(form); }
+    });
+  }
+
+  function bindExport(root, exported) {
+    const result = root.querySelector(".calc-result");
+    const status = root.querySelector(".calc-status");
+    for (const button of root.querySelectorAll("[data-export]")) {
+      button.addEventListener("click", async () => {
+        if (result.classList.contains("calc-stale") || !exported.reply) {
+          status.textContent = "The result is being computed for the inputs shown; copy it in a moment.";
+          return;
+        }
+        const json = button.dataset.export === "json";
+        const text = json
+          ? `${JSON.stringify({ calculator: root.dataset.page, address: location.href, ...exported.reply }, null, 2)}\n`
+          : markdown(result);
+        status.textContent = (await copy(text)) ? `Copied the result as ${json ? "JSON" : "Markdown"}.`
+          : "The browser did not allow copying; select the result and copy it by hand.";
+      });
+    }
+  }
+
   function showGroups(form) {
     const model = form.elements.namedItem("model");
     for (const group of form.querySelectorAll("[data-when-model]")) {
@@ -264,30 +292,12 @@
     }
     // Inputs are remembered once the user has chosen them (here or in the address), not a page's defaults.
     let chosen = fromUrl;
-    const hub = form.querySelector(".calc-hub-fetch");
-    if (hub) {
-      hub.addEventListener("click", () => fetchConfig(form));
-      form.querySelector("#f-hub").addEventListener("keydown", (event) => {
-        if (event.key === "Enter") { event.preventDefault(); fetchConfig(form); }
-      });
-    }
+    bindHub(form);
     if (charts) for (const figure of charts.querySelectorAll(":scope > figure.chart")) addCsvButton(figure);
+    // The last valid result's inputs and numbers, for the JSON export: the build's default one until then.
     const defaultReply = root.querySelector("template.calc-default");
-    let lastGood = defaultReply ? JSON.parse(defaultReply.content.textContent) : null;
-    for (const button of root.querySelectorAll("[data-export]")) {
-      button.addEventListener("click", async () => {
-        if (result.classList.contains("calc-stale") || !lastGood) {
-          status.textContent = "The result is being computed for the inputs shown; copy it in a moment.";
-          return;
-        }
-        const text = button.dataset.export === "json"
-          ? `${JSON.stringify({ calculator: page, address: location.href, ...lastGood }, null, 2)}\n`
-          : markdown(result);
-        status.textContent = (await copy(text))
-          ? `Copied the result as ${button.dataset.export === "json" ? "JSON" : "Markdown"}.`
-          : "The browser did not allow copying; select the result and copy it by hand.";
-      });
-    }
+    const exported = { reply: defaultReply ? JSON.parse(defaultReply.content.textContent) : null };
+    bindExport(root, exported);
     // The pre-rendered charts are the default result's: they stand until the inputs differ from the defaults.
     let chartsLive = fromUrl;
     // The inputs the result on screen was computed for (null: none yet, it is stale already).
@@ -316,7 +326,7 @@
       showErrors(form, reply.errors);
       if (reply.ok) {
         shown = JSON.stringify(values);
-        lastGood = { inputs: reply.inputs, result: reply.result };
+        exported.reply = { inputs: reply.inputs, result: reply.result };
         if (chosen) remember(form);
         result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
         result.classList.remove("calc-stale");
