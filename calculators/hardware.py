@@ -1,8 +1,8 @@
 """Accelerators: memory, bandwidth and dense peak rates, each with its sources.
 
 The values live in `hardware_data.py` (transcribed from vendor datasheets and
-the project's curated `shared/reference/gpus.json`); this module turns them
-into typed records and picks the peak rate a given compute data type runs at.
+spec tables, each entry with the citations it was read from); this module turns
+them into typed records and picks the peak rate a given compute data type runs at.
 """
 
 from dataclasses import dataclass
