@@ -368,11 +368,18 @@ def eval_windows(ids: torch.Tensor, count: int = EVAL_SEQUENCES) -> torch.Tensor
     return train_module.windows(ids, count)
 
 
-def finetune_items(device, sizes, budget_s: float, data, domain, steps: dict, configs=None, log=print) -> tuple:
-    """(items, sizes that could not be trained): each size's reference model (cached or trained within
-    budget_s), fine-tuned every standard way for steps[size] steps."""
+def items_for(trained: train_module.TrainedModel, configs, data, domain) -> list:
+    """Each config on one trained model, evaluated on the domain's held-out pages (its validation and test
+    splits: no early stopping looks at them) and on the base corpus' test split."""
     held_out = torch.cat([domain.ids["validation"], domain.ids["test"]])
     domain_eval, original_eval = eval_windows(held_out), eval_windows(data.ids["test"])
+    return [FinetuneItem(trained, config, domain.ids["train"], domain_eval, original_eval, domain.source)
+            for config in configs]
+
+
+def finetune_items(device, sizes, budget_s: float, data, domain, steps: dict, log=print) -> tuple:
+    """(items, sizes that could not be trained): each size's reference model (cached or trained within
+    budget_s), fine-tuned every standard way for steps[size] steps."""
     items, failed = [], []
     for size in sizes:
         try:
@@ -384,7 +391,5 @@ def finetune_items(device, sizes, budget_s: float, data, domain, steps: dict, co
             traceback.print_exc(file=sys.stderr)
             failed.append(size)
             continue
-        for config in configs if configs is not None else standard_finetunes(steps[size]):
-            items.append(FinetuneItem(trained, config, domain.ids["train"], domain_eval, original_eval,
-                                      domain.source))
+        items += items_for(trained, standard_finetunes(steps[size]), data, domain)
     return items, failed

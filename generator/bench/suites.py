@@ -143,7 +143,7 @@ def _finetune_items(sizes: tuple, default_budget_s: float, steps: dict):
 
 # Steps of fine-tuning per reference size: on 2 CPU cores about 0.15 s (tiny) and 0.5 s (small) a step of 8 x 256
 # tokens, so that each size's four runs take minutes.
-FINETUNE_STEPS_CPU = {"tiny": 300, "small": 200}
+FINETUNE_STEPS_CPU = {"tiny": 200, "small": 80}
 FINETUNE_STEPS_GPU = {"small": 300, "medium": 300, "large": 300}
 FINETUNE_NOTES = (
     "Fine-tuning on a held-out domain (Debian package debian-handbook, English pages): each run in a fresh process.",
