@@ -141,12 +141,13 @@ def _finetune_items(sizes: tuple, default_budget_s: float, steps: dict):
     return items
 
 
-# Steps of fine-tuning per reference size: on 2 CPU cores about 0.15 s (tiny) and 0.5 s (small) a step of 8 x 256
+# Steps of fine-tuning per reference size: on one CPU thread about 0.1 s (tiny) and 0.4 s (small) a step of 8 x 256
 # tokens, so that each size's four runs take minutes.
 FINETUNE_STEPS_CPU = {"tiny": 200, "small": 80}
 FINETUNE_STEPS_GPU = {"small": 300, "medium": 300, "large": 300}
 FINETUNE_NOTES = (
-    "Fine-tuning on a held-out domain (Debian package debian-handbook, English pages): each run in a fresh process.",
+    "Fine-tuning on a held-out domain (Debian package debian-handbook, English pages): each run in a fresh process; "
+    "on the CPU with one torch thread (generator.bench.finetune.CPU_THREADS), so step times are single-core ones.",
     "Memory on the CPU is the process' resident set: train_peak_rss_bytes is its peak over the training steps "
     "(VmHWM, reset just before the first step), train_rss_baseline_bytes the resident set just before the model "
     "was loaded (Python, torch, the data). Their difference is set against `python -m calculators training` "
