@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine, then runs them all:
-# Debian's Chromium (the browser tests drive it) and eight documentation packages (the corpus
-# of the bench's reference models), the pinned npm packages (Pyodide, axe-core), CPU torch and
-# the Python extras, all in .venv at the repository root.
+# Debian's Chromium (the browser tests drive it), eight documentation packages (the corpus
+# of the bench's reference models) and a ninth (the fine-tuning suites' held-out domain), the
+# pinned npm packages (Pyodide, axe-core), CPU torch and the Python extras, all in .venv at the
+# repository root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian packages: Chromium for the browser tests, documentation packages as the reference models' corpus
-# (generator/bench/reference/corpus.py SOURCES: each package and the folder of its HTML).
+# (generator/bench/reference/corpus.py SOURCES: each package and the folder of its HTML), and the held-out
+# domain the fine-tuning suites train on (generator/bench/reference/domain.py DOMAIN, the last entry).
 corpus_docs="python3.11-doc:/usr/share/doc/python3.11/html python-django-doc:/usr/share/doc/python-django-doc/html
   python-sqlalchemy-doc:/usr/share/doc/python-sqlalchemy-doc/html sphinx-doc:/usr/share/doc/sphinx-doc/html
   python-pytest-doc:/usr/share/doc/python-pytest-doc/html cmake-doc:/usr/share/doc/cmake-data/html
-  postgresql-doc-15:/usr/share/doc/postgresql-doc-15/html git-doc:/usr/share/doc/git-doc"
+  postgresql-doc-15:/usr/share/doc/postgresql-doc-15/html git-doc:/usr/share/doc/git-doc
+  debian-handbook:/usr/share/doc/debian-handbook/html/en-US"
 doc_packages="" docs_missing=""
 for entry in $corpus_docs; do
   doc_packages="$doc_packages ${entry%%:*}"

@@ -18,8 +18,9 @@ from pathlib import Path
 from calculators import CalculatorError
 
 from ..records import RUN_ID_PATTERN, RecordError, RecordWriter, load_records
-from ..records.analysis import (decode_rows, format_decode_rows, format_kernel_speedups, format_memory_checks,
-                                kernel_speedups, memory_checks)
+from ..records.analysis import (decode_rows, finetune_rows, format_decode_rows, format_finetune_rows,
+                                format_kernel_speedups, format_memory_checks, format_training_memory_checks,
+                                kernel_speedups, memory_checks, training_memory_checks)
 from . import environment, plan
 from .models import pretrained_spec
 from .runner import EXIT_RESTART, run_suite_items
@@ -74,7 +75,7 @@ def run(args) -> int:
     except (ValueError, RuntimeError) as error:
         return _fail(str(error))
     suite = SUITES[args.suite]
-    options = SuiteOptions(device=device, train_budget_s=args.budget_s if suite.runner.name == "quality" else None)
+    options = SuiteOptions(device=device, train_budget_s=args.budget_s if suite.trains_models else None)
     if args.model is not None:
         if not suite.accepts_models:
             return _fail(f"--model works with the whole-model suites "
@@ -88,6 +89,8 @@ def run(args) -> int:
         header = environment.run_header(args.suite, device, environment.command_line(), args.run_id)
     except (RecordError, OSError) as error:
         return _fail(str(error))
+    if suite.notes:
+        header["notes"] = list(suite.notes)
     items = suite.items(options)
     measured = set()
     if args.skip_measured is not None:
@@ -115,7 +118,7 @@ def run(args) -> int:
     for problem in options.problems:
         print(f"error: {problem}", file=sys.stderr)
     print(_ROW.format("model", "method", "status", "weight bytes", "prefill ms", "decode ms/tok", "note"))
-    budget_s = None if suite.runner.name == "quality" else args.budget_s
+    budget_s = None if suite.trains_models else args.budget_s
     outcome = run_suite_items(suite.runner, items, writer, device, budget_s=budget_s, deadline=args.deadline,
                               estimate_s=plan.estimate_item_s, finish=not options.problems,
                               on_result=lambda result: print(_format_row(result), flush=True))
@@ -136,6 +139,11 @@ def run(args) -> int:
     if suite.runner.name == "kernel":
         print("\nspeedup over bf16 per token count (bf16 time / method time):")
         print(format_kernel_speedups(kernel_speedups(writer.record)))
+    elif suite.runner.name == "finetune":
+        print("\nfine-tuning, and QLoRA merged and re-quantized against the un-merged model:")
+        print(format_finetune_rows(finetune_rows(writer.record)))
+        print("\ntraining memory against python -m calculators training:")
+        print(format_training_memory_checks(training_memory_checks(writer.record)))
     elif suite.runner.name == "model":
         print("\ndecode per token, each way it was timed:")
         print(format_decode_rows(decode_rows(writer.record)))
@@ -163,6 +171,10 @@ def _format_row(result: dict) -> str:
     note = result["error"] or ""
     if "decode_graph_ms_per_token" in metrics:
         note = f"{metrics['decode_graph_ms_per_token']:.2f} ms per step from a CUDA graph"
+    if "train_step_ms" in metrics:
+        note = f"{metrics['train_step_ms']:.0f} ms a training step" + (
+            f"; domain loss {metrics['domain_loss_base']:.3f} -> {metrics['domain_loss']:.3f}"
+            if "domain_loss" in metrics and "domain_loss_base" in metrics else "")
     if "layer_ms" in metrics:
         note = f"{result['workload']['batch']} tokens: {metrics['layer_ms']:.4f} ms per forward" + (
             f", {metrics['layer_graph_ms']:.4f} ms from a CUDA graph" if "layer_graph_ms" in metrics else "")

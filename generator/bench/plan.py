@@ -169,10 +169,11 @@ def gpu_plan(device_name: str = H200.name, measured: set = frozenset(), suites=N
     planned = []
     for name in suites or gpu_suites():
         suite = SUITES[name]
-        if suite.runner.name == "quality":
+        if suite.trains_models:
             from .methods import standard_configs
-            planned.append(PlannedItem(name, f"train 3 reference models ({quality_train_s:.0f} s each) and measure "
-                                             f"{len(standard_configs())} methods on each",
+            what = (f"measure {len(standard_configs())} methods on each" if suite.runner.name == "quality"
+                    else "fine-tune each 4 ways, merge and re-quantize QLoRA")
+            planned.append(PlannedItem(name, f"train 3 reference models ({quality_train_s:.0f} s each) and {what}",
                                        quality_suite_s(quality_train_s, 3, len(standard_configs())), None))
             continue
         for item in suite.items(SuiteOptions(device="cuda")):
@@ -242,7 +243,8 @@ def register(subparsers) -> None:
     parser.set_defaults(run=_run_command)
     prepare = subparsers.add_parser("bench-prepare", help="write what the GPU call carries into .gpu-carry/")
     prepare.add_argument("--quality", action="store_true",
-                         help="also the corpus and tokenizer cache, for the gpu-quality suite")
+                         help="also the corpus and tokenizer cache (and the fine-tuning domain's text), for the "
+                              "gpu-quality and gpu-qlora suites")
     prepare.add_argument("--no-wheel", action="store_true", help="leave out the bitsandbytes wheel")
     prepare.set_defaults(run=_prepare_command)
 
@@ -310,13 +312,18 @@ def _prepare_command(args) -> int:
 
         from .reference import cache_dir, corpus, tokenizer
 
+        from .reference import domain
+
         data = tokenizer.TokenizedCorpus(corpus.load_corpus())
+        held_out = domain.load_domain(data)  # the fine-tuning suites' held-out domain, extracted into its cache
         archive = carry / CACHE_ARCHIVE
         temporary = archive.with_name(f".{archive.name}.tmp")
         with tarfile.open(temporary, "w:xz") as tar:
             corpus_file = cache_dir() / f"corpus-{data.corpus_key}.json"
             tar.add(corpus_file, arcname=corpus_file.name)
             tar.add(data.path, arcname=data.path.name)
+            domain_file = domain.domain_cache() / f"corpus-{held_out.corpus_key}.json"
+            tar.add(domain_file, arcname=f"{domain_file.parent.name}/{domain_file.name}")
         os.replace(temporary, archive)
     size = sum(path.stat().st_size for path in carry.rglob("*") if path.is_file())
     print(f".gpu-carry/ holds {size / 2**20:.1f} MiB (the call carries at most 64 MiB with the tree)")
@@ -383,9 +390,10 @@ def run_plan(suites, cap_s: float, out: Path, log_path: Path | None = None, star
 
 
 def _is_quality(suite: str) -> bool:
+    """A suite that trains its reference models first (gpu-quality, gpu-qlora): its budget is training time."""
     from .suites import SUITES
 
-    return suite in SUITES and SUITES[suite].runner.name == "quality"
+    return suite in SUITES and SUITES[suite].trains_models
 
 
 def _quality_evaluation_s() -> float:

@@ -6,7 +6,7 @@
 #   bash generator/bench/run_on_gpu.sh [cap seconds] [suites]
 #
 # cap: default 420, which leaves room for a retry in 15 minutes of device time; suites: comma-separated GPU
-# suites to run instead of the whole plan (gpu-quality needs a call of its own).
+# suites to run instead of the whole plan (gpu-quality and gpu-qlora each need a call of their own).
 #
 # Everything, the install and the tests included, ends within the cap: the plan's processes are stopped
 # at it, and `timeout` ends whatever is left a few seconds later. Records and one log land in $OUT

@@ -10,7 +10,7 @@ kernel, then batch 8 and 32, then the kernel sweep, long context, the 70B-class 
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import kernels, methods, quality, whole_model
+from . import finetune, kernels, methods, quality, whole_model
 from .methods import Bnb4bit, BnbInt8, Fp8, Int4WeightOnly, Int8WeightOnly, SmoothQuant
 from .models import model_spec
 from .runner import Runner
@@ -36,6 +36,13 @@ class Suite:
     items: Callable[[SuiteOptions], list]
     gpu: bool = False  # part of the GPU plan
     accepts_models: bool = False  # --model replaces its models
+    notes: tuple = ()  # how the suite's measurements are to be read, copied into its records' run.notes
+
+    @property
+    def trains_models(self) -> bool:
+        """Its items exist only once the reference models are trained (or found in the cache): --budget-s is
+        training seconds per size, not a budget for the items."""
+        return self.runner.name in ("quality", "finetune")
 
 
 REFERENCE = methods.REFERENCE
@@ -116,6 +123,40 @@ def _quality_items(sizes: tuple, default_budget_s: float):
     return items
 
 
+def _finetune_items(sizes: tuple, default_budget_s: float, steps: dict):
+    def items(options: SuiteOptions) -> list:
+        from .reference import corpus, domain
+        from .reference.tokenizer import TokenizedCorpus
+
+        try:
+            data = TokenizedCorpus(corpus.load_corpus())
+            held_out = domain.load_domain(data)
+        except corpus.CorpusMissing as missing:
+            options.problems.append(str(missing))
+            return []
+        made, failed = finetune.finetune_items(options.device, sizes, options.train_budget_s or default_budget_s,
+                                               data, held_out, steps, log=options.log)
+        options.problems += [f"the {size} reference model could not be trained" for size in failed]
+        return made
+    return items
+
+
+# Steps of fine-tuning per reference size: on one CPU thread about 0.1 s (tiny) and 0.4 s (small) a step of 8 x 256
+# tokens, so that each size's four runs take minutes.
+FINETUNE_STEPS_CPU = {"tiny": 200, "small": 80}
+FINETUNE_STEPS_GPU = {"small": 300, "medium": 300, "large": 300}
+FINETUNE_NOTES = (
+    "Fine-tuning on a held-out domain (Debian package debian-handbook, English pages): each run in a fresh process; "
+    "on the CPU with one torch thread (generator.bench.finetune.CPU_THREADS), so step times are single-core ones.",
+    "Memory on the CPU is the process' resident set: train_peak_rss_bytes is its peak over the training steps "
+    "(VmHWM, reset just before the first step), train_rss_baseline_bytes the resident set just before the model "
+    "was loaded (Python, torch, the data). Their difference is set against `python -m calculators training` "
+    "(same model, method, rank, batch and sequence; AdamW; no activation checkpointing; fused attention) by "
+    "generator.records.analysis.training_memory_checks. It is not the bytes of live tensors: the C allocator keeps "
+    "freed memory resident, so a CPU figure bounds what training needs from above and does not calibrate the "
+    "calculator; CUDA's max_memory_allocated does.",
+)
+
 SUITES = {suite.name: suite for suite in (
     Suite("smoke", "every registered method on the tiny random llama; seconds on a CPU", whole_model.RUNNER,
           _smoke_items, accepts_models=True),
@@ -125,6 +166,12 @@ SUITES = {suite.name: suite for suite in (
           "test perplexity, KL and top-1 against bf16; --budget-s is training seconds per size (default 3000: "
           "enough for each size's token budget on 2 cores, so the schedule, not the clock, sets the steps)",
           quality.RUNNER, _quality_items(("tiny", "small", "medium"), 3000.0)),
+    Suite("qlora-cpu", "fine-tuning on a held-out domain (the Debian Administrator's Handbook): QLoRA (NF4 with and "
+          "without double quantization), LoRA on bf16 and full fine-tuning of the tiny and small reference llamas "
+          f"({FINETUNE_STEPS_CPU['tiny']} and {FINETUNE_STEPS_CPU['small']} steps of 8 x 256 tokens), peak memory, "
+          "step time, losses on the new domain and the original test split, QLoRA merged and re-quantized; "
+          "--budget-s is training seconds per reference size when it is not cached (default 3000)",
+          finetune.RUNNER, _finetune_items(("tiny", "small"), 3000.0, FINETUNE_STEPS_CPU), notes=FINETUNE_NOTES),
     Suite("gpu-decode", "Llama-3.1-8B shape (random-init), each distinct kernel, batch 1: generate, CUDA-graph "
           "and torch.compile decode, memory", whole_model.RUNNER, _decode_items((1,)), gpu=True,
           accepts_models=True),
@@ -143,6 +190,10 @@ SUITES = {suite.name: suite for suite in (
     Suite("gpu-quality", "the quality suite on the GPU: small, medium and large reference llamas; --budget-s "
           "is training seconds per size (default 120)", quality.RUNNER, _quality_items(("small", "medium", "large"),
                                                                                         120.0), gpu=True),
+    Suite("gpu-qlora", "the fine-tuning suite on the GPU: small, medium and large reference llamas trained there "
+          f"(--budget-s seconds each, default 120), {FINETUNE_STEPS_GPU['large']} steps each way",
+          finetune.RUNNER, _finetune_items(("small", "medium", "large"), 120.0, FINETUNE_STEPS_GPU), gpu=True,
+          notes=FINETUNE_NOTES[:1]),
 )}
 GPU_SUITES = tuple(name for name, suite in SUITES.items() if suite.gpu)
 

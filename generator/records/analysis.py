@@ -6,6 +6,7 @@ needs a record to be rewritten. Standard library only, like the rest of generato
 """
 
 import json
+import math
 from dataclasses import dataclass, field
 
 REFERENCE_METHOD = {"id": "unquantized", "version": 1, "config": {"dtype": "bfloat16"}}
@@ -285,4 +286,119 @@ def format_memory_checks(checks: list) -> str:
     for check in checks:
         lines.append(f"{check.model[:14]:<14} {check.quantity:<10} {check.method[:48]:<48} "
                      f"{check.measured_bytes:>16,} {check.predicted_bytes:>16,} {check.error:>+8.2%}")
+    return "\n".join(lines)
+
+
+# -- fine-tuning -------------------------------------------------------------------------------------
+
+FINETUNE_METHODS = {"finetune-qlora": "qlora", "finetune-lora": "lora", "finetune-full": "full"}
+
+
+@dataclass(frozen=True)
+class TrainingMemoryCheck:
+    """A fine-tuning run's measured training memory against calculators.training_memory for its settings."""
+
+    model: str
+    method: str
+    device_kind: str  # "cuda": peak allocated bytes; "cpu": peak resident set less the baseline before the model
+    measured_bytes: int
+    predicted_bytes: int
+    trainable_params: int
+    predicted_trainable_params: int
+    predicted: object = field(default=None, compare=False, repr=False)  # the calculators.TrainingMemory
+    result: dict = field(default=None, compare=False, repr=False)
+
+    @property
+    def error(self) -> float:
+        """(measured - predicted) / predicted."""
+        return (self.measured_bytes - self.predicted_bytes) / self.predicted_bytes
+
+    @property
+    def measured_as(self) -> str:
+        return ("peak allocated (torch.cuda.max_memory_allocated)" if self.device_kind == "cuda"
+                else "CPU: peak resident set less the resident set before the model was loaded")
+
+
+def training_memory_checks(record: dict) -> list:
+    """Every ok fine-tuning result against `python -m calculators training` with the same model (the base's
+    config in the record), method, LoRA rank, batch and sequence: AdamW, no activation checkpointing (the
+    bench keeps every activation), fused attention (torch's scaled_dot_product_attention). On CUDA the
+    measured figure is the allocated peak; on the CPU the peak resident set less the baseline just before
+    the model was loaded, which includes what the C allocator keeps of freed memory."""
+    import calculators
+
+    device_kind = record["run"]["device"]["kind"]
+    checks = []
+    for result in record["results"]:
+        method, metrics = result["method"], result["metrics"]
+        if result["status"] != "ok" or method["id"] not in FINETUNE_METHODS:
+            continue
+        if device_kind == "cuda" and "train_peak_allocated_bytes" in metrics:
+            measured = metrics["train_peak_allocated_bytes"]
+        elif {"train_peak_rss_bytes", "train_rss_baseline_bytes"} <= set(metrics):
+            measured = metrics["train_peak_rss_bytes"] - metrics["train_rss_baseline_bytes"]
+        else:
+            continue
+        config = method["config"]
+        arch = calculators.architecture_from_config(config["model_config"], name=result["model"]["id"])
+        predicted = calculators.training_memory(
+            arch, FINETUNE_METHODS[method["id"]], sequence=result["workload"]["prompt_tokens"],
+            batch=result["workload"]["batch"], optimizer=config.get("optimizer", "adamw"),
+            lora_rank=config.get("rank", 16), checkpointing=False, flash_attention=True)
+        checks.append(TrainingMemoryCheck(result["model"]["id"], method_label(method), device_kind, int(measured),
+                                          predicted.total, int(metrics["trainable_params"]),
+                                          predicted.trainable_params, predicted, result))
+    return checks
+
+
+def format_training_memory_checks(checks: list) -> str:
+    if not checks:
+        return "no fine-tuning result with a measured training peak in this record"
+    lines = [f"{'model':<34} {'method':<22} {'trainable':>10} {'measured':>14} {'predicted':>14} {'error':>8}  measured as"]
+    for check in checks:
+        lines.append(f"{check.model[:34]:<34} {check.method[:22]:<22} {check.trainable_params:>10,} "
+                     f"{check.measured_bytes:>14,} {check.predicted_bytes:>14,} {check.error:>+8.1%}  {check.measured_as}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class FinetuneRow:
+    model: str
+    method: str
+    metrics: dict
+    spread: dict
+    result: dict = field(default=None, compare=False, repr=False)
+
+    def perplexity(self, loss_metric: str) -> float | None:
+        """exp of a loss metric (nats per token), None where it was not measured."""
+        return math.exp(self.metrics[loss_metric]) if loss_metric in self.metrics else None
+
+
+def finetune_rows(record: dict) -> list:
+    return [FinetuneRow(result["model"]["id"], method_label(result["method"]), result["metrics"], result["spread"],
+                        result)
+            for result in record["results"] if result["status"] == "ok" and result["method"]["id"] in FINETUNE_METHODS]
+
+
+def format_finetune_rows(rows: list) -> str:
+    if not rows:
+        return "no ok fine-tuning result in this record"
+
+    def ppl(row, name):
+        value = row.perplexity(name)
+        return "-" if value is None else f"{value:.1f}"
+
+    def number(row, name, pattern):
+        return pattern.format(row.metrics[name]) if name in row.metrics else "-"
+
+    lines = [f"{'model':<34} {'method':<22} {'step ms':>8} {'domain ppl base->tuned':>23} "
+             f"{'original ppl base->tuned':>25} {'merged KL':>10} {'merged ppl':>10} {'requant KL':>10} "
+             f"{'requant ppl':>11}"]
+    for row in rows:
+        lines.append(f"{row.model[:34]:<34} {row.method[:22]:<22} {number(row, 'train_step_ms', '{:.0f}'):>8} "
+                     f"{ppl(row, 'domain_loss_base') + ' -> ' + ppl(row, 'domain_loss'):>23} "
+                     f"{ppl(row, 'original_loss_base') + ' -> ' + ppl(row, 'original_loss'):>25} "
+                     f"{number(row, 'merged_kl_divergence', '{:.2e}'):>10} {ppl(row, 'merged_domain_loss'):>10} "
+                     f"{number(row, 'requantized_kl_divergence', '{:.2e}'):>10} "
+                     f"{ppl(row, 'requantized_domain_loss'):>11}")
     return "\n".join(lines)

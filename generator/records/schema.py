@@ -4,7 +4,8 @@ One JSON file per run, `<run id>.json`:
 
     {"schema": 2,
      "run": {"id", "suite", "started", "finished" (null while the run is going), "git_commit", "git_dirty",
-             "git_source": "checkout|provenance-file|null", "command",
+             "git_source": "checkout|provenance-file|null", "command", "notes" (optional: how to read the
+             suite's measurements, a list of strings),
              "device": {"name", "kind": "cpu|cuda", "cc", "memory_bytes", "measured_bandwidth_bytes_s",
                         "l2_cache_bytes"},
              "versions": {"python", "torch", "cuda", "transformers", "bitsandbytes", "driver"}},
@@ -97,6 +98,36 @@ METRICS = {
     "perplexity": "perplexity on held-out text, reference-trained models only; schema 2 scores the second half "
                   "of each window as llama.cpp's perplexity does (every position has half a window of context), "
                   "schema 1 every position after the first",
+    "trainable_params": "fine-tuning suites: parameters the optimizer updates (LoRA: the adapters only)",
+    "train_step_ms": "fine-tuning suites: median time of one training step (forward, backward, gradient clipping, "
+                     "optimizer step) on `batch` sequences of `prompt_tokens` tokens, the first steps excluded",
+    "train_peak_allocated_bytes": "fine-tuning suites: torch.cuda.max_memory_allocated over the training steps, the "
+                                  "model's weights included (CUDA only)",
+    "train_peak_reserved_bytes": "fine-tuning suites: torch.cuda.max_memory_reserved over the training steps "
+                                 "(CUDA only)",
+    "train_peak_rss_bytes": "fine-tuning suites, CPU only: the process' peak resident memory (VmHWM) over the "
+                            "training steps, the Python and torch runtime included; not a GPU measurement",
+    "train_rss_baseline_bytes": "fine-tuning suites, CPU only: the process' resident memory just before the model "
+                                "was loaded (the runtime and the data)",
+    "train_rss_before_steps_bytes": "fine-tuning suites, CPU only: the process' resident memory after the model, "
+                                    "its adapters and the optimizer were made, before the first step",
+    "domain_loss": "fine-tuning suites: mean next-token loss (nats) of the fine-tuned model on the held-out pages "
+                   "of the new domain, second half of each window scored",
+    "domain_loss_base": "fine-tuning suites: the same for the base before fine-tuning (QLoRA: the quantized base)",
+    "original_loss": "fine-tuning suites: mean next-token loss (nats) of the fine-tuned model on the base corpus' "
+                     "test split (what fine-tuning made it forget)",
+    "original_loss_base": "fine-tuning suites: the same for the base before fine-tuning (QLoRA: the quantized base)",
+    "merged_domain_loss": "QLoRA: domain_loss of the merged model (NF4 base dequantized to bf16 plus the LoRA "
+                          "update, in bf16)",
+    "merged_kl_divergence": "QLoRA: mean KL(un-merged QLoRA model || merged bf16 model) over the scored positions "
+                            "of the domain's held-out pages, nats",
+    "merged_top1_agreement": "QLoRA: share of those positions where the merged model's top token is the un-merged "
+                             "model's",
+    "requantized_domain_loss": "QLoRA: domain_loss of the merged model quantized to 4 bits again with the base's "
+                               "settings",
+    "requantized_kl_divergence": "QLoRA: mean KL(un-merged QLoRA model || re-quantized merged model), nats",
+    "requantized_top1_agreement": "QLoRA: share of positions where the re-quantized model's top token is the "
+                                  "un-merged model's",
     "layer_ms": "kernel suite: median time of one forward of a single linear layer on `batch` tokens, eager "
                 "(on CUDA under torch.compile for methods whose kernel is fused only compiled), rotating over "
                 "copies of the layer that together exceed the L2 cache",
@@ -244,7 +275,12 @@ def _since_2(schema: int, *fields) -> tuple:
 
 def _check_run(check: _Checker, run, schema: int):
     check.obj(run, "run", ("id", "suite", "started", "finished", "git_commit", "git_dirty", "command", "device",
-                           "versions", *_since_2(schema, "git_source")))
+                           "versions", *_since_2(schema, "git_source")), ("notes",) if schema >= 2 else ())
+    notes = run.get("notes", [])
+    if not isinstance(notes, list):
+        check.fail("run.notes", f"must be a list of strings, not {_describe(notes)}")
+    for index, note in enumerate(notes):
+        check.text(note, f"run.notes[{index}]")
     check.text(run["id"], "run.id", pattern=RUN_ID_PATTERN)
     check.text(run["suite"], "run.suite")
     check.time(run["started"], "run.started")
