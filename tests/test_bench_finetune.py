@@ -16,6 +16,7 @@ from generator.bench.reference.tokenizer import TokenizedCorpus  # noqa: E402
 from generator.bench.runner import run_suite_items  # noqa: E402
 from generator.records import RecordWriter, load_record  # noqa: E402
 from generator.records.analysis import finetune_rows, training_memory_checks  # noqa: E402
+from reference_pages import first_pages  # noqa: E402
 
 CPU = torch.device("cpu")
 VOCAB = 1024
@@ -103,27 +104,11 @@ needs_docs = pytest.mark.skipif(bool(_NOT_INSTALLED), reason=f"documentation not
 
 def _slice() -> list:
     """Of each base source, the first 4 train, 1 validation and 1 test page (the Python docs: 20, 5, 5)."""
-    chosen = []
-    for source in corpus.SOURCES:
-        scale = 5 if source.package == "python3.11-doc" else 1
-        taken = {"train": 4 * scale, "validation": scale, "test": scale}
-        for path in corpus.document_paths(source):
-            name = f"{source.package}/{path}"
-            if taken[corpus.split_of(name)]:
-                taken[corpus.split_of(name)] -= 1
-                chosen.append(name)
-    return chosen
+    return first_pages(corpus.SOURCES, train=4)
 
 
 def _domain_slice() -> list:
-    taken = {"train": 12, "validation": 2, "test": 2}
-    chosen = []
-    for path in corpus.document_paths(domain.DOMAIN):
-        name = f"{domain.DOMAIN.package}/{path}"
-        if taken[corpus.split_of(name)]:
-            taken[corpus.split_of(name)] -= 1
-            chosen.append(name)
-    return chosen
+    return first_pages((domain.DOMAIN,), train=12, held_out=2)
 
 
 @needs_docs

@@ -16,6 +16,7 @@ from generator.bench import methods, quality  # noqa: E402
 from generator.records import load_record, validate_result  # noqa: E402
 from generator.bench.reference import corpus, train  # noqa: E402
 from generator.bench.reference.tokenizer import END_OF_DOCUMENT, TokenizedCorpus, train_tokenizer  # noqa: E402
+from reference_pages import first_pages  # noqa: E402
 
 _NOT_INSTALLED = [source.package for source in corpus.SOURCES if not source.html_root.is_dir()]
 if _NOT_INSTALLED:
@@ -29,17 +30,8 @@ SOURCE = {source.package: source for source in corpus.SOURCES}
 
 def _slice() -> list:
     """Of each source, the first 6 train, 1 validation and 1 test page in path order (the Python docs: 30
-    train pages, 3 and 3): small, every split and every source present."""
-    chosen = []
-    for source in corpus.SOURCES:
-        scale = 5 if source.package == "python3.11-doc" else 1
-        taken = {"train": 6 * scale, "validation": scale, "test": scale}
-        for path in corpus.document_paths(source):
-            name = f"{source.package}/{path}"
-            if taken[corpus.split_of(name)]:
-                taken[corpus.split_of(name)] -= 1
-                chosen.append(name)
-    return chosen
+    train pages, 5 and 5): small, every split and every source present."""
+    return first_pages(corpus.SOURCES, train=6)
 
 
 @pytest.fixture(scope="module")
