@@ -115,9 +115,41 @@ EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); windo
                 "new URL('{root}assets/js/calc-worker.mjs', document.baseURI), {{type: 'module'}});</script>")
 
 
-def on_post_page(output, page, config):
-    """The theme's search dialog has no accessible name (axe: aria-dialog-name)."""
+# With navigation.indexes, a section's sub-navigation is labelled by the label that only holds the toggle's
+# icon, so every section's <nav> has the same empty name (axe: landmark-unique); it takes the section's title.
+SECTION_NAV = re.compile(r'<nav class="md-nav" data-md-level="(\d+)" aria-labelledby="__nav_[\d_]+_label"'
+                         r'(?P<rest>[^>]*>\s*<label class="md-nav__title" for="[^"]+">\s*'
+                         r'<span class="md-nav__icon md-icon"></span>\s*(?P<title>[^<]*?)\s*</label>)')
+REGION = re.compile(r'(<div class="[^"]*" role="region" tabindex="0" aria-label=")([^"]*)(")')
+
+
+def _unique_regions(output):
+    """Scrolling table regions whose names repeat on one page are numbered (axe: landmark-unique)."""
+    seen = {}
+
+    def number(match):
+        label = match.group(2)
+        seen[label] = seen.get(label, 0) + 1
+        return match.group(0) if seen[label] == 1 else f"{match.group(1)}{label} ({seen[label]}){match.group(3)}"
+    return REGION.sub(number, output)
+
+
+def _accessible_names(output):
+    """Names the theme's markup leaves out: the search dialog's (axe: aria-dialog-name), each section
+    navigation's, and those of repeated table regions."""
     output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+    output = SECTION_NAV.sub(lambda m: f'<nav class="md-nav" data-md-level="{m.group(1)}" '
+                             f'aria-label="{m.group("title")}"{m.group("rest")}', output)
+    return _unique_regions(output)
+
+
+def on_post_template(output, template_name, config):
+    """Pages from the theme's own templates (404.html) get the same names as the others."""
+    return _accessible_names(output) if template_name.endswith(".html") else output
+
+
+def on_post_page(output, page, config):
+    output = _accessible_names(output)
     if 'class="calc" data-page=' in output:
         root = "../" * page.url.count("/")
         output = output.replace("</head>", EARLY_WORKER.format(root=root) + "</head>", 1)
