@@ -26,7 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from generator.records import RecordError
-from generator.site import assets
+from generator.site import CALCULATOR_PAGES, assets
 from generator.site.charts import Chart, chart_html, figure
 from generator.site.results import dataset as results_dataset
 from generator.site.results import findings as results_findings
@@ -79,12 +79,57 @@ def _calculator_html(match) -> str:
     default = compute(page, {})
     if not default["ok"]:
         raise ValueError(f"the default inputs of the {page} calculator are invalid: {default['errors']}")
-    return (f"<div class=\"calc\" data-page=\"{page}\">{render_form(page)}"
+    # The form's option lists (every model, format and GPU) stay out of the search index, so that a search for
+    # a model finds the pages that say something about it. A form cannot hold another form, which matters:
+    # the theme's indexer stops skipping at the first closing tag of the same name.
+    form = render_form(page).replace("<form ", "<form data-search-exclude ", 1)
+    return (f"<div class=\"calc\" data-page=\"{page}\">{form}"
             "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
             "Result computed when this page was built, for the inputs shown.</p>"
             f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
             f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\">"
             + "".join(chart_html(_chart(spec)) for spec in default["charts"]) + "</div></div>")
+
+
+CATALOGUE = re.compile(r"(?:<p>)?<!-- calculators: catalogue -->(?:</p>)?")
+
+
+def _catalogue_html(page_url: str) -> str:
+    """Every model, weight format and accelerator the calculators know, by name: the search finds them here
+    (the forms' option lists are left out of the index), and each links to a calculator with it chosen."""
+    from calculators.formats import WEIGHT_FORMATS, weight_format
+    from calculators.hardware import ACCELERATORS
+    from calculators.presets import PRESETS
+    from calculators.weights import weight_bytes
+
+    root = "../" * page_url.count("/")
+    fit, weights = f"{root}{CALCULATOR_PAGES['fit']}/", f"{root}{CALCULATOR_PAGES['weights']}/"
+    models = [((preset.name, f"{fit}?model={preset_id}"), preset.hf_repo,
+               f"{weight_bytes(preset.architecture, weight_format('bf16')).params / 1e9:,.2f} billion",
+               "mixture of experts" if preset.architecture.is_moe else "dense")
+              for preset_id, preset in PRESETS.items()]
+    formats = [((fmt.label, f"{weights}?format={fmt.id}"), fmt.family, f"{fmt.nominal_bits:.3f}")
+               for fmt in WEIGHT_FORMATS.values()]
+    gpus = [((gpu.name, f"{fit}?gpu={gpu.id}"), f"{gpu.memory_gib:,.0f} GiB {gpu.memory_type}",
+             f"{gpu.bandwidth_bytes_s / 1e9:,.0f} GB/s") for gpu in ACCELERATORS.values()]
+    return ("<h3 id=\"models\">Models</h3>"
+            + _table(["model", "Hugging Face repository", "parameters", "kind"], models, "models")
+            + "<h3 id=\"weight-formats\">Weight formats</h3>"
+            + _table(["format", "family", "bits per weight (4096 × 4096 matrix)"], formats, "weight formats")
+            + "<h3 id=\"accelerators\">GPUs and other accelerators</h3>"
+            + _table(["accelerator", "memory", "memory bandwidth"], gpus, "accelerators"))
+
+
+def _table(columns, rows, label) -> str:
+    """A data table in a scrolling region; a cell is a string, or (text, href) for a link."""
+    def cell(value):
+        if isinstance(value, tuple):
+            return f"<td><a href=\"{escape(value[1])}\">{escape(value[0])}</a></td>"
+        return f"<td>{escape(value)}</td>"
+    head = "".join(f"<th scope=\"col\">{escape(column)}</th>" for column in columns)
+    body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
+    return (f"<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(label)}\">"
+            f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 FINDINGS = re.compile(r"(?:<p>)?<!-- results: findings -->(?:</p>)?")
@@ -101,6 +146,8 @@ def _findings_html(match) -> str:
 def on_page_content(html, page, config, files):
     if "<!-- results: findings -->" in html:
         html = FINDINGS.sub(_findings_html, html)
+    if "<!-- calculators: catalogue -->" in html:
+        html = CATALOGUE.sub(lambda match: _catalogue_html(page.url), html)
     if "<!-- calculator:" not in html:
         return html
     return CALCULATOR.sub(_calculator_html, html)

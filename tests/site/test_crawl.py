@@ -1,7 +1,7 @@
 """Every page of the built site, as a visitor's browser loads it."""
 
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlparse
+from urllib.parse import parse_qs, urldefrag, urljoin, urlparse
 
 import pytest
 
@@ -11,13 +11,17 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 def crawl(page, base_url):
     """Every page reachable from the home page, with the anchors linked to on each. Linked files that are
-    not pages (the results' data downloads) must answer 200 too, but are not returned as pages."""
+    not pages (the results' data downloads) must answer 200 too, but are not returned as pages. Of the links
+    that set a calculator's inputs, one is followed for each page and set of inputs (the catalogue on the
+    Calculators page links every model, format and GPU)."""
     seen, queue, anchors, html_pages = set(), [base_url + "/"], {}, []
     while queue:
         address = queue.pop()
-        if address in seen:
+        parts = urlparse(address)
+        kind = (parts.path, tuple(sorted(parse_qs(parts.query))))
+        if address in seen or kind in seen:
             continue
-        seen.add(address)
+        seen.update((address, kind))
         response = page.request.get(address)
         assert response.status == 200, address
         if "text/html" not in response.headers.get("content-type", ""):
