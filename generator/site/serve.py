@@ -60,7 +60,7 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
 
 def serve_site(port: int = DEFAULT_PORT, build: bool = True) -> int:
     if build:
-        code = build_site(site_url=f"http://{DEFAULT_HOST}:{port}/")
+        code = build_site(site_url=f"http://{DEFAULT_HOST}:{port}/", local=True)
         if code:
             return code
     if not (SITE_DIR / "index.html").exists():
