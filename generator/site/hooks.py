@@ -27,7 +27,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from generator.records import RecordError
-from generator.site import assets
+from generator.site import CALCULATOR_PAGES, assets
 from generator.site.charts import Chart, chart_html, figure
 from generator.site.results import dataset as results_dataset
 from generator.site.results import findings as results_findings
@@ -80,7 +80,11 @@ def _calculator_html(match) -> str:
     default = compute(page, {})
     if not default["ok"]:
         raise ValueError(f"the default inputs of the {page} calculator are invalid: {default['errors']}")
-    return (f"<div class=\"calc\" data-page=\"{page}\">{render_form(page)}"
+    # The form's option lists (every model, format and GPU) stay out of the search index, so that a search for
+    # a model finds the pages that say something about it. A form cannot hold another form, which matters:
+    # the theme's indexer stops skipping at the first closing tag of the same name.
+    form = render_form(page).replace("<form ", "<form data-search-exclude ", 1)
+    return (f"<div class=\"calc\" data-page=\"{page}\">{form}"
             "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
             "Result computed when this page was built, for the inputs shown.</p>"
             f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
@@ -94,6 +98,47 @@ def _calculator_html(match) -> str:
             + "</template>"
             f"<div class=\"calc-charts\" data-charts=\"{escape(page)}\">"
             + "".join(chart_html(_chart(spec)) for spec in default["charts"]) + "</div></div>")
+
+
+CATALOGUE = re.compile(r"(?:<p>)?<!-- calculators: catalogue -->(?:</p>)?")
+
+
+def _catalogue_html(page_url: str) -> str:
+    """Every model, weight format and accelerator the calculators know, by name: the search finds them here
+    (the forms' option lists are left out of the index), and each links to a calculator with it chosen."""
+    from calculators.formats import WEIGHT_FORMATS, weight_format
+    from calculators.hardware import ACCELERATORS
+    from calculators.presets import PRESETS
+    from calculators.weights import weight_bytes
+
+    root = "../" * page_url.count("/")
+    fit, weights = f"{root}{CALCULATOR_PAGES['fit']}/", f"{root}{CALCULATOR_PAGES['weights']}/"
+    models = [((preset.name, f"{fit}?model={preset_id}"), preset.hf_repo,
+               f"{weight_bytes(preset.architecture, weight_format('bf16')).params / 1e9:,.2f} billion",
+               "mixture of experts" if preset.architecture.is_moe else "dense")
+              for preset_id, preset in PRESETS.items()]
+    formats = [((fmt.label, f"{weights}?format={fmt.id}"), fmt.family, f"{fmt.nominal_bits:.3f}")
+               for fmt in WEIGHT_FORMATS.values()]
+    gpus = [((gpu.name, f"{fit}?gpu={gpu.id}"), f"{gpu.memory_gib:,.0f} GiB {gpu.memory_type}",
+             f"{gpu.bandwidth_bytes_s / 1e9:,.0f} GB/s") for gpu in ACCELERATORS.values()]
+    return ("<h3 id=\"models\">Models</h3>"
+            + _table(["model", "Hugging Face repository", "parameters", "kind"], models, "models")
+            + "<h3 id=\"weight-formats\">Weight formats</h3>"
+            + _table(["format", "family", "bits per weight (4096 × 4096 matrix)"], formats, "weight formats")
+            + "<h3 id=\"accelerators\">GPUs and other accelerators</h3>"
+            + _table(["accelerator", "memory", "memory bandwidth"], gpus, "accelerators"))
+
+
+def _table(columns, rows, label) -> str:
+    """A data table in a scrolling region; a cell is a string, or (text, href) for a link."""
+    def cell(value):
+        if isinstance(value, tuple):
+            return f"<td><a href=\"{escape(value[1])}\">{escape(value[0])}</a></td>"
+        return f"<td>{escape(value)}</td>"
+    head = "".join(f"<th scope=\"col\">{escape(column)}</th>" for column in columns)
+    body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
+    return (f"<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(label)}\">"
+            f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 FINDINGS = re.compile(r"(?:<p>)?<!-- results: findings -->(?:</p>)?")
@@ -110,6 +155,8 @@ def _findings_html(match) -> str:
 def on_page_content(html, page, config, files):
     if "<!-- results: findings -->" in html:
         html = FINDINGS.sub(_findings_html, html)
+    if "<!-- calculators: catalogue -->" in html:
+        html = CATALOGUE.sub(lambda match: _catalogue_html(page.url), html)
     if "<!-- calculator:" not in html:
         return html
     return CALCULATOR.sub(_calculator_html, html)
@@ -124,9 +171,41 @@ EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); windo
                 "new URL('{root}assets/js/calc-worker.mjs', document.baseURI), {{type: 'module'}});</script>")
 
 
-def on_post_page(output, page, config):
-    """The theme's search dialog has no accessible name (axe: aria-dialog-name)."""
+# With navigation.indexes, a section's sub-navigation is labelled by the label that only holds the toggle's
+# icon, so every section's <nav> has the same empty name (axe: landmark-unique); it takes the section's title.
+SECTION_NAV = re.compile(r'<nav class="md-nav" data-md-level="(\d+)" aria-labelledby="__nav_[\d_]+_label"'
+                         r'(?P<rest>[^>]*>\s*<label class="md-nav__title" for="[^"]+">\s*'
+                         r'<span class="md-nav__icon md-icon"></span>\s*(?P<title>[^<]*?)\s*</label>)')
+REGION = re.compile(r'(<div class="[^"]*" role="region" tabindex="0" aria-label=")([^"]*)(")')
+
+
+def _unique_regions(output):
+    """Scrolling table regions whose names repeat on one page are numbered (axe: landmark-unique)."""
+    seen = {}
+
+    def number(match):
+        label = match.group(2)
+        seen[label] = seen.get(label, 0) + 1
+        return match.group(0) if seen[label] == 1 else f"{match.group(1)}{label} ({seen[label]}){match.group(3)}"
+    return REGION.sub(number, output)
+
+
+def _accessible_names(output):
+    """Names the theme's markup leaves out: the search dialog's (axe: aria-dialog-name), each section
+    navigation's, and those of repeated table regions."""
     output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG[:-1] + ' aria-label="Search">', 1)
+    output = SECTION_NAV.sub(lambda m: f'<nav class="md-nav" data-md-level="{m.group(1)}" '
+                             f'aria-label="{m.group("title")}"{m.group("rest")}', output)
+    return _unique_regions(output)
+
+
+def on_post_template(output, template_name, config):
+    """Pages from the theme's own templates (404.html) get the same names as the others."""
+    return _accessible_names(output) if template_name.endswith(".html") else output
+
+
+def on_post_page(output, page, config):
+    output = _accessible_names(output)
     if 'class="calc" data-page=' in output:
         root = "../" * page.url.count("/")
         output = output.replace("</head>", EARLY_WORKER.format(root=root) + "</head>", 1)

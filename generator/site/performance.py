@@ -93,7 +93,7 @@ def _results_page() -> str | None:
 def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     from playwright.sync_api import sync_playwright
 
-    code = build_site()
+    code = build_site(site_url="http://127.0.0.1:8000/", local=True)
     if code:
         return code
     _write_bare_page()

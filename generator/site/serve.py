@@ -40,6 +40,19 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def send_error(self, code, message=None, explain=None):
+        """A missing page gets the site's 404.html, with its 404 status, as static hosts serve it."""
+        not_found = os.path.join(self.directory, "404.html")
+        if code != 404 or self.command != "GET" or not os.path.isfile(not_found):
+            return super().send_error(code, message, explain)
+        with open(not_found, "rb") as handle:
+            body = handle.read()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format, *args):  # quiet: one line per error only
         if args and str(args[1]).startswith(("4", "5")):
             super().log_message(format, *args)
@@ -47,7 +60,7 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
 
 def serve_site(port: int = DEFAULT_PORT, build: bool = True) -> int:
     if build:
-        code = build_site(site_url=f"http://{DEFAULT_HOST}:{port}/")
+        code = build_site(site_url=f"http://{DEFAULT_HOST}:{port}/", local=True)
         if code:
             return code
     if not (SITE_DIR / "index.html").exists():

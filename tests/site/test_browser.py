@@ -346,3 +346,60 @@ def test_a_result_is_copied_as_markdown_or_json_and_a_chart_table_downloads_as_c
     table_rows = page.eval_on_selector(".calc-charts details.chart-table table", "t => t.rows.length")
     assert download.value.suggested_filename == "kv-context.csv" and len(rows) == table_rows
     assert rows[0] == "series,context (tokens),GB"
+
+
+@pytest.mark.parametrize("page, params, kinds", [("training", None, {"select-one", "text", "checkbox"}),
+                                                 ("weights", {"model": "config"}, {"select-one", "textarea", "text", "button"})])
+def test_every_form_control_shows_a_focus_ring_and_charts_add_no_tab_stops(watched, base_url, page, params, kinds):
+    """Tabbing through the page: each control of the form (select, text, checkbox, textarea, button) shows a ring of
+    at least 2 px, and a drawn chart holds one tab stop, its table view, whatever plotly drew."""
+    watched.page.goto(url(base_url, page, params))
+    charts = len(compute(page, {})["charts"])  # the build's charts stand while the inputs are incomplete
+    watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === {charts}")
+    controls = watched.page.evaluate("[...document.querySelector('.calc form').elements].filter((e) => "
+                                     "e.matches('input, select, textarea, button') && !e.closest('[hidden]')).length")
+    focused, in_charts = [], []
+    for _ in range(200):
+        watched.page.keyboard.press("Tab")
+        where = watched.page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+            return {name: e.name || null, type: e.type || e.tagName, inForm: !!e.closest('.calc form'),
+                    inChart: !!e.closest('figure.chart'), tag: e.tagName, outline: s.outlineStyle,
+                    width: parseFloat(s.outlineWidth)}; }""")
+        if where["inForm"]:
+            focused.append(where)
+        if where["inChart"]:
+            in_charts.append(where["tag"])
+        if where["tag"] == "BODY" and focused:
+            break
+    assert len(focused) == controls > 0
+    assert {control["type"] for control in focused} == kinds
+    for control in focused:
+        assert control["outline"] not in ("none", "hidden") and control["width"] >= 2, control
+    assert in_charts == ["SUMMARY"] * charts
+
+
+def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url):
+    watched.page.goto(url(base_url, "fit"))
+    charts = len(compute("fit", {})["charts"])
+    watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === {charts}")
+    # Each chart's text colour as [red, green, blue], whatever notation plotly keeps it in.
+    colours = """() => {
+        const rgb = (colour) => { const probe = document.createElement('i'); probe.style.color = colour;
+            document.body.append(probe); const value = getComputedStyle(probe).color; probe.remove();
+            return value.match(/[\\d.]+/g).slice(0, 3).map(Number); };
+        return {scheme: document.body.dataset.mdColorScheme,
+                charts: [...document.querySelectorAll('.js-plotly-plot')].map((div) => rgb(div._fullLayout.font.color))};
+    }"""
+    light = watched.page.evaluate(colours)
+    assert light["scheme"] == "default" and len(light["charts"]) == charts
+    assert all(max(colour) < 60 for colour in light["charts"]), light  # dark text on the light background
+    watched.page.click("label[for='__palette_1']")
+    # Drawn again at once, in the dark theme's text colour: no reload, no other event.
+    watched.page.wait_for_function("""() => document.body.dataset.mdColorScheme === 'slate' &&
+        [...document.querySelectorAll('.js-plotly-plot')].every((div) => div._fullLayout.font.color ===
+        getComputedStyle(document.body).getPropertyValue('--md-default-fg-color').trim())""",
+                                   timeout=2_000)
+    dark = watched.page.evaluate(colours)
+    assert dark["scheme"] == "slate"
+    assert all(min(colour) > 200 for colour in dark["charts"]), dark  # light text on the dark background
+    assert watched.errors == []

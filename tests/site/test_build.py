@@ -74,3 +74,95 @@ def test_a_malformed_record_stops_the_build_with_its_file_and_field(tmp_path):
     with pytest.raises(RecordError) as error:
         validate_records(tmp_path)
     assert "broken.json" in str(error.value) and "run" in str(error.value)
+
+
+def test_the_search_index_leaves_out_the_option_lists_and_finds_every_name(site_dir):
+    """The forms' <select> lists are not indexed (a search for a model would land on every calculator); the
+    catalogue on the Calculators page holds every model, weight format and GPU by name instead."""
+    from html.parser import HTMLParser
+
+    from calculators.formats import WEIGHT_FORMATS
+    from calculators.hardware import ACCELERATORS
+    from calculators.presets import PRESETS
+    from calculators.render import render_form
+
+    class Options(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.lists, self.inside = [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "select":
+                self.lists.append([])
+            self.inside = tag == "option"
+
+        def handle_data(self, data):
+            if self.inside:
+                self.lists[-1].append(data)
+
+    directory, _ = site_dir
+    docs = json.loads((directory / "search/search_index.json").read_text())["docs"]
+    text = {doc["location"]: unescape(doc["title"] + " " + doc["text"]) for doc in docs}
+    for page in CALCULATOR_PAGES:
+        parser = Options()
+        parser.feed(render_form(page))
+        assert parser.lists or page == "speculative", page  # that form has numbers only
+        for options in parser.lists:
+            # Indexed, a list reads as its labels run together: any four neighbours would show it (a shorter
+            # list can read like the header of the result's table, which names the same things).
+            for at in range(len(options) - 3):
+                run = "".join(options[at:at + 4])
+                assert not any(run in body for body in text.values()), (page, run)
+    catalogue = " ".join(body for location, body in text.items() if location.startswith("calculators/#"))
+    for name in [p.name for p in PRESETS.values()] + [f.label for f in WEIGHT_FORMATS.values()] + \
+            [g.name for g in ACCELERATORS.values()]:
+        assert name in catalogue, name
+    assert "Mixtral 8x7B" in text["calculators/#models"] and "NVIDIA H200" in text["calculators/#accelerators"]
+
+
+LOCAL = re.compile(r"127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0")
+
+
+def built_text(directory):
+    """Every page, sitemap and search index of a built site, the gzipped sitemap unpacked."""
+    import gzip
+
+    texts = {path: path.read_text() for pattern in ("*.html", "*.xml", "search/*.json")
+             for path in directory.rglob(pattern)}
+    texts[directory / "sitemap.xml.gz"] = gzip.decompress((directory / "sitemap.xml.gz").read_bytes()).decode()
+    return texts
+
+
+def test_a_build_for_hosting_names_only_its_address(tmp_path):
+    from generator.site.build import build_site
+
+    assert build_site("https://guide.example.org/llm", site_dir=tmp_path) == 0
+    texts = built_text(tmp_path)
+    assert not [path for path, text in texts.items() if LOCAL.search(text)]
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', texts[tmp_path / "calculators/will-it-fit/index.html"])
+    assert canonical.group(1) == "https://guide.example.org/llm/calculators/will-it-fit/"
+    locations = re.findall(r"<loc>([^<]+)</loc>", texts[tmp_path / "sitemap.xml"])
+    assert len(locations) >= 10 and all(url.startswith("https://guide.example.org/llm/") for url in locations)
+
+
+def test_a_build_without_an_address_has_no_canonical_links_or_sitemap_entries(tmp_path, monkeypatch, capsys):
+    from generator.site.build import build_site
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert build_site(site_dir=tmp_path) == 0
+    assert "no site address" in capsys.readouterr().err
+    texts = built_text(tmp_path)
+    assert not [path for path, text in texts.items() if LOCAL.search(text) or 'rel="canonical"' in text]
+    assert "<loc>" not in texts[tmp_path / "sitemap.xml"]
+
+
+def test_a_build_for_hosting_refuses_a_local_address(tmp_path, monkeypatch, capsys):
+    from generator.site.build import build_site
+
+    for address in ("http://127.0.0.1:8000/", "http://localhost/", "http://[::1]:8000/", "http://docs.localhost/"):
+        assert build_site(address, site_dir=tmp_path) == 2
+        assert "local address" in capsys.readouterr().err
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:8000/")
+    assert build_site(site_dir=tmp_path) == 2
+    assert build_site("guide.example.org", site_dir=tmp_path) == 2
+    assert not any(tmp_path.iterdir())  # refused before building anything

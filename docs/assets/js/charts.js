@@ -33,8 +33,43 @@
       yaxis: { gridcolor: grid, zerolinecolor: grid, linecolor: grid } };
   }
 
-  // The figure's own layout wins, except for the theme's colours.
-  function themed(layout) {
+  // Phone screens: a legend at the side of the plot would leave it a sliver of the width, so it goes above.
+  const narrow = window.matchMedia("(max-width: 40em)");
+
+  // "GGUF Q4_K_M mix (4.8944 bits/weight, published)" in lines of at most `width` characters where it can be
+  // broken: at its spaces, and after its hyphens ("fp8-e4m3-channel-w8a8-dynamic").
+  function wrap(label, width) {
+    const lines = [];
+    for (const [index, word] of String(label).split(" ").entries()) {
+      for (const [part, piece] of word.split(/(?<=-)/).entries()) {
+        const last = lines.length - 1;
+        const joined = last < 0 ? null : lines[last] + (part === 0 && index > 0 ? " " : "") + piece;
+        if (joined !== null && joined.length <= width) lines[last] = joined;
+        else lines.push(piece);
+      }
+    }
+    return lines.join("<br>");
+  }
+
+  // On a phone screen, the long category names of horizontal bars are written on several lines, so that
+  // they leave the bars most of the width.
+  function wrappedCategories(data) {
+    const categories = [];
+    for (const trace of data) {
+      if (trace.orientation !== "h" || !Array.isArray(trace.y)) continue;
+      for (const name of trace.y) if (typeof name === "string" && !categories.includes(name)) categories.push(name);
+    }
+    if (!categories.some((name) => name.length > 20)) return null;
+    const ticktext = categories.map((name) => wrap(name, 20));
+    const lines = Math.max(...ticktext.map((text) => text.split("<br>").length));
+    const bars = data.filter((trace) => trace.orientation === "h").length;
+    // Each category gets the height of its lines of text, or of its bars if they need more.
+    return { axis: { tickmode: "array", tickvals: categories, ticktext },
+      height: 110 + categories.length * Math.max(lines * 15 + 4, bars * 22) };
+  }
+
+  // The figure's own layout wins, except for the theme's colours (and the legend on a phone screen).
+  function themed(layout, traces = 0) {
     const base = theme();
     const merged = { ...layout, paper_bgcolor: base.paper_bgcolor, plot_bgcolor: base.plot_bgcolor,
       font: { ...(layout.font || {}), color: base.font.color }, colorway: base.colorway };
@@ -42,6 +77,14 @@
       merged[axis] = { ...base[axis.slice(0, 5)], ...(layout[axis] || {}) };
     }
     if (!merged.height) merged.height = 380;
+    if (narrow.matches) {
+      merged.margin = { ...(merged.margin || {}), l: 16, r: 48 }; // automargin widens them for labels
+      if (merged.showlegend !== false && (merged.legend || {}).orientation !== "h") {
+        merged.legend = { ...(merged.legend || {}), orientation: "h", x: 0, xanchor: "left", y: 1.02,
+          yanchor: "bottom" };
+        merged.height = Math.max(merged.height, 280 + 20 * traces); // the plot keeps its height under the legend
+      }
+    }
     return merged;
   }
 
@@ -51,7 +94,17 @@
     // No mode bar: its buttons would be focusable controls inside the plot's role="img" (axe:
     // nested-interactive), and one of them offers to send the data to plotly's servers. Dragging still zooms
     // and a double click resets; the table view holds the numbers.
-    await Plotly.react(div, figure.data, themed(figure.layout || {}),
+    const layout = themed(figure.layout || {}, (figure.data || []).length);
+    const categories = narrow.matches ? wrappedCategories(figure.data || []) : null;
+    const xTitle = (layout.xaxis || {}).title;
+    if (narrow.matches && xTitle && typeof xTitle.text === "string") {
+      layout.xaxis = { ...layout.xaxis, title: { ...xTitle, text: wrap(xTitle.text, 32) } };
+    }
+    if (categories) {
+      layout.yaxis = { ...layout.yaxis, ...categories.axis };
+      layout.height = Math.max(layout.height, categories.height);
+    }
+    await Plotly.react(div, figure.data, layout,
       { displaylogo: false, displayModeBar: false, responsive: true });
     window.__charts.drawn += 1;
     if (window.__charts.firstDrawnAt === null) window.__charts.firstDrawnAt = performance.now();
@@ -76,13 +129,16 @@
     }
   }
 
-  // Redraw every drawn chart with the new theme's colours.
-  new MutationObserver(() => {
+  function redrawAll() {
     if (!plotly) return;
     for (const div of document.querySelectorAll(".js-plotly-plot")) {
-      if (div.__figure) draw(div, div.__figure);
+      if (div.__figure) draw(div, div.__figure).catch((error) => window.__charts.failures.push(String(error)));
     }
-  }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+  }
+  // The moment the reader switches the theme, every drawn chart is redrawn in its colours; and when the
+  // window crosses the phone width, with its legend where it fits.
+  new MutationObserver(redrawAll).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+  narrow.addEventListener("change", redrawAll);
 
   // After first paint: two animation frames, so that the page is on screen before plotly.js is fetched.
   function onPage() {
