@@ -106,6 +106,8 @@ class Architecture:
     source: str = ""
     # The model_type of a multimodal config whose text model this is ("llava"); its other towers are not counted.
     text_model_of: str = ""
+    # config.json's model_type ("" when built by hand); file formats that name tensors per model (GGUF) read it.
+    model_type: str = ""
 
     def __post_init__(self):
         for name in ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim",

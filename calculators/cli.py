@@ -111,6 +111,8 @@ def cmd_weights(args):
             "active_params": result.active_params, "total_bytes": result.total_bytes,
             "active_bytes": result.active_bytes, "metadata_bytes": result.metadata_bytes,
             "parts": result.by_part, "bits_per_param": result.bits_per_param}
+    if result.header_bytes:
+        data.update(header_bytes=result.header_bytes, file_bytes=result.file_bytes)
     rows = [(part, gib(result.by_part[part])) for part in PARTS if result.by_part[part]]
     rows.append(("quantization metadata", gib(result.metadata_bytes)))
     lines = [f"{arch.name}, {fmt.label}: {result.params:,} parameters"
@@ -118,6 +120,8 @@ def cmd_weights(args):
              *_table(rows),
              f"total: {gib(result.total_bytes)} ({result.total_bytes:,} bytes, "
              f"{result.bits_per_param:.3f} bits per parameter)"]
+    if result.header_bytes:
+        lines.append(f"file: {result.file_bytes:,} bytes with a header of about {result.header_bytes:,}")
     return data, "\n".join(lines)
 
 

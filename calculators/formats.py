@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from .errors import CalculatorError
+from .gguf import FALLBACK, FILE_TYPES, GGML_TYPES, IMATRIX_BY_DEFAULT, QUANT_SOURCE, gguf_file, normalize_file_type
 
 # Parts of a model (see architecture.PARTS) that a library quantizes.
 DECODER_LINEARS = frozenset({"attention", "mlp", "experts", "shared_experts"})
@@ -131,16 +132,32 @@ class GgufBlocks:
 
 
 @dataclass(frozen=True)
-class AverageBits:
-    """A published model-wide average (llama.cpp's mixes such as Q4_K_M).
+class GgufFileType:
+    """A llama.cpp file type (Q4_K_M, Q4_0, IQ4_XS ...): one ggml type per tensor, chosen by
+    llama-quantize's rules from the tensor's name, layer and shape (calculators/gguf.py).
 
-    bytes = ceil(out * in * bits_per_weight / 8); metadata is inside the average.
+    A lone matrix is counted in the file type's default type; a whole model goes through
+    `model_file`, which weights.weight_bytes uses.
     """
 
-    bits_per_weight: float
+    file_type: str
 
     def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
-        return MatrixBytes(ceil(out * inp * self.bits_per_weight / 8), 0)
+        return _gguf_blocks(FILE_TYPES[self.file_type]).matrix_bytes(out, inp)
+
+    def model_file(self, arch):
+        return gguf_file(arch, self.file_type)
+
+
+def _gguf_blocks(name: str) -> GgufBlocks:
+    """GgufBlocks for a ggml type, with llama.cpp's fallback for rows that are not whole blocks."""
+    block = GGML_TYPES[name]
+    fallback = FALLBACK.get(name)
+    return GgufBlocks(block.weights, block.block_bytes, block.bits, _gguf_blocks(fallback) if fallback else None)
+
+
+def _dashed(name: str) -> str:
+    return name.lower().replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -220,7 +237,7 @@ _TINYGEMM_SOURCE = ("torch._convert_weight_to_int4pack / _weight_int4pack_mm (ti
                     "scales_and_zeros bf16 of shape (in/group, out, 2), as gpt-fast and torchao "
                     "Int4WeightOnlyConfig store it; torchao's quantize_ default filter takes every nn.Linear, "
                     "lm_head included")
-_GGUF_SOURCE = "ggml-common.h block structs (block_q4_0 ... block_q6_K, QK_K = 256); llama.cpp keeps 1-D tensors in F32"
+_GGUF_SOURCE = "ggml-org/llama.cpp ggml/src/ggml-common.h block structs (block_q4_0 ... block_q6_K, QK_K = 256); llama.cpp keeps 1-D tensors in F32"
 
 
 def _catalog() -> dict:
@@ -312,40 +329,55 @@ def _catalog() -> dict:
                      "AQLM (arXiv 2401.06118): two uint8 codes per 8 weights, fp16 codebooks (2, 256, 1, 8) per "
                      "layer, fp16 scales per output channel; embeddings and lm_head stay fp16"),
     ]
-    q4_0, q5_0, q5_1, q8_0 = (GgufBlocks(32, 18, 4), GgufBlocks(32, 22, 5), GgufBlocks(32, 24, 5),
-                              GgufBlocks(32, 34, 8))
-    gguf_blocks = {
-        "Q4_0": q4_0, "Q4_1": GgufBlocks(32, 20, 4), "Q5_0": q5_0, "Q5_1": q5_1, "Q8_0": q8_0,
-        "Q2_K": GgufBlocks(256, 84, 2, q4_0), "Q3_K": GgufBlocks(256, 110, 3, q4_0),
-        "Q4_K": GgufBlocks(256, 144, 4, q5_0), "Q5_K": GgufBlocks(256, 176, 5, q5_1),
-        "Q6_K": GgufBlocks(256, 210, 6, q8_0),
-    }
-    for name, layout in gguf_blocks.items():
+    for name, block in GGML_TYPES.items():
+        if block.weights == 1 or name.startswith("IQ"):
+            continue
         formats.append(WeightFormat(
-            f"gguf-{name.lower().replace('_', '-')}", f"GGUF {name} (every matrix)", "gguf", layout, EVERY_MATRIX,
-            "bf16", f"{_GGUF_SOURCE}: {name} stores {layout.weights} weights in {layout.block_bytes} bytes",
-            notes="Applied to every 2-D tensor, embeddings and output included; llama.cpp's named mixes "
-                  "(Q4_K_M ...) pick types per tensor, see the gguf-*-mix formats.", unquantized_bits=32))
-    llama_cpp_mixes = {  # llama.cpp tools/quantize/README.md, bits per weight measured on Llama-3.1-8B
-        "Q2_K": 3.1593, "Q3_K_S": 3.6429, "Q3_K_L": 4.2979, "Q4_K_S": 4.6672, "Q4_K_M": 4.8944,
-        "Q5_K_S": 5.5704, "Q5_K_M": 5.7036, "Q6_K": 6.5633, "Q8_0": 8.5008, "IQ4_XS": 4.4597, "IQ2_XXS": 2.3824,
-    }
-    for name, bpw in llama_cpp_mixes.items():
+            f"gguf-{_dashed(name)}-pure", f"GGUF {name} (every matrix, --pure)", "gguf", _gguf_blocks(name),
+            EVERY_MATRIX, "bf16", f"{_GGUF_SOURCE}: {name} stores {block.weights} weights in {block.block_bytes} bytes",
+            notes="Every 2-D tensor in one type, embeddings and output included, as llama-quantize --pure writes "
+                  "it; the file types without --pure (gguf-q4-0, gguf-q4-k-m, ...) choose a type per tensor.",
+            unquantized_bits=32))
+    for name, default in FILE_TYPES.items():
+        imatrix = "made with an importance matrix" if name in IMATRIX_BY_DEFAULT else "made without an importance matrix"
         formats.append(WeightFormat(
-            f"gguf-{name.lower().replace('_', '-')}-mix", f"GGUF {name} mix ({bpw} bits/weight, published)", "gguf",
-            AverageBits(bpw), EVERY_MATRIX, "bf16",
-            "llama.cpp tools/quantize/README.md: average bits per weight of the whole Llama-3.1-8B file",
-            notes="A published model-wide average for Llama-3.1-8B, applied to every matrix; other models' "
-                  "mixes differ slightly because the per-tensor choices depend on shapes.", unquantized_bits=32))
+            f"gguf-{_dashed(name)}", f"GGUF {name} (llama.cpp file type)", "gguf", GgufFileType(name),
+            EVERY_MATRIX, "bf16",
+            f"{QUANT_SOURCE}: the type llama-quantize gives each tensor for {name} (default {default}); block "
+            f"sizes from ggml-common.h; header and tokenizer metadata estimated (calculators/gguf.py)",
+            notes=f"Exact per-tensor types, counted as a file {imatrix}; the GGUF header and tokenizer are "
+                  "counted in the file size, not in the weights held in memory.", unquantized_bits=32))
     return {fmt.id: fmt for fmt in formats}
 
 
 WEIGHT_FORMATS = _catalog()
 
+# Ids that earlier versions used: the model-wide "-mix" averages are now exact file types, and the
+# one-type-for-every-matrix GGUF formats are the "-pure" ones.
+WEIGHT_FORMAT_ALIASES = {
+    **{f"gguf-{_dashed(name)}-mix": f"gguf-{_dashed(name)}"
+       for name in ("Q2_K", "Q3_K_S", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "Q8_0", "IQ4_XS",
+                    "IQ2_XXS")},
+    "gguf-q3-k": "gguf-q3-k-pure", "gguf-q4-k": "gguf-q4-k-pure", "gguf-q5-k": "gguf-q5-k-pure",
+}
+
+
+def resolve_weight_format_id(name) -> str | None:
+    """The catalog id a name stands for: an id, an old id, or a llama.cpp file-type name
+    ('Q4_K_M', 'q4_k_m', 'model-Q4_K_M.gguf'); None when it names no format."""
+    if not isinstance(name, str):
+        return None
+    if name in WEIGHT_FORMATS:
+        return name
+    if name in WEIGHT_FORMAT_ALIASES:
+        return WEIGHT_FORMAT_ALIASES[name]
+    file_type = normalize_file_type(name)
+    return f"gguf-{_dashed(file_type)}" if file_type else None
+
 
 def weight_format(format_id: str) -> WeightFormat:
     try:
-        return WEIGHT_FORMATS[format_id]
+        return WEIGHT_FORMATS[resolve_weight_format_id(format_id)]
     except (KeyError, TypeError):
         raise CalculatorError(
             f"unknown weight format {str(format_id)[:40]!r}; `python -m calculators formats` lists them",
@@ -387,6 +419,10 @@ _HF_QUANTIZED_CACHE = ("transformers QuantizedCache (q_group_size 64, residual_l
                        "re-quantized when it reaches 128, so up to 127 tokens per layer are 16-bit, counted here "
                        "at that maximum. KIVI, arXiv 2402.02750, keeps a similar 16-bit residual")
 
+# The quantized types llama.cpp's KV cache can hold (common/arg.cpp kv_cache_types); each block is
+# bits per element plus one fp16 scale (and one fp16 minimum for Q4_1 and Q5_1) per 32 elements.
+_LLAMA_CPP_KV_TYPES = ("Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL")
+
 KV_FORMATS = {fmt.id: fmt for fmt in (
     KVFormat("fp32", "FP32", 32, "4 bytes per element"),
     KVFormat("fp16", "FP16", 16, "2 bytes per element (the default cache dtype of most engines)"),
@@ -401,12 +437,32 @@ KV_FORMATS = {fmt.id: fmt for fmt in (
              zero_bits=16, residual_tokens=127),
     KVFormat("int2-g64", "INT2 group 64 (HF QuantizedCache)", 2, _HF_QUANTIZED_CACHE, group=64, scale_bits=16,
              zero_bits=16, residual_tokens=127),
+    *(KVFormat(f"gguf-{_dashed(name)}", f"{name} (llama.cpp cache type {name.lower()})", GGML_TYPES[name].bits,
+               f"llama.cpp --cache-type-k/-v {name.lower()}: each token's keys (and values) of a layer are one row "
+               f"of {name} blocks, {GGML_TYPES[name].block_bytes} bytes per 32 elements (ggml-org/llama.cpp "
+               f"ggml/src/ggml-common.h); a quantized V cache needs flash attention", group=32, scale_bits=16,
+               zero_bits=16 if name in ("Q4_1", "Q5_1") else 0)
+      for name in _LLAMA_CPP_KV_TYPES),
 )}
+
+
+# llama.cpp's --cache-type-k/-v names for the formats above.
+_LLAMA_CPP_KV_NAMES = {"f32": "fp32", "f16": "fp16", "bf16": "bf16", **{
+    name.lower(): f"gguf-{_dashed(name)}" for name in _LLAMA_CPP_KV_TYPES}}
+
+
+def resolve_kv_format_id(name) -> str | None:
+    """The KV-format id a name stands for: an id or a llama.cpp cache type ('q8_0', 'f16'); None otherwise."""
+    if not isinstance(name, str):
+        return None
+    if name in KV_FORMATS:
+        return name
+    return _LLAMA_CPP_KV_NAMES.get(name.strip().lower())
 
 
 def kv_format(format_id: str) -> KVFormat:
     try:
-        return KV_FORMATS[format_id]
+        return KV_FORMATS[resolve_kv_format_id(format_id)]
     except (KeyError, TypeError):
         raise CalculatorError(
             f"unknown KV-cache format {str(format_id)[:40]!r}; choose one of {', '.join(KV_FORMATS)}",

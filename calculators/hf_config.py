@@ -367,7 +367,8 @@ def architecture_from_config(config, name: str = "", source: str = "") -> Archit
     fields = builder(_Reader(config, model_type))
     fields.setdefault("max_context", _max_context(config))
     label = name or config.get("_name_or_path") or model_type
-    return Architecture(name=str(label)[:100], source=source, text_model_of=wrapper, **fields)
+    return Architecture(name=str(label)[:100], source=source, text_model_of=wrapper, model_type=model_type,
+                        **fields)
 
 
 # Where configs state the longest context the model supports (GPT-2 says n_positions).

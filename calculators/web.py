@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 from .architecture import Architecture
 from .errors import CalculatorError
 from .fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack, usable_bytes
-from .formats import KV_FORMATS, WEIGHT_FORMATS, kv_format, weight_format
+from .formats import (KV_FORMATS, WEIGHT_FORMATS, kv_format, resolve_kv_format_id, resolve_weight_format_id,
+                      weight_format)
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
 from .kv_cache import kv_cache_bytes
@@ -31,8 +32,8 @@ CUSTOM_FIELDS = ("hidden_size", "num_layers", "num_heads", "num_kv_heads", "head
                  "vocab_size")
 
 # Formats the comparison charts show, in order.
-COMPARED_WEIGHT_FORMATS = ("bf16", "fp8-e4m3-channel", "int8-channel", "llm-int8", "gguf-q8-0-mix", "gguf-q6-k-mix",
-                           "gguf-q4-k-m-mix", "nf4", "nf4-dq", "awq-int4-g128", "gptq-int4-g128",
+COMPARED_WEIGHT_FORMATS = ("bf16", "fp8-e4m3-channel", "int8-channel", "llm-int8", "gguf-q8-0", "gguf-q6-k",
+                           "gguf-q4-k-m", "nf4", "nf4-dq", "awq-int4-g128", "gptq-int4-g128",
                            "int4-tinygemm-g128", "hqq-int4-g64", "gptq-int3-g128", "aqlm-2x8")
 COMPARED_KV_FORMATS = ("bf16", "fp8-e4m3", "int8", "int4-g64", "int2-g64")
 # Formats the roofline's throughput chart sets beside the chosen one: 16-bit, W8A8 in FP8, 4-bit weight-only.
@@ -63,6 +64,8 @@ PAGE_TITLES = {"weights": "Weight memory", "kv": "KV cache", "fit": "Will it fit
                "speculative": "Speculative decoding", "training": "Training memory"}
 # Inputs that mean the same on every page that asks for them, by the name they carry between pages: the
 # roofline's prompt length is the context the other pages ask for (it sets the KV cache a decode step reads).
+# Choices that also accept other names for their entries.
+_FORMAT_NAMES = {"format": resolve_weight_format_id, "kv_format": resolve_kv_format_id}
 CARRIED_INPUTS = ("model", "format", "kv_format", "gpu", "gpus", "context", "batch", "units")
 CARRIED = CARRIED_INPUTS + CUSTOM_FIELDS + ("tie_embeddings",)  # a custom architecture's sizes travel with it
 CARRIED_AS = {"prompt": "context"}
@@ -170,6 +173,8 @@ class _Inputs:
 
     def choice(self, field, choices, label):
         value = self.raw.get(field, "")
+        if value not in choices and field in _FORMAT_NAMES:  # old ids and llama.cpp names ("Q4_K_M", "q8_0")
+            value = _FORMAT_NAMES[field](value) or value
         self.values[field] = value[:60]
         if value not in choices:
             self.fail(field, f"unknown {label}; pick one from the list")
@@ -328,7 +333,7 @@ def _fit(inputs):
 # Weight formats tried when the weights must shrink, from the least quality lost to the most (8-bit, then
 # 4-bit with calibration, 4-bit without, a 4-bit GGUF mix, 3-bit): the first that fits is offered.
 SMALLER_WEIGHTS = {"fp8-e4m3-channel": "8-bit", "awq-int4-g128": "4-bit", "nf4-dq": "4-bit",
-                   "gguf-q4-k-m-mix": "mostly 4-bit", "gptq-int3-g128": "3-bit"}
+                   "gguf-q4-k-m": "mostly 4-bit", "gptq-int3-g128": "3-bit"}
 # Catalog kinds a "bigger card" may come from: a card of the same kind and vendor, so a gaming GPU is not told
 # to become a datacenter part, a CUDA setup is not told to move to ROCm, and a CPU is not told to become a GPU.
 _CARD_KINDS = ("datacenter-gpu", "workstation-gpu", "consumer-gpu")

@@ -24,7 +24,7 @@ def test_the_issue_lists_are_covered():
     ids = set(WEIGHT_FORMATS)
     assert {"fp32", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2", "fp8-e4m3-channel", "fp8-e4m3-block128", "int8-channel",
             "llm-int8", "nf4", "nf4-dq", "fp4", "fp4-dq", "gguf-q4-0", "gguf-q4-1", "gguf-q5-0", "gguf-q8-0",
-            "gguf-q2-k", "gguf-q3-k", "gguf-q4-k", "gguf-q5-k", "gguf-q6-k", "gguf-q4-k-m-mix", "hqq-int4-g64",
+            "gguf-q2-k", "gguf-q3-k-pure", "gguf-q4-k-pure", "gguf-q5-k-pure", "gguf-q6-k", "gguf-q4-k-m", "hqq-int4-g64",
             "aqlm-1x16", "aqlm-2x8"} <= ids
     for bits in (4, 3, 2):
         for group in (32, 64, 128):
