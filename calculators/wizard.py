@@ -388,10 +388,11 @@ def _answer_questions(inputs, method, kernel, candidate, fmt, kv, speed_measured
                                     "sources": [kb.SOURCES[s] for s in sources]})
 
     if kernel.scheme == "INT4-W4A16" and inputs.concurrency > kb.MARLIN_BATCH // 2 and candidate.speed:
-        turn = compute_bound_batch(inputs.arch, fmt, kv, inputs.gpu, inputs.context)
+        turn = compute_bound_batch(inputs.arch, fmt, kv, inputs.gpu, inputs.context) \
+            if candidate.speed["compute_used"] else None  # no published compute rate: no compute roof
         ask("4bit-slower-at-concurrency",
-            f"Weight-only 4-bit saves bytes, not arithmetic: its matmuls run at the "
-            f"{candidate.speed['compute_used']} rate after the weights are unpacked. Here decode is "
+            "Weight-only 4-bit saves bytes, not arithmetic: its matmuls run at the 16-bit rate after the weights "
+            f"are unpacked. Here decode is "
             f"{candidate.speed['bound']}-bound at {inputs.concurrency} sequences"
             + (f" and turns compute-bound at batch {turn:,}" if turn else "")
             + f"; Marlin-class kernels keep their edge only up to about {kb.MARLIN_BATCH // 2}-{kb.MARLIN_BATCH} "
