@@ -212,6 +212,52 @@ def cmd_training(args):
     return data, "\n".join(lines)
 
 
+# The evidence summary as `python -m generator evidence --json` prints it, without loading the generator's whole
+# command line (plotting and the bench): the two functions that command calls.
+_EVIDENCE_SCRIPT = ("import json; from generator.site.results.dataset import DEFAULT_RECORDS, load_dataset; "
+                    "from generator.site.results.evidence import summary; "
+                    "print(json.dumps(summary(load_dataset(DEFAULT_RECORDS))))")
+
+
+def _load_evidence(path):
+    """The evidence summary: a JSON file (`python -m generator evidence --json`, or the site's evidence.json), or
+    the records in gpu_runs/ summarised by the generator of this checkout, in a child process so that
+    calculators/ itself imports nothing outside the standard library; None when there is no checkout around
+    the package (then the wizard cites published figures only)."""
+    if path:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return json.load(handle)
+        except OSError as error:
+            raise CalculatorError(f"cannot read {path}: {error.strerror}", "evidence") from None
+        except ValueError:
+            raise CalculatorError(f"{path} is not a JSON evidence summary", "evidence") from None
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not (os.path.isdir(os.path.join(root, "generator")) and os.path.isdir(os.path.join(root, "gpu_runs"))):
+        return None
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", _EVIDENCE_SCRIPT], cwd=root, capture_output=True, text=True,
+                            check=False)
+    if result.returncode:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise CalculatorError(f"the evidence summary of gpu_runs/ failed ({last[:200]}); --no-evidence skips it",
+                              "evidence")
+    return json.loads(result.stdout)
+
+
+def cmd_wizard(args):
+    from . import wizard, wizard_text
+
+    arch = _load_model(args)
+    model_ref = PRESETS[args.model].hf_repo if args.model else "./" + os.path.basename(
+        os.path.dirname(os.path.abspath(args.config)))
+    inputs = wizard.make_inputs(args.goal, accelerator(args.gpu), args.gpus, arch, args.context, args.concurrency,
+                                args.priority, model_ref)
+    data = wizard.recommend(inputs, None if args.no_evidence else _load_evidence(args.evidence))
+    return data, wizard_text.text(data)
+
+
 def cmd_models(args):
     rows, data = [], []
     for preset_id, p in PRESETS.items():
@@ -311,6 +357,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--batch", type=_whole, default=1)
     sub.add_argument("--lora-rank", type=_whole, default=16)
     sub.add_argument("--no-checkpointing", action="store_true", help="keep every layer's activations")
+
+    sub = command("wizard", cmd_wizard, "which quantization method: ranked, checked, with evidence")
+    sub.add_argument("--goal", required=True, choices=("serve", "finetune", "local"))
+    sub.add_argument("--gpu", required=True, help="accelerator id (see `gpus`: GPUs, CPUs and Apple chips)")
+    sub.add_argument("--gpus", type=_whole, default=1, help="how many of them (tensor parallel)")
+    _add_model(sub)
+    sub.add_argument("--context", type=_tokens, default=4096, help="tokens per sequence (fine-tuning: sequence "
+                                                                  "length)")
+    sub.add_argument("--concurrency", type=_whole, default=1, help="concurrent sequences (fine-tuning: "
+                                                                   "micro-batch)")
+    sub.add_argument("--priority", default="latency", choices=("latency", "throughput", "quality", "memory"))
+    sub.add_argument("--evidence", help="an evidence summary JSON (default: the records in gpu_runs/)")
+    sub.add_argument("--no-evidence", action="store_true", help="published figures only")
 
     command("models", cmd_models, "list the model presets")
     command("formats", cmd_formats, "list weight and KV-cache formats")

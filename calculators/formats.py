@@ -182,7 +182,8 @@ class Codebook:
 # The headings formats are listed under, by family.
 FORMAT_GROUPS = {"float": "16- and 32-bit", "fp8": "8-bit", "bitsandbytes": "bitsandbytes",
                  "gptq": "GPTQ and AWQ", "awq": "GPTQ and AWQ", "generic": "Group-wise integer",
-                 "hqq": "Group-wise integer", "gguf": "GGUF (llama.cpp)", "aqlm": "Codebooks (AQLM)"}
+                 "hqq": "Group-wise integer", "gguf": "GGUF (llama.cpp)", "aqlm": "Codebooks (AQLM)",
+                 "mlx": "Group-wise integer"}
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,13 @@ def _catalog() -> dict:
                      "AQLM (arXiv 2401.06118): two uint8 codes per 8 weights, fp16 codebooks (2, 256, 1, 8) per "
                      "layer, fp16 scales per output channel; embeddings and lm_head stay fp16"),
     ]
+    for bits in (4, 8):
+        formats.append(WeightFormat(
+            f"mlx-int{bits}-g64", f"MLX {bits}-bit g64 (affine)", "mlx",
+            GroupScaled(bits, 64, scale_bits=16, zero_bits=16), EVERY_MATRIX, "bf16",
+            "MLX affine quantization (mlx.core.quantize: groups of 64 along the input dimension, one scale and one "
+            "bias per group in the weights' 16-bit type); mlx_lm convert -q quantizes every Linear and the "
+            "Embedding (mlx.nn.quantize), default 4 bits"))
     for name, block in GGML_TYPES.items():
         if block.weights == 1 or name.startswith("IQ"):
             continue
