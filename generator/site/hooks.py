@@ -7,7 +7,8 @@ hook puts the form there with the default result already computed by
 JavaScript, and with that result's charts (drawn by charts.js like every chart
 of the site, then redrawn by calculators.js from each live result). The
 Results pages and their downloads are generated from the records in gpu_runs/
-(or the directory in $LQFG_RECORDS) by generator.site.results; the home page's
+(or the directory in $LQFG_RECORDS) by generator.site.results; the prose pages are rendered as templates
+(generator.site.prose) and the glossary page is gathered from their definitions; the home page's
 `<!-- results: findings -->` becomes the findings they support. After the
 build, the Pyodide runtime, plotly.js and the packed `calculators/` are copied
 into the site, so it loads nothing from other hosts.
@@ -27,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from generator.records import RecordError
-from generator.site import CALCULATOR_PAGES, assets
+from generator.site import CALCULATOR_PAGES, assets, glossary, prose
 from generator.site.charts import Chart, chart_html, figure
 from generator.site.results import dataset as results_dataset
 from generator.site.results import findings as results_findings
@@ -45,6 +46,10 @@ def on_config(config):
     except RecordError as error:
         raise PluginError(f"a benchmark record is malformed: {error}") from None
     _state["dataset"] = data
+    try:
+        _state["terms"] = glossary.collect(config["docs_dir"])
+    except glossary.GlossaryError as error:
+        raise PluginError(f"the glossary: {error}") from None
     _state["findings"] = results_findings.findings(data)  # the home page and the Results index show them
     _state["pages"] = results_pages.pages(data, _state["findings"])
     for entry in config["nav"] or []:
@@ -59,7 +64,19 @@ def on_config(config):
 def on_files(files, config):
     for page in _state["pages"]:
         files.append(File.generated(config, page.src_uri, content=page.markdown))
+    files.append(File.generated(config, glossary.GLOSSARY_PAGE, content=glossary.page_markdown(_state["terms"])))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Prose pages are templates: their numbers come from calculators/ (generator/site/prose.py)."""
+    src_uri = page.file.src_uri
+    if not prose.is_prose(src_uri) or src_uri == glossary.GLOSSARY_PAGE:
+        return markdown
+    try:
+        return prose.render(markdown, src_uri, _state["terms"], page=page)
+    except prose.PageError as error:
+        raise PluginError(str(error)) from None
 
 CALCULATOR = re.compile(r"(?:<p>)?<!-- calculator: (\w+) -->(?:</p>)?")
 CHART_CAPTION = "Computed by calculators/ for the inputs above."
