@@ -81,6 +81,7 @@ class Architecture:
     norm_kind: str = "rmsnorm"
     norms_per_layer: int = 2
     qk_norm: str = "none"
+    attention_sinks: bool = False  # gpt-oss: one learned logit per query head and layer
     final_norm: bool = True
     learned_position_embeddings: int = 0
     # Mixture of experts. A layer is MoE unless it is one of the first
@@ -90,7 +91,7 @@ class Architecture:
     moe_intermediate_size: int = 0
     shared_expert_intermediate_size: int = 0  # total width of all shared experts
     shared_expert_gate: bool = False  # Qwen2-MoE: a sigmoid gate on the shared expert
-    router_bias: bool = False  # DeepSeek-V3: e_score_correction_bias
+    router_bias: bool = False  # a bias per expert on the router (DeepSeek-V3's e_score_correction_bias, gpt-oss)
     first_dense_layers: int = 0
     # Multi-head latent attention (DeepSeek-V2/V3); kv_lora_rank 0 means plain attention.
     q_lora_rank: int = 0
@@ -233,6 +234,8 @@ class Architecture:
                 add("kv_bias", (kv_width,), 2 * n)  # k and v biases
         if self.o_bias:
             add("o_bias", (h,))
+        if self.attention_sinks:
+            add("sinks", (self.num_attention_heads,))
         if self.qk_norm == "per-head":  # one head_dim vector shared by all heads, for q and for k
             add("qk_norm", (self.head_dim,), 2 * n)
         elif self.qk_norm == "full":  # OLMo-2 normalises the whole projected q and k

@@ -213,6 +213,17 @@ def _qwen3_moe(r):
     return fields
 
 
+def _gpt_oss(r):
+    # GptOssAttention: q/k/v/o with bias (attention_bias), a learned sink logit per head; GptOssExperts: fused
+    # gate_up (E, h, 2 * intermediate) and down (E, intermediate, h) with biases; GptOssTopKRouter: weight and
+    # bias. transformers src/transformers/models/gpt_oss/modeling_gpt_oss.py.
+    bias = r.bool("attention_bias", True)
+    fields = _common(r, tie_default=False, qkv_bias=bias, o_bias=bias, mlp_bias=True, attention_sinks=True)
+    fields.update(num_experts=r.int("num_local_experts"), experts_per_token=r.int("num_experts_per_tok"),
+                  moe_intermediate_size=fields["intermediate_size"], router_bias=True)
+    return fields
+
+
 def _gemma(r):
     return _common(r, tie_default=True, qkv_bias=r.bool("attention_bias", False),
                    o_bias=r.bool("attention_bias", False))
@@ -324,6 +335,7 @@ BUILDERS = {
     "qwen3": _qwen3,
     "qwen3_moe": _qwen3_moe,
     "gemma": _gemma,
+    "gpt_oss": _gpt_oss,
     "gemma2": _gemma2,
     "gemma3_text": _gemma3_text,
     "phi3": _phi3,
