@@ -7,6 +7,7 @@ is added in one place.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import prod
 
 from .errors import CalculatorError
@@ -189,6 +190,9 @@ class Architecture:
     # -- the tensor list -----------------------------------------------------
     def tensors(self) -> tuple[TensorGroup, ...]:
         """Every weight tensor of the model, grouped; the single source of counts."""
+        return _tensors(self)
+
+    def _tensor_list(self) -> tuple[TensorGroup, ...]:
         groups = []
         add = lambda part, name, shape, count: count and groups.append(TensorGroup(part, name, shape, count))
         h, n_layers = self.hidden_size, self.num_layers
@@ -269,6 +273,12 @@ class Architecture:
             if self.shared_expert_gate:
                 out.append(TensorGroup("router", "shared_expert_gate", (1, h), moe))
         return out
+
+
+@lru_cache(maxsize=128)
+def _tensors(arch: Architecture) -> tuple[TensorGroup, ...]:
+    """Architecture.tensors, once per architecture: every weight, parameter and FLOP count sums over it."""
+    return arch._tensor_list()
 
 
 @dataclass(frozen=True)
