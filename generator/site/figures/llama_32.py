@@ -39,11 +39,10 @@ def shapes() -> list:
 
 
 def llama_32_shapes_table() -> str:
-    lines = ["| Model | Layers | Hidden size | MLP size | Query / KV heads | Tied embeddings | Parameters | "
-             "Input embedding share | BF16 weights |",
-             "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+    lines = ["| Model | Layers | Hidden | MLP | Heads (query / KV) | Parameters | Embedding share | BF16 weights |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for s in shapes():
         lines.append(f"| {s.name} | {s.layers} | {s.hidden_size:,} | {s.mlp_size:,} | {s.query_heads} / {s.kv_heads} | "
-                     f"{'yes' if s.tied_embeddings else 'no'} | {s.params / 1e9:.2f}B | "
-                     f"{s.embedding_params / s.params * 100:.0f}% | {s.bf16_bytes / 1e9:.2f} GB |")
+                     f"{s.params / 1e9:.2f}B | {s.embedding_params / s.params * 100:.0f}% | "
+                     f"{s.bf16_bytes / 1e9:.2f} GB |")
     return "\n".join(lines) + "\n"
