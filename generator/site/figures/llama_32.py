@@ -39,10 +39,9 @@ def shapes() -> list:
 
 
 def llama_32_shapes_table() -> str:
-    lines = ["| Model | Layers | Hidden | MLP | Heads (query / KV) | Parameters | Embedding share | BF16 weights |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| Model | Layers | Hidden | MLP | Heads (query / KV) | Parameters | BF16 weights |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for s in shapes():
         lines.append(f"| {s.name} | {s.layers} | {s.hidden_size:,} | {s.mlp_size:,} | {s.query_heads} / {s.kv_heads} | "
-                     f"{s.params / 1e9:.2f}B | {s.embedding_params / s.params * 100:.0f}% | "
-                     f"{s.bf16_bytes / 1e9:.2f} GB |")
+                     f"{s.params / 1e9:.2f}B | {s.bf16_bytes / 1e9:.2f} GB |")
     return "\n".join(lines) + "\n"
