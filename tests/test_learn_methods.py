@@ -76,6 +76,14 @@ def test_every_calculator_number_on_the_page_equals_a_direct_call(page):
         assert f"{weight_format(match['format']).nominal_bits:,.{int(match['digits'])}f} bits" in html
 
 
+def test_the_training_defaults_are_the_ones_the_fine_tuning_page_names():
+    # The page names AdamW and activation checkpointing in words; the calls rely on the calculator's defaults.
+    from calculators.web import DEFAULTS
+
+    assert DEFAULTS["training"]["optimizer"] == "adamw" and DEFAULTS["training"]["checkpointing"] == "on"
+    assert "AdamW" in source("learn/fine-tuning.md") and "activation checkpointing on" in source("learn/fine-tuning.md")
+
+
 def test_q4_k_m_on_llama_3_1_8b_is_the_published_bits_per_weight():
     # llama.cpp tools/quantize/README.md lists Llama-3.1-8B Q4_K_M at 4.8944 bits per weight.
     bits = compute("weights", {"model": "llama-3.1-8b", "format": "gguf-q4-k-m"})["result"]["bits_per_param"]
@@ -127,16 +135,22 @@ def test_comparison_rows_are_the_knowledge_base():
         assert {phrase.split(" ")[0] for phrase in row.hardware} >= {methods.PLATFORM_LABELS[p] for p in native}
 
 
-def test_the_rendered_comparison_table_has_one_row_per_method_with_its_data():
+def test_the_rendered_comparison_tables_have_one_row_per_method_with_its_data():
     html = methods.method_comparison_table()
-    header, *body = table_rows(html)
-    assert len(body) == len(knowledge.METHODS)
-    column = {name: index for index, name in enumerate(header)}
-    for cells, method in zip(body, knowledge.METHODS):
-        assert cells[column["method"]] == method.label
-        assert cells[column["calibration data"]] == ("yes" if method.calibration else "no")
-        assert cells[column["adapters trainable on it"]] == ("yes" if method.fine_tunable else "no")
-        assert cells[column["runtimes that load it"]] == ", ".join(knowledge.RUNTIME_LABELS[r] for r in method.loaders)
+    first, second = html.split("\n\n")
+    for table in (first, second):
+        header, *body = table_rows(table)
+        assert len(body) == len(knowledge.METHODS)
+        column = {name: index for index, name in enumerate(header)}
+        for cells, method in zip(body, knowledge.METHODS):
+            assert cells[column["method"]] == method.label
+            if "calibration data" in column:
+                assert cells[column["calibration data"]] == ("yes" if method.calibration else "no")
+                assert cells[column["adapters trainable on it"]] == ("yes" if method.fine_tunable else "no")
+                assert cells[column["bits per code"]] == f"{method.bits:g}"
+            else:
+                assert cells[column["runtimes that load it"]] == ", ".join(knowledge.RUNTIME_LABELS[r]
+                                                                           for r in method.loaders)
     assert "{{ method_comparison_table(page) }}" in source("learn/methods.md")
 
 

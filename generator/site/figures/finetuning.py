@@ -11,10 +11,11 @@ from generator.records.analysis import finetune_rows, training_memory_checks
 from generator.site.results import dataset as results_dataset
 
 __all__ = ["qlora_record_link", "qlora_memory_table", "qlora_learning_table", "qlora_merge_table",
-           "qlora_merge_ratio"]
+           "qlora_merge_ratio", "qlora_run_description", "qlora_merged_kl_range"]
 
 QLORA_RECORD = "20261201T002724Z-qlora-cpu-amd-epyc-2-cores.json"
 MIB = 2 ** 20
+OPTIMIZER_NAMES = {"adamw": "AdamW", "adamw-8bit": "8-bit AdamW"}
 
 
 def record() -> dict:
@@ -33,8 +34,18 @@ def qlora_record_link(page=None) -> str:
 def _table(columns: list, rows: list, label: str) -> str:
     head = "".join(f"<th scope=\"col\">{escape(column)}</th>" for column in columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
-    return (f"<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(label)}\">"
+    return (f"<div class=\"results-table prose-table\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(label)}\">"
             f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _model_names(data: dict) -> dict:
+    """Model id -> a short name for table cells: the size word of the id and the parameter count."""
+    names = {}
+    for result in data["results"]:
+        model = result["model"]
+        words = [word for word in model["id"].split("-") if word in ("tiny", "small", "medium", "large")]
+        names[model["id"]] = f"{words[0] if words else model['id']} ({model['params'] / 1e6:.1f}M)"
+    return names
 
 
 def _device(data: dict) -> str:
@@ -50,7 +61,8 @@ def memory_rows(data: dict | None = None) -> list:
 
 def qlora_memory_table() -> str:
     data = record()
-    rows = [(model, method, f"{trainable:,}", f"{measured:.1f}", f"{predicted:.1f}",
+    names = _model_names(data)
+    rows = [(names[model], method, f"{trainable:,}", f"{measured:.1f}", f"{predicted:.1f}",
              f"{measured / predicted:.2f}×") for model, method, trainable, measured, predicted in memory_rows(data)]
     return _table(["model", "method", "trainable parameters", "measured MiB (CPU resident set)",
                    "calculator MiB", "measured / calculator"], rows,
@@ -63,10 +75,11 @@ def _ppl(loss: float) -> str:
 
 def qlora_learning_table() -> str:
     data = record()
+    names = _model_names(data)
     rows = []
     for row in finetune_rows(data):
         m = row.metrics
-        rows.append((row.model, row.method, f"{_ppl(m['domain_loss_base'])} → {_ppl(m['domain_loss'])}",
+        rows.append((names[row.model], row.method, f"{_ppl(m['domain_loss_base'])} → {_ppl(m['domain_loss'])}",
                      f"{_ppl(m['original_loss_base'])} → {_ppl(m['original_loss'])}"))
     return _table(["model", "method", "perplexity on the new domain, before → after",
                    "perplexity on the original corpus, before → after"], rows,
@@ -82,7 +95,8 @@ def merge_rows(data: dict | None = None) -> list:
 
 def qlora_merge_table() -> str:
     data = record()
-    rows = [(model, method, _ppl(m["domain_loss"]),
+    names = _model_names(data)
+    rows = [(names[model], method, _ppl(m["domain_loss"]),
              f"{m['merged_kl_divergence']:.1e}", f"{m['merged_top1_agreement']:.1%}", _ppl(m["merged_domain_loss"]),
              f"{m['requantized_kl_divergence']:.1e}", f"{m['requantized_top1_agreement']:.1%}",
              _ppl(m["requantized_domain_loss"]))
@@ -96,3 +110,29 @@ def qlora_merge_ratio(which: str = "min") -> float:
     """The smallest (or largest) factor by which re-quantizing raised the KL divergence over merging alone."""
     ratios = [m["requantized_kl_divergence"] / m["merged_kl_divergence"] for _, _, m in merge_rows()]
     return min(ratios) if which == "min" else max(ratios)
+
+
+def qlora_run_description() -> str:
+    """Where the record ran, on which models, with which adapter settings: read from the record."""
+    data = record()
+    results = [r for r in data["results"] if r["status"] == "ok"]
+    models = {}
+    for result in results:
+        models.setdefault(result["model"]["id"], result)
+    sizes = " and ".join(f"`{model}` ({result['model']['params']:,} parameters)" for model, result in models.items())
+    vocab = {result["method"]["config"]["model_config"]["vocab_size"] for result in results}
+    qlora = next(r for r in results if r["method"]["id"] == "finetune-qlora")
+    config = qlora["method"]["config"]
+    steps = " and ".join(f"{r['method']['config']['steps']}" for r in models.values())
+    optimizer = OPTIMIZER_NAMES.get(config["optimizer"], config["optimizer"])
+    return (f"on **a CPU** ({escape(data['run']['device']['name'])}), on {sizes}, reference models this project "
+            f"trained (vocabulary {', '.join(f'{v:,}' for v in sorted(vocab))} tokens). The adapters had rank "
+            f"{config['rank']} (alpha {config['alpha']:g}) on all {len(config['targets'])} block linears "
+            f"({', '.join(config['targets'])}); training ran {optimizer} for {steps} steps of batches of "
+            f"{config['batch']} × {qlora['workload']['prompt_tokens']} tokens.")
+
+
+def qlora_merged_kl_range() -> str:
+    """The smallest and largest KL divergence that merging alone caused, as text."""
+    values = [m["merged_kl_divergence"] for _, _, m in merge_rows()]
+    return f"{min(values):.1e} to {max(values):.1e}"

@@ -20,13 +20,13 @@ from generator.site.results import dataset as results_dataset
 from generator.site.results import device, tables
 
 __all__ = ["method_comparison_table", "gguf_tensor_types_table", "measured_quality_note", "matrix_bits",
-           "runtimes_of"]
+           "runtimes_of", "quality_reference"]
 
 # The model every size on the page is computed for.
 SIZE_MODEL = "llama-3.1-8b"
 
 # formats.WeightFormat.compute: weights in a 16-bit compute type are dequantized before the product.
-COMPUTE_LABELS = {"bf16": "16-bit (weights dequantized first)", "int8": "INT8", "fp8": "FP8", "fp32": "FP32"}
+COMPUTE_LABELS = {"bf16": "BF16 (weights dequantized first)", "int8": "INT8", "fp8": "FP8", "fp32": "FP32"}
 
 PLATFORM_LABELS = {"nvidia": "NVIDIA", "amd": "AMD", "apple": "Apple", "cpu": "CPU"}
 
@@ -168,7 +168,7 @@ def _compute_label(row: ComparisonRow) -> str:
     if row.nominal_bits >= 16:
         return "BF16 (as stored)"
     if knowledge.METHODS_BY_ID[row.method_id].scheme == "GGUF":
-        return "llama.cpp block kernels (see GGUF)"
+        return "llama.cpp block kernels"
     return COMPUTE_LABELS[row.compute]
 
 
@@ -176,29 +176,35 @@ def _html_table(columns: list, rows: list, label: str) -> str:
     """A table in the Results pages' keyboard-reachable scrolling region; cells are HTML already escaped."""
     head = "".join(f"<th scope=\"col\">{escape(column)}</th>" for column in columns)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return (f"<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(label)}\">"
+    return (f"<div class=\"results-table prose-table\" role=\"region\" tabindex=\"0\" aria-label=\"{escape(label)}\">"
             f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def method_comparison_table(page=None, model: str = SIZE_MODEL) -> str:
+    """Two tables over the same rows: what each method stores and needs, then where it runs and how it
+    measured here."""
     label = _weights("bf16", model)["model"]
-    rows = []
-    for row in comparison_rows(model):
-        rows.append([
-            escape(row.label),
-            f"{row.nominal_bits:g}",
-            escape(_compute_label(row)),
-            f"{row.bits_per_weight:.2f} ({row.total_bytes / 1e9:.2f} GB)",
-            "yes" if row.calibration else "no",
-            escape("; ".join(row.hardware)),
-            escape(", ".join(row.runtimes)),
-            "yes" if row.fine_tunable else "no",
-            _quality_cell(row.method_id, page),
-        ])
-    return _html_table(
-        ["method", "bits per code", "matrix product runs in", f"bits per weight, {label} (size)", "calibration data",
-         "hardware with a native kernel", "runtimes that load it", "adapters trainable on it",
-         "our quality measurement (CPU, small reference model)"], rows, "Comparison of quantization methods")
+    rows = comparison_rows(model)
+    storage = [[escape(row.label), f"{row.nominal_bits:g}",
+                f"{row.bits_per_weight:.2f} ({row.total_bytes / 1e9:.2f} GB)", escape(_compute_label(row)),
+                "yes" if row.calibration else "no", "yes" if row.fine_tunable else "no"] for row in rows]
+    running = [[escape(row.label), escape("; ".join(row.hardware)), escape(", ".join(row.runtimes)),
+                _quality_cell(row.method_id, page)] for row in rows]
+    return (_html_table(["method", "bits per code", f"bits per weight on {label} (size)", "matrix product in",
+                         "calibration data", "adapters trainable on it"], storage,
+                        "Comparison of quantization methods: storage and preparation")
+            + "\n\n" +
+            _html_table(["method", "hardware with a native kernel", "runtimes that load it",
+                         "our quality measurement (CPU, small reference model)"], running,
+                        "Comparison of quantization methods: where they run and how they measured"))
+
+
+def quality_reference() -> str:
+    """The reference model the quality column measured: its name and size, from the record."""
+    rows = _quality_rows()
+    if not rows:
+        return "no reference model yet"
+    return f"`{rows[0].model}` ({rows[0].params:,} parameters)"
 
 
 # -- GGUF: the type of every tensor ------------------------------------------------------------------------
