@@ -11,7 +11,7 @@ from generator.records.analysis import finetune_rows, training_memory_checks
 from generator.site.results import dataset as results_dataset
 
 __all__ = ["qlora_record_link", "qlora_memory_table", "qlora_learning_table", "qlora_merge_table",
-           "qlora_merge_ratio", "qlora_run_description", "qlora_merged_kl_range"]
+           "qlora_merge_ratio", "qlora_merge_factor", "qlora_run_description", "qlora_merged_kl_range"]
 
 QLORA_RECORD = "20261201T002724Z-qlora-cpu-amd-epyc-2-cores.json"
 MIB = 2 ** 20
@@ -136,3 +136,10 @@ def qlora_merged_kl_range() -> str:
     """The smallest and largest KL divergence that merging alone caused, as text."""
     values = [m["merged_kl_divergence"] for _, _, m in merge_rows()]
     return f"{min(values):.1e} to {max(values):.1e}"
+
+
+def qlora_merge_factor() -> str:
+    """How many times re-quantizing raised the KL divergence over merging alone, as text ('19 to 21',
+    or 'about 19' when the runs agree to the unit)."""
+    low, high = f"{qlora_merge_ratio('min'):.0f}", f"{qlora_merge_ratio('max'):.0f}"
+    return f"about {low}" if low == high else f"{low} to {high}"
