@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from calculators import knowledge, weight_format
-from calculators.gguf import gguf_file, tensor_bytes, tensor_types
+from calculators.gguf import GGML_TYPES, gguf_file, tensor_bytes, tensor_types
 from calculators.presets import preset_architecture
 from calculators.web import compute
 from generator.site import glossary, prose
@@ -194,6 +194,13 @@ def test_the_gguf_table_adds_up_to_the_files_tensor_bytes():
     file = gguf_file(arch, "Q4_K_M")
     assert sum(group.bytes for group in summary) + vectors == file.tensor_bytes
     assert sum(group.matrices for group in summary) == sum(file.types.values())
+
+
+@pytest.mark.parametrize("type_name", sorted(methods.BLOCK_FIELDS))
+def test_a_block_diagram_adds_up_to_the_calculators_block_size(type_name):
+    block = GGML_TYPES[type_name]
+    assert methods.block_bytes_check(type_name) == block.block_bytes
+    assert f"= {block.block_bytes * 8 / block.weights:g} bits per weight" in methods.block_layout_figure(type_name)
 
 
 # -- fine-tuning tables are the QLoRA record's -------------------------------------------------------------

@@ -20,7 +20,7 @@ from generator.site.results import dataset as results_dataset
 from generator.site.results import device, tables
 
 __all__ = ["method_comparison_table", "gguf_tensor_types_table", "measured_quality_note", "matrix_bits",
-           "runtimes_of", "quality_reference"]
+           "runtimes_of", "quality_reference", "block_layout_figure"]
 
 # The model every size on the page is computed for.
 SIZE_MODEL = "llama-3.1-8b"
@@ -272,3 +272,64 @@ def gguf_tensor_types_table(model: str = SIZE_MODEL, file_type: str = "Q4_K_M") 
     return caption + _html_table(
         ["tensor", "ggml type", "layers", "matrices", "weights", "bits per weight of the type", "bytes"], rows,
         f"Per-tensor types of {label} in {file_type}")
+
+
+# -- GGUF: a block, byte by byte ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BlockField:
+    name: str  # the struct member in ggml-common.h
+    bytes: int
+    holds: str  # what it stores
+    kind: str  # "codes", "scales" (per sub-block) or "super" (per block)
+
+
+# The block structs of ggml-org/llama.cpp ggml/src/ggml-common.h, member by member (QK_K = 256).
+BLOCK_FIELDS = {
+    "Q8_0": (BlockField("d", 2, "FP16 scale", "super"), BlockField("qs", 32, "32 × 8-bit codes", "codes")),
+    "Q4_0": (BlockField("d", 2, "FP16 scale", "super"), BlockField("qs", 16, "32 × 4-bit codes", "codes")),
+    "Q4_K": (BlockField("d", 2, "FP16 scale of the scales", "super"),
+             BlockField("dmin", 2, "FP16 scale of the minimums", "super"),
+             BlockField("scales", 12, "8 scales + 8 minimums, 6 bits each", "scales"),
+             BlockField("qs", 128, "256 × 4-bit codes", "codes")),
+    "Q6_K": (BlockField("ql", 128, "low 4 bits of 256 codes", "codes"),
+             BlockField("qh", 64, "high 2 bits of 256 codes", "codes"),
+             BlockField("scales", 16, "16 × 8-bit scales", "scales"),
+             BlockField("d", 2, "FP16 scale of the scales", "super")),
+}
+_FILLS = {"codes": "#a6cee3", "scales": "#fdbf6f", "super": "#fb9a99"}
+
+
+def block_bytes_check(type_name: str) -> int:
+    """The block's size from its fields; an error when it disagrees with the calculators' ggml type."""
+    total = sum(field.bytes for field in BLOCK_FIELDS[type_name])
+    if total != GGML_TYPES[type_name].block_bytes:
+        raise ValueError(f"{type_name}: the fields add up to {total} bytes, calculators/gguf.py says "
+                         f"{GGML_TYPES[type_name].block_bytes}")
+    return total
+
+
+def block_layout_figure(type_name: str) -> str:
+    """One ggml block drawn to scale (width proportional to bytes), with its bits per weight."""
+    block = GGML_TYPES[type_name]
+    total = block_bytes_check(type_name)
+    fields = BLOCK_FIELDS[type_name]
+    width, height, x = 600.0, 50, 0.0
+    parts = []
+    for index, field in enumerate(fields):
+        w = width * field.bytes / total
+        parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{_FILLS[field.kind]}" '
+                     f'stroke="#333" stroke-width="1"/>')
+        if w >= 44:
+            parts.append(f'<text x="{x + w / 2:.1f}" y="22" text-anchor="middle" font-size="14" fill="#111">'
+                         f'{escape(field.name)}</text><text x="{x + w / 2:.1f}" y="40" text-anchor="middle" '
+                         f'font-size="12" fill="#111">{field.bytes} B</text>')
+        x += w
+    code_bits = sum(f.bytes for f in fields if f.kind == "codes") * 8 / block.weights
+    bits = total * 8 / block.weights
+    title = f"{type_name}: {block.weights} weights in {total} bytes"
+    legend = "; ".join(f"<code>{escape(f.name)}</code> {f.bytes} B: {escape(f.holds)}" for f in fields)
+    return (f'<figure class="block-layout"><svg viewBox="0 0 {width:.0f} {height}" role="img" '
+            f'aria-label="{escape(title)}, drawn to scale" style="width: 100%; height: auto">'
+            f'{"".join(parts)}</svg><figcaption><strong>{escape(title)}</strong> = {bits:g} bits per weight '
+            f'({code_bits:g} for the codes, {bits - code_bits:g} for scales). {legend}.</figcaption></figure>')
