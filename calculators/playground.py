@@ -104,7 +104,7 @@ def quantize_rows(rows: list, bits: int, symmetric: bool, granularity: str, grou
 def errors(original: list, approx: list) -> dict:
     """Mean squared error and largest absolute error over two equal flat lists."""
     diffs = [a - b for a, b in zip(approx, original)]
-    return {"mse": sum(d * d for d in diffs) / len(diffs), "max_abs": max(abs(d) for d in diffs)}
+    return {"mse": math.fsum(d * d for d in diffs) / len(diffs), "max_abs": max(abs(d) for d in diffs)}
 
 
 def matvec(rows: list, vector: list) -> list:
@@ -142,7 +142,7 @@ def run(layer: str, bits: int, symmetric: bool, granularity: str, group_size: in
             "activation_levels": len(set(act_codes)),
             "activation_zeroed": lost,
             "kept_columns": sorted(keep), "output": out_err,
-            "output_relative": math.sqrt(sum((a - b) ** 2 for a, b in zip(approx, exact))) / norm if norm else 0.0,
+            "output_relative": math.sqrt(math.fsum((a - b) ** 2 for a, b in zip(approx, exact))) / norm if norm else 0.0,
             "row0": weights.values[0], "activation_values": act.values[0]}
 
 
