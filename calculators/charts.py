@@ -177,7 +177,9 @@ def _playground(r) -> list:
         return {"type": "scatter", "mode": "markers", "name": name, "x": list(range(len(values))), "y": values,
                 "marker": {"size": 6, "symbol": symbol}}
 
-    how = f"{r['bits']}-bit {r['scheme']}, {r['granularity']}"
+    way = {"tensor": "per-tensor", "channel": "per-channel", "group": f"groups of {r['group_size']}",
+           "decomposition": f"16-bit where |x| ≥ {r['threshold']:g}"}[r["granularity"]]
+    how = f"{r['bits']}-bit {r['scheme']}, {way}"
     return [_figure("playground-weights", f"The first {len(r['row0'])} weights of row 0, before and after ({how})",
                     [points("original", r["row0"], "circle"), points("quantized", r["row0_quantized"], "x")],
                     {"title": "input feature (column)"}, {"title": "weight"}),

@@ -266,7 +266,9 @@ def _playground(r) -> str:
     return (f"<p class=\"calc-headline\"><strong>{chosen['output_relative']:.2%}</strong> error in the layer's "
             f"output with {escape(names[r['granularity']].lower())} {bits}-bit {escape(r['scheme'])} quantization "
             f"of weights and activation.</p>"
-            f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table>"
+            # wider than a phone: a region that scrolls sideways and takes the keyboard focus to do so
+            "<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"Errors by granularity\">"
+            f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table></div>"
             f"<p class=\"calc-note\">Weights: the first {r['rows']} rows (output channels) of "
             f"<code>{escape(r['module'])}</code>, a {r['shape'][0]:,} × {r['shape'][1]:,} matrix of our small "
             f"reference llama ({source['params']:,} parameters, {source['steps']} steps on CPU; "

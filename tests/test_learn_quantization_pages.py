@@ -55,9 +55,10 @@ def test_the_weights_and_activations_page_shows_the_calculators_numbers():
         speed = result("roofline", model="llama-3.1-8b", format=fmt, gpu="h100-sxm", batch=1, prompt=1024)
         assert f"{speed['tokens_per_s']:,.0f}" in text and f"{speed['ttft_s'] * 1000:,.1f} ms" in text
     h100 = accelerator("h100-sxm")
-    row = next(line for line in text.splitlines() if line.startswith(f"| {h100.name} |"))
-    assert f"| {h100.dense_flops_s['fp8'] / 1e12:,.0f} |" in row and row.endswith("| — |")  # no FP4 on Hopper
-    assert "| 9.0 |" in row
+    row = re.search(r"<tr><td>H100 SXM 80GB</td>.*?</tr>", text).group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[2:] == ["9.0", f"{h100.dense_flops_s['bf16'] / 1e12:,.0f}", f"{h100.dense_flops_s['int8'] / 1e12:,.0f}",
+                         f"{h100.dense_flops_s['fp8'] / 1e12:,.0f}", "—"]  # no FP4 on Hopper
 
 
 def test_the_ptq_page_shows_the_training_calculators_numbers():
@@ -66,3 +67,18 @@ def test_the_ptq_page_shows_the_training_calculators_numbers():
     weights = result("weights", model="llama-3.1-8b", format="bf16")
     assert f"about {full['total_bytes'] / 2 ** 30:,.0f} GiB" in text
     assert f"against\n{weights['total_bytes'] / 2 ** 30:,.0f} GiB" in text
+
+
+def test_the_straight_through_example_on_the_page_runs_and_passes_gradients_through():
+    torch = pytest.importorskip("torch")
+    text = (ROOT / "docs/learn/ptq-and-qat.md").read_text(encoding="utf-8")
+    tab = text.split('=== "The idea in plain PyTorch"', 1)[1]
+    code = tab.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec("\n".join(line[4:] for line in code.splitlines()), namespace)
+    w = torch.tensor([[0.5, -0.25, 0.1, 0.7]], requires_grad=True)
+    out = namespace["fake_quantize"](w, bits=4)
+    scale = 0.7 / 7
+    assert torch.allclose(out, torch.round(w.detach() / scale) * scale)  # the forward pass sees the grid
+    out.sum().backward()
+    assert torch.equal(w.grad, torch.ones_like(w))  # the backward pass sees the identity

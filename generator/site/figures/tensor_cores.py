@@ -1,6 +1,8 @@
 """Which number formats each NVIDIA generation multiplies natively, with the dense peak rates from the calculators'
 hardware data (calculators/hardware_data.py, where each figure names its source)."""
 
+from html import escape
+
 from calculators.hardware import accelerator
 
 __all__ = ["tensor_core_table"]
@@ -9,7 +11,7 @@ __all__ = ["tensor_core_table"]
 CARDS = (("v100-sxm2-32gb", "Volta"), ("t4", "Turing"), ("a100-sxm-80gb", "Ampere"), ("rtx-3090", "Ampere"),
          ("l40s", "Ada Lovelace"), ("rtx-4090", "Ada Lovelace"), ("h100-sxm", "Hopper"), ("b200", "Blackwell"),
          ("rtx-5090", "Blackwell"))
-RATES = (("fp16", "FP16"), ("bf16", "BF16"), ("int8", "INT8"), ("fp8", "FP8"), ("fp4", "FP4"))
+RATES = (("int8", "INT8"), ("fp8", "FP8"), ("fp4", "FP4"))
 
 
 def _rate(flops_s) -> str:
@@ -17,13 +19,18 @@ def _rate(flops_s) -> str:
 
 
 def tensor_core_table(page=None) -> str:
-    """A Markdown table: card, architecture, compute capability and dense tensor-core TFLOP/s (TOP/s for INT8)
-    per data type; a dash where the card has no such tensor-core path or its maker publishes no figure."""
-    head = "| GPU | Architecture | Compute capability | " + " | ".join(label for _, label in RATES) + " |"
-    rule = "|" + "---|" * (3 + len(RATES))
+    """An HTML table (in a scrollable, focusable region for narrow screens): card, architecture, compute
+    capability and dense tensor-core TFLOP/s (TOP/s for INT8) per data type; a dash where the card has no such
+    tensor-core path or its maker publishes no figure. 16-bit is BF16, or FP16 on cards without BF16."""
+    head = "".join(f"<th scope=\"col\">{label}</th>" for label in
+                   ("GPU", "Architecture", "Compute capability", "16-bit", *(label for _, label in RATES)))
     rows = []
     for ident, architecture in CARDS:
         card = accelerator(ident)
-        rates = " | ".join(_rate(card.dense_flops_s.get(key)) for key, _ in RATES)
-        rows.append(f"| {card.name} | {architecture} | {card.compute_capability} | {rates} |")
-    return "\n".join([head, rule, *rows])
+        rates = card.dense_flops_s
+        sixteen = rates.get("bf16") or rates.get("fp16")
+        cells = [escape(card.name.removeprefix("NVIDIA ")), architecture, card.compute_capability, _rate(sixteen),
+                 *(_rate(rates.get(key)) for key, _ in RATES)]
+        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return ("<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"Dense tensor-core rates\">"
+            f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
