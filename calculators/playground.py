@@ -133,6 +133,7 @@ def run(layer: str, bits: int, symmetric: bool, granularity: str, group_size: in
     approx = matvec(weights.values, act.values[0])
     out_err = errors(exact, approx)
     norm = math.sqrt(math.fsum(y * y for y in exact))
+    distance = math.sqrt(math.fsum((a - b) ** 2 for a, b in zip(approx, exact)))
     act_codes = [c for c in act.codes[0] if c is not None]
     # Inputs that carried a value and came back as exactly zero: their information is gone.
     lost = sum(1 for x, q in zip(activation, act.values[0]) if x != 0 and q == 0)
@@ -142,7 +143,7 @@ def run(layer: str, bits: int, symmetric: bool, granularity: str, group_size: in
             "activation_levels": len(set(act_codes)),
             "activation_zeroed": lost,
             "kept_columns": sorted(keep), "output": out_err,
-            "output_relative": math.sqrt(math.fsum((a - b) ** 2 for a, b in zip(approx, exact))) / norm if norm else 0.0,
+            "output_relative": distance / norm if norm else 0.0,
             "row0": weights.values[0], "activation_values": act.values[0]}
 
 

@@ -163,8 +163,8 @@ def test_the_export_script_writes_the_models_own_weights_and_activation(tmp_path
     if missing:
         pytest.skip(f"documentation not installed: apt-get install {' '.join(missing)}")
     cpu = torch.device("cpu")
-    data = TokenizedCorpus(corpus.load_corpus(cache=tmp_path, paths=first_pages(corpus.SOURCES, train=1, python_scale=1)),
-                           vocab_size=1024, cache=tmp_path)
+    pages = first_pages(corpus.SOURCES, train=1, python_scale=1)
+    data = TokenizedCorpus(corpus.load_corpus(cache=tmp_path, paths=pages), vocab_size=1024, cache=tmp_path)
     # An untrained tiny llama saved as train.train saves its checkpoints (training is tested elsewhere and takes
     # minutes on a busy CPU): the export reads whatever weights the checkpoint holds.
     torch.manual_seed(0)
