@@ -178,7 +178,8 @@ def _playground(r) -> list:
                 "marker": {"size": 6, "symbol": symbol}}
 
     way = {"tensor": "per-tensor", "channel": "per-channel", "group": f"groups of {r['group_size']}",
-           "decomposition": f"16-bit where |x| ≥ {r['threshold']:g}"}[r["granularity"]]
+           "decomposition": f"16-bit where |x| ≥ {r['threshold']:g}",
+           "smoothquant": f"smoothed at α = {r['alpha']:g}"}[r["granularity"]]
     how = f"{r['bits']}-bit {r['scheme']}, {way}"
     return [_figure("playground-weights", f"The first {len(r['row0'])} weights of row 0, before and after ({how})",
                     [points("original", r["row0"], "circle"), points("quantized", r["row0_quantized"], "x")],

@@ -15,7 +15,11 @@ round() rounds halves to even, as torch.round does.
 Granularity says which values share one scale: the whole tensor, one row (an output channel), or a group of
 consecutive weights in a row. The decomposition of LLM.int8() (Dettmers et al. 2022, arXiv:2208.07339) keeps
 every input feature whose activation reaches a threshold in 16-bit, in the activation and in the matching
-column of the weights, and quantizes the rest per row (weights) and per token (activation).
+column of the weights, and quantizes the rest per row (weights) and per token (activation). SmoothQuant
+(Xiao et al. 2022, arXiv:2211.10438) first divides each input channel j of the activation by
+s_j = max|X_j|^alpha / max|W_j|^(1 - alpha) and multiplies the weights' column j by it (the product is
+unchanged), then quantizes per row and per token; max|X_j| is taken over all the tokens the export ran (its
+calibration), max|W_j| over the rows in the sample.
 """
 
 import math
@@ -25,7 +29,8 @@ from dataclasses import dataclass
 from .reference_weights import SAMPLE
 
 GRANULARITIES = {"tensor": "Per-tensor", "channel": "Per-channel (one scale per row)",
-                 "group": "Per-group", "decomposition": "LLM.int8()-style decomposition"}
+                 "group": "Per-group", "decomposition": "LLM.int8()-style decomposition",
+                 "smoothquant": "SmoothQuant smoothing"}
 MIN_BITS, MAX_BITS = 2, 8
 MIN_GROUP = 2
 
@@ -115,18 +120,40 @@ def outlier_columns(activation: list, threshold: float) -> frozenset:
     return frozenset(j for j, x in enumerate(activation) if abs(x) >= threshold)
 
 
-def run(layer: str, bits: int, symmetric: bool, granularity: str, group_size: int, threshold: float) -> dict:
+def smoothing_factors(rows: list, channel_max: list, alpha: float) -> list:
+    """SmoothQuant's s_j per input channel; 1 where a channel is all zeros on either side."""
+    factors = []
+    for j, largest in enumerate(channel_max):
+        weight = max(abs(row[j]) for row in rows)
+        factors.append(largest ** alpha / weight ** (1 - alpha) if largest > 0 and weight > 0 else 1.0)
+    return factors
+
+
+def run(layer: str, bits: int, symmetric: bool, granularity: str, group_size: int, threshold: float,
+        alpha: float = 0.5) -> dict:
     """One way of quantizing the layer's rows and its activation, with the errors it makes: of the weights,
     of the activation, and of the layer's output W·x against the unquantized product."""
     sample = layers()[layer]
     rows, activation = sample["rows"], sample["activation"]
     keep = outlier_columns(activation, threshold) if granularity == "decomposition" else frozenset()
     weight_granularity = "channel" if granularity == "decomposition" else granularity
-    weights = quantize_rows(rows, bits, symmetric, weight_granularity, group_size, keep)
+    if granularity == "smoothquant":
+        weight_granularity = "channel"
+        factors = smoothing_factors(rows, sample["channel_max"], alpha)
+    else:
+        factors = [1.0] * len(activation)
+    # Smoothing moves range from the activation into the weights; the product of the two is unchanged, and the
+    # errors are measured on the values the quantized layer effectively uses (read back and unscaled).
+    scaled_rows = [[w * s for w, s in zip(row, factors)] for row in rows]
+    weights = quantize_rows(scaled_rows, bits, symmetric, weight_granularity, group_size, keep)
+    weights = Quantized([[w / s for w, s in zip(row, factors)] for row in weights.values], weights.codes,
+                        weights.scales)
     # The activation is one token's vector: per-tensor is per-token. It shares the weights' groups when the
     # weights are grouped (as block formats such as MXFP4 do), and its outliers' 16-bit split otherwise.
     act_granularity = "group" if granularity == "group" else "tensor"
-    act = quantize_rows([activation], bits, symmetric, act_granularity, group_size, keep)
+    act = quantize_rows([[x / s for x, s in zip(activation, factors)]], bits, symmetric, act_granularity,
+                        group_size, keep)
+    act = Quantized([[x * s for x, s in zip(act.values[0], factors)]], act.codes, act.scales)
     flat_w = [v for row in rows for v in row]
     flat_wq = [v for row in weights.values for v in row]
     exact = matvec(rows, activation)
@@ -147,6 +174,6 @@ def run(layer: str, bits: int, symmetric: bool, granularity: str, group_size: in
             "row0": weights.values[0], "activation_values": act.values[0]}
 
 
-def compare(layer: str, bits: int, symmetric: bool, group_size: int, threshold: float) -> dict:
+def compare(layer: str, bits: int, symmetric: bool, group_size: int, threshold: float, alpha: float = 0.5) -> dict:
     """Every granularity at these settings, by name."""
-    return {g: run(layer, bits, symmetric, g, group_size, threshold) for g in GRANULARITIES}
+    return {g: run(layer, bits, symmetric, g, group_size, threshold, alpha) for g in GRANULARITIES}

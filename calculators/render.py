@@ -242,7 +242,8 @@ def _playground(r) -> str:
 
     runs, bits = r["runs"], r["bits"]
     names = {"tensor": "Per-tensor", "channel": "Per-channel", "group": f"Per-group ({r['group_size']})",
-             "decomposition": f"Decomposition (|x| ≥ {r['threshold']:g})"}
+             "decomposition": f"Decomposition (|x| ≥ {r['threshold']:g})",
+             "smoothquant": f"SmoothQuant (α = {r['alpha']:g})"}
     mark = {g: " class=\"calc-chosen\"" if g == r["granularity"] else "" for g in GRANULARITIES}
     head = "".join(f"<th scope=\"col\"{mark[g]}>{escape(names[g])}</th>" for g in GRANULARITIES)
     levels = 2 ** bits - (1 if r["scheme"] == "symmetric" else 0)
@@ -275,7 +276,9 @@ def _playground(r) -> str:
             f"<code>{escape(source['model'])}</code>), not of a production LLM. Activation: the input that layer "
             f"received at token {r['token_position']} of the first {source['tokens_run']} validation tokens; its "
             f"largest magnitude is {r['largest']:.3g} and its median magnitude {r['median']:.3g}. "
-            "The output error compares the quantized W·x with the unquantized product of the same rows.</p>")
+            "The output error compares the quantized W·x with the unquantized product of the same rows. SmoothQuant's "
+            f"factors use each input's largest magnitude over those {source['tokens_run']} tokens and each weight "
+            "column's over these rows.</p>")
 
 
 RENDERERS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
@@ -311,7 +314,8 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
     "playground": (("layer", "Layer of the reference model", "layer"), ("bits", "Bits (2 to 8)", "number"),
                    ("scheme", "Scheme", "scheme"), ("granularity", "Drawn in the charts", "granularity"),
                    ("group_size", "Group size (per-group)", "number"),
-                   ("threshold", "Outlier threshold |x| (decomposition)", "text")),
+                   ("threshold", "Outlier threshold |x| (decomposition)", "text"),
+                   ("alpha", "Migration strength α, 0 to 1 (SmoothQuant)", "text")),
 }
 
 

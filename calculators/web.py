@@ -53,7 +53,7 @@ DEFAULTS = {
     "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
                  "batch": "1", "lora_rank": "16", "checkpointing": "on", "units": "GiB"},
     "playground": {"layer": "down_proj", "bits": "8", "scheme": "symmetric", "granularity": "tensor",
-                   "group_size": "64", "threshold": "10"},
+                   "group_size": "64", "threshold": "10", "alpha": "0.5"},
 }
 # Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
 # and vendors label cards.
@@ -495,6 +495,7 @@ def _playground(inputs):
     granularity = inputs.choice("granularity", GRANULARITIES, "granularity")
     group = inputs.whole("group_size", MIN_GROUP, 1 << 20, "group size")
     threshold = inputs.number("threshold", 0.01, 1e6, "outlier threshold")
+    alpha = inputs.number("alpha", 0.0, 1.0, "migration strength")
     if layer is None or group is None:
         return None
     width = len(layers()[layer]["activation"])
@@ -504,17 +505,18 @@ def _playground(inputs):
     if inputs.errors:
         return None
     sample = layers()[layer]
-    runs = compare(layer, bits, scheme == "symmetric", group, threshold)
+    runs = compare(layer, bits, scheme == "symmetric", group, threshold, alpha)
     chosen = runs[granularity]
     shown = 96  # weights of the first row drawn in the chart
     source = playground_source()
     return {"model": source["model"], "params": source["params"], "steps": source["steps"],
+            "tokens_run": source["tokens_run"],
             "layer": layer, "layer_label": sample["label"], "module": sample["name"], "shape": sample["shape"],
             "rows": len(sample["rows"]), "width": width, "token_position": sample["token_position"],
             "largest": max(abs(x) for x in sample["activation"]),
             "median": sorted(abs(x) for x in sample["activation"])[width // 2],
             "bits": bits, "scheme": scheme, "granularity": granularity, "group_size": group,
-            "threshold": threshold,
+            "threshold": threshold, "alpha": alpha,
             "runs": {g: {k: v for k, v in run.items() if k not in ("row0", "activation_values")}
                      for g, run in runs.items()},
             "row0": sample["rows"][0][:shown], "row0_quantized": [round(v, 8) for v in chosen["row0"][:shown]],

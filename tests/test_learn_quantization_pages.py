@@ -82,3 +82,11 @@ def test_the_straight_through_example_on_the_page_runs_and_passes_gradients_thro
     assert torch.allclose(out, torch.round(w.detach() / scale) * scale)  # the forward pass sees the grid
     out.sum().backward()
     assert torch.equal(w.grad, torch.ones_like(w))  # the backward pass sees the identity
+
+
+def test_the_smoothquant_sentence_follows_the_numbers():
+    text = rendered("learn/outliers.md")
+    six, eight = result("playground", bits=6), result("playground", bits=8)
+    assert f"{six['runs']['smoothquant']['output_relative'] * 100:.1f}%, and the activation" in text
+    helps = eight["runs"]["smoothquant"]["output_relative"] < eight["runs"]["channel"]["output_relative"]
+    assert ("At 8 bits it\nalso helps" in text) == helps and ("does\nnot help this small model" in text) != helps

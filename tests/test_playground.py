@@ -103,7 +103,7 @@ def test_per_group_activation_and_weights_give_the_output_torch_gives():
 def test_the_page_shows_the_playgrounds_own_numbers():
     reply = compute("playground", {"bits": "4", "scheme": "asymmetric", "group_size": "128", "threshold": "12"})
     assert reply["ok"]
-    direct = playground.compare("down_proj", 4, False, 128, 12.0)
+    direct = playground.compare("down_proj", 4, False, 128, 12.0, 0.5)
     for granularity, run in direct.items():
         shown = reply["result"]["runs"][granularity]
         assert shown["output_relative"] == run["output_relative"] and shown["weights"] == run["weights"]
@@ -132,6 +132,7 @@ def test_one_level_grid_and_an_all_zero_group_do_not_divide_by_zero():
     ({"threshold": "lots"}, "threshold", "must be a number"),
     ({"layer": "lm_head"}, "layer", "unknown layer"),
     ({"scheme": "both"}, "scheme", "unknown scheme"),
+    ({"alpha": "1.5"}, "alpha", "migration strength must be between 0 and 1"),
     ({"layer": "q_proj", "group_size": "512"}, "group_size", "row length, 256"),
 ])
 def test_bad_input_gets_a_message(params, field, message):
@@ -146,6 +147,7 @@ def test_the_committed_sample_says_where_it_came_from():
     for layer in playground.layers().values():
         rows, width = layer["rows"], layer["shape"][1]
         assert len(layer["activation"]) == width and all(len(row) == width for row in rows)
+        assert len(layer["channel_max"]) == width
 
 
 # -- the export script, on a tiny llama trained for a few steps on a slice of the corpus ---------------------
@@ -193,3 +195,24 @@ def test_the_export_script_writes_the_models_own_weights_and_activation(tmp_path
                                atol=1e-9)
     assert seen[0].abs().amax(dim=1).argmax() == layer["token_position"]
     assert module.SAMPLE["provenance"]["size"] == "tiny" and module.SAMPLE["provenance"]["corpus_key"] == data.key
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 0.85])
+def test_smoothquant_matches_torch(alpha):
+    layer = playground.layers()["down_proj"]
+    w = torch.tensor(ROWS, dtype=torch.float64)
+    x = torch.tensor(ACTIVATION, dtype=torch.float64)
+    calibration = torch.tensor(layer["channel_max"], dtype=torch.float64)
+    s = calibration ** alpha / w.abs().amax(dim=0) ** (1 - alpha)
+    w_q = torch_quantize(w * s, 6, True)
+    x_q = torch_quantize((x / s).reshape(1, -1), 6, True)[0]
+    exact = w @ x
+    run = playground.run("down_proj", 6, True, "smoothquant", 64, 10.0, alpha)
+    assert run["output_relative"] == pytest.approx(float((w_q @ x_q - exact).norm() / exact.norm()), rel=1e-9)
+    assert run["weights"]["mse"] == pytest.approx(float(((w_q / s - w) ** 2).mean()), rel=1e-9)
+    assert run["activation"]["mse"] == pytest.approx(float(((x_q * s - x) ** 2).mean()), rel=1e-9)
+
+
+def test_the_calibration_statistic_bounds_the_activation():
+    for layer in playground.layers().values():
+        assert all(abs(x) <= m for x, m in zip(layer["activation"], layer["channel_max"]))

@@ -53,6 +53,8 @@ def test_the_playground_computes_live_what_cpython_computes(watched, base_url):
     ("bits", "eight", "whole number"),
     ("threshold", "nan", "between 0.01 and"),
     ("threshold", "99999999999", "between 0.01 and"),
+    ("alpha", "", "enter the migration strength"),
+    ("alpha", "2", "between 0 and 1"),
 ])
 def test_bad_input_gets_a_message_and_no_traceback(watched, base_url, field, value, message):
     watched.page.goto(address(base_url))

@@ -71,7 +71,10 @@ def sample(trained: train.TrainedModel, data: TokenizedCorpus, layer: int = 0) -
         layers[key] = {"name": name, "label": f"layer {layer} {label}", "shape": list(weight.shape),
                        "token_position": position,
                        "rows": [_rounded(row.tolist()) for row in weight[:ROWS]],
-                       "activation": _rounded(activation.tolist())}
+                       "activation": _rounded(activation.tolist()),
+                       # per input channel, the largest magnitude over all the tokens run: the calibration
+                       # statistic SmoothQuant's factors are computed from
+                       "channel_max": _rounded(seen.abs().amax(dim=0).tolist())}
     provenance = {"model": trained.model_id, "size": trained.size, "params": trained.params,
                   "steps": trained.steps, "seed": int(trained.path.name.split("-seed")[1].split("-")[0]),
                   "corpus_key": data.key, "validation_loss": round(trained.validation_loss, 4),
