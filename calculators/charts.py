@@ -172,8 +172,26 @@ def _training(r) -> list:
                     {"title": r["units"]}, barmode="stack", legend=dict(STACK_LEGEND))]
 
 
+def _playground(r) -> list:
+    def points(name, values, symbol):
+        return {"type": "scatter", "mode": "markers", "name": name, "x": list(range(len(values))), "y": values,
+                "marker": {"size": 6, "symbol": symbol}}
+
+    way = {"tensor": "per-tensor", "channel": "per-channel", "group": f"groups of {r['group_size']}",
+           "decomposition": f"16-bit where |x| ≥ {r['threshold']:g}",
+           "smoothquant": f"smoothed at α = {r['alpha']:g}"}[r["granularity"]]
+    how = f"{r['bits']}-bit {r['scheme']}, {way}"
+    return [_figure("playground-weights", f"The first {len(r['row0'])} weights of row 0, before and after ({how})",
+                    [points("original", r["row0"], "circle"), points("quantized", r["row0_quantized"], "x")],
+                    {"title": "input feature (column)"}, {"title": "weight"}),
+            _figure("playground-activation", f"The activation, before and after ({how})",
+                    [points("original", r["activation"], "circle"),
+                     points("quantized", r["activation_quantized"], "x")],
+                    {"title": "input feature"}, {"title": "activation"})]
+
+
 CHARTS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-          "training": _training}
+          "training": _training, "playground": _playground}
 
 
 def figures(page: str, result: dict) -> list:

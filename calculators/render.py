@@ -237,8 +237,52 @@ def _training(r) -> str:
             f"<tr><th scope=\"row\">Trainable parameters</th>{trainable}</tr></tbody></table>")
 
 
+def _playground(r) -> str:
+    from .playground import GRANULARITIES, source as playground_source
+
+    runs, bits = r["runs"], r["bits"]
+    names = {"tensor": "Per-tensor", "channel": "Per-channel", "group": f"Per-group ({r['group_size']})",
+             "decomposition": f"Decomposition (|x| ≥ {r['threshold']:g})",
+             "smoothquant": f"SmoothQuant (α = {r['alpha']:g})"}
+    mark = {g: " class=\"calc-chosen\"" if g == r["granularity"] else "" for g in GRANULARITIES}
+    head = "".join(f"<th scope=\"col\"{mark[g]}>{escape(names[g])}</th>" for g in GRANULARITIES)
+    levels = 2 ** bits - (1 if r["scheme"] == "symmetric" else 0)
+    lines = (("Scales stored", lambda run: f"{run['weight_scales']:,}"),
+             ("Weights: mean squared error", lambda run: f"{run['weights']['mse']:.3g}"),
+             ("Weights: largest error", lambda run: f"{run['weights']['max_abs']:.3g}"),
+             (f"Weights: levels used (of {levels})", lambda run: f"{run['weight_levels']:,}"),
+             ("Activation: mean squared error", lambda run: f"{run['activation']['mse']:.3g}"),
+             ("Activation: largest error", lambda run: f"{run['activation']['max_abs']:.3g}"),
+             (f"Activation: levels used (of {levels})", lambda run: f"{run['activation_levels']:,}"),
+             (f"Activation: non-zero inputs read back as 0 (of {r['width']:,})",
+              lambda run: f"{run['activation_zeroed']:,}"),
+             ("Inputs kept in 16-bit", lambda run: f"{len(run['kept_columns']):,}"),
+             ("Output W·x: relative error", lambda run: f"{run['output_relative']:.3%}"),
+             ("Output W·x: largest error", lambda run: f"{run['output']['max_abs']:.3g}"))
+    body = "".join(f"<tr><th scope=\"row\">{escape(label)}</th>"
+                   + "".join(f"<td{mark[g]}>{cell(runs[g])}</td>"
+                             for g in GRANULARITIES) + "</tr>" for label, cell in lines)
+    chosen = runs[r["granularity"]]
+    source = playground_source()
+    return (f"<p class=\"calc-headline\"><strong>{chosen['output_relative']:.2%}</strong> error in the layer's "
+            f"output with {escape(names[r['granularity']].lower())} {bits}-bit {escape(r['scheme'])} quantization "
+            f"of weights and activation.</p>"
+            # wider than a phone: a region that scrolls sideways and takes the keyboard focus to do so
+            "<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"Errors by granularity\">"
+            f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            f"<p class=\"calc-note\">Weights: the first {r['rows']} rows (output channels) of "
+            f"<code>{escape(r['module'])}</code>, a {r['shape'][0]:,} × {r['shape'][1]:,} matrix of our small "
+            f"reference llama ({source['params']:,} parameters, {source['steps']} steps on CPU; "
+            f"<code>{escape(source['model'])}</code>), not of a production LLM. Activation: the input that layer "
+            f"received at token {r['token_position']} of the first {source['tokens_run']} validation tokens; its "
+            f"largest magnitude is {r['largest']:.3g} and its median magnitude {r['median']:.3g}. "
+            "The output error compares the quantized W·x with the unquantized product of the same rows. SmoothQuant's "
+            f"factors use each input's largest magnitude over those {source['tokens_run']} tokens and each weight "
+            "column's over these rows.</p>")
+
+
 RENDERERS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-             "training": _training}
+             "training": _training, "playground": _playground}
 
 
 def render_result(page: str, result: dict) -> str:
@@ -267,6 +311,11 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
                  ("sequence", "Sequence length (tokens; 4k = 4,096)", "tokens"), ("batch", "Batch size", "number"),
                  ("lora_rank", "LoRA rank", "number"), ("checkpointing", "Activation checkpointing", "checkbox"),
                  ("units", "Units", "units")),
+    "playground": (("layer", "Layer of the reference model", "layer"), ("bits", "Bits (2 to 8)", "number"),
+                   ("scheme", "Scheme", "scheme"), ("granularity", "Drawn in the charts", "granularity"),
+                   ("group_size", "Group size (per-group)", "number"),
+                   ("threshold", "Outlier threshold |x| (decomposition)", "text"),
+                   ("alpha", "Migration strength α, 0 to 1 (SmoothQuant)", "text")),
 }
 
 

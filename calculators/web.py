@@ -19,6 +19,7 @@ from .formats import (KV_FORMATS, WEIGHT_FORMATS, kv_format, resolve_kv_format_i
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
 from .kv_cache import kv_cache_bytes
+from .playground import GRANULARITIES, MAX_BITS, MIN_BITS, MIN_GROUP, compare, layers, source as playground_source
 from .presets import PRESETS, preset
 from .roofline import compute_bound_batch, roofline
 from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
@@ -51,6 +52,8 @@ DEFAULTS = {
     "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
     "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
                  "batch": "1", "lora_rank": "16", "checkpointing": "on", "units": "GiB"},
+    "playground": {"layer": "down_proj", "bits": "8", "scheme": "symmetric", "granularity": "tensor",
+                   "group_size": "64", "threshold": "10", "alpha": "0.5"},
 }
 # Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
 # and vendors label cards.
@@ -485,8 +488,44 @@ def _training(inputs):
             "total_bytes": chosen.total}
 
 
+def _playground(inputs):
+    layer = inputs.choice("layer", layers(), "layer")
+    bits = inputs.whole("bits", MIN_BITS, MAX_BITS, "bit width")
+    scheme = inputs.choice("scheme", ("symmetric", "asymmetric"), "scheme")
+    granularity = inputs.choice("granularity", GRANULARITIES, "granularity")
+    group = inputs.whole("group_size", MIN_GROUP, 1 << 20, "group size")
+    threshold = inputs.number("threshold", 0.01, 1e6, "outlier threshold")
+    alpha = inputs.number("alpha", 0.0, 1.0, "migration strength")
+    if layer is None or group is None:
+        return None
+    width = len(layers()[layer]["activation"])
+    if width % group:
+        fits = ", ".join(str(g) for g in range(MIN_GROUP, width + 1) if width % g == 0 and g >= 16)
+        inputs.fail("group_size", f"the group size must divide the row length, {width:,}: try {fits}")
+    if inputs.errors:
+        return None
+    sample = layers()[layer]
+    runs = compare(layer, bits, scheme == "symmetric", group, threshold, alpha)
+    chosen = runs[granularity]
+    shown = 96  # weights of the first row drawn in the chart
+    source = playground_source()
+    return {"model": source["model"], "params": source["params"], "steps": source["steps"],
+            "tokens_run": source["tokens_run"],
+            "layer": layer, "layer_label": sample["label"], "module": sample["name"], "shape": sample["shape"],
+            "rows": len(sample["rows"]), "width": width, "token_position": sample["token_position"],
+            "largest": max(abs(x) for x in sample["activation"]),
+            "median": sorted(abs(x) for x in sample["activation"])[width // 2],
+            "bits": bits, "scheme": scheme, "granularity": granularity, "group_size": group,
+            "threshold": threshold, "alpha": alpha,
+            "runs": {g: {k: v for k, v in run.items() if k not in ("row0", "activation_values")}
+                     for g, run in runs.items()},
+            "row0": sample["rows"][0][:shown], "row0_quantized": [round(v, 8) for v in chosen["row0"][:shown]],
+            "activation": sample["activation"],
+            "activation_quantized": [round(v, 6) for v in chosen["activation_values"]]}
+
+
 PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-         "training": _training}
+         "training": _training, "playground": _playground}
 
 
 def compute(page: str, params: dict) -> dict:
@@ -544,6 +583,9 @@ def options() -> dict:
         "gpu": [(g.id, g.name) for g in ACCELERATORS.values()],
         "method": [("full", "Full fine-tuning"), ("lora", "LoRA"), ("qlora", "QLoRA")],
         "optimizer": [(o, o) for o in OPTIMIZER_BYTES],
+        "layer": [(key, f"{layer['label']} ({len(layer['activation']):,} inputs)") for key, layer in layers().items()],
+        "scheme": [("symmetric", "Symmetric (zero point 0)"), ("asymmetric", "Asymmetric (with a zero point)")],
+        "granularity": list(GRANULARITIES.items()),
     }
 
 

@@ -1,0 +1,77 @@
+"""The quantization playground on the outlier page, live in Chromium: the same numbers as CPython, charts redrawn,
+bad input answered next to its field, nothing loaded from another host; the three pages stay small."""
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+
+from calculators.web import compute
+from generator.site import CALCULATOR_PAGES
+
+PAGES = ("learn/ptq-and-qat", "learn/outliers", "learn/weights-and-activations")
+
+
+def address(base_url, params=None):
+    return f"{base_url}/{CALCULATOR_PAGES['playground']}/" + (f"?{urlencode(params)}" if params else "")
+
+
+def only_this_site(watched, base_url):
+    return [r for r in watched.requests if not r.startswith((base_url, "data:", "blob:"))]
+
+
+def test_the_playground_computes_live_what_cpython_computes(watched, base_url):
+    watched.page.goto(address(base_url))
+    reply = watched.wait_live()
+    assert reply == json.loads(json.dumps(compute("playground", {})))
+    assert watched.page.inner_text(".calc-status") == "Live result."
+    watched.page.fill("#f-bits", "4")
+    watched.page.select_option("#f-granularity", "decomposition")
+    watched.page.wait_for_function("window.__calc.lastReply.inputs.bits === '4' && "
+                                   "window.__calc.lastReply.inputs.granularity === 'decomposition'", timeout=60_000)
+    reply = watched.page.evaluate("window.__calc.lastReply")
+    expected = json.loads(json.dumps(compute("playground", {"bits": "4", "granularity": "decomposition"})))
+    assert reply == expected
+    headline = f"{expected['result']['runs']['decomposition']['output_relative']:.2%}"
+    watched.page.wait_for_function(f"document.querySelector('.calc-result').textContent.includes('{headline}')")
+    # the activation chart is redrawn with the quantized values of the new settings
+    watched.page.wait_for_function(
+        "(() => { const p = document.querySelector(\"[id='playground-activation'] .js-plotly-plot\");"
+        " return p && p.data && p.data[1].y.length > 0 && p.data[1].name === 'quantized'; })()", timeout=60_000)
+    drawn = watched.page.evaluate(
+        "document.querySelector(\"[id='playground-activation'] .js-plotly-plot\").data[1].y")
+    assert drawn == expected["charts"][1]["data"][1]["y"]
+    assert watched.errors == [] and watched.dialogs == []
+    assert only_this_site(watched, base_url) == []
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("group_size", "100", "must divide the row length"),
+    ("group_size", "", "enter the group size"),
+    ("bits", "NaN", "whole number"),
+    ("bits", "1e300", "at most 8"),
+    ("bits", "eight", "whole number"),
+    ("threshold", "nan", "between 0.01 and"),
+    ("threshold", "99999999999", "between 0.01 and"),
+    ("alpha", "", "enter the migration strength"),
+    ("alpha", "2", "between 0 and 1"),
+])
+def test_bad_input_gets_a_message_and_no_traceback(watched, base_url, field, value, message):
+    watched.page.goto(address(base_url))
+    watched.wait_live()
+    watched.page.fill(f"#f-{field}", value)
+    reply = watched.wait_live(count=2)
+    assert not reply["ok"]
+    assert message in watched.page.inner_text(f"#e-{field}")
+    assert watched.page.get_attribute(f"[name={field}]", "aria-invalid") == "true"
+    result = watched.page.inner_text(".calc-result")
+    assert result.strip() and "NaN" not in result and "Traceback" not in result
+    assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
+    assert watched.errors == [] and only_this_site(watched, base_url) == []
+
+
+def test_the_learn_pages_stay_small(site_dir):
+    directory, _ = site_dir
+    for page in PAGES:
+        size = (directory / page / "index.html").stat().st_size
+        assert size < 400_000, (page, size)
