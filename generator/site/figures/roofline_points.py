@@ -118,6 +118,8 @@ def chart(found: list) -> Chart:
                            "x": [point.intensity for point in chosen],
                            "y": [point.achieved_flops_s / 1e12 for point in chosen],
                            "text": [f"{_label(point)} ({point.row.run.file})" for point in chosen],
+                           # where each point's time comes from: record file, result index, metric
+                           "customdata": [[point.row.run.file, point.row.index, point.metric] for point in chosen],
                            "hovertemplate": "%{text}<br>%{x:.3g} FLOP/byte, %{y:.3g} TFLOP/s<extra></extra>"})
     files = sorted({point.row.run.file for point in found})
     return Chart("measured-roofline", f"Our decode steps on the {gpu.name} roofline",
