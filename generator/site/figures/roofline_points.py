@@ -174,7 +174,7 @@ def _conditions(found: list) -> str:
 
 def measured_roofline(page=None) -> str:
     """The chart, the table of every point with a link to its record, and the conditions of the runs."""
-    found = points()
+    found = sorted(points(), key=lambda point: point.row.batch)  # batch 1 first; record order within a batch
     if not found:
         return "<p class=\"missing\">No GPU decode record on an accelerator preset yet.</p>"
     root = "../" * page.url.count("/") if page is not None else "../"
