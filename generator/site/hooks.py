@@ -90,7 +90,20 @@ def _chart(spec: dict) -> Chart:
                  x_title=spec["x_title"], y_title=spec["y_title"], y_format=spec["y_format"])
 
 
-def _calculator_html(match) -> str:
+# A calculator's result links to the other calculators relative to its own page ("../kv-cache/"); embedded in a
+# page outside the Calculators section, those links are rewritten to point into it (calculators.js does the
+# same for the live results, from the data-links-base the embedding carries).
+RELATIVE_LINK = re.compile(r'href="\.\./')
+
+
+def _links_base(page_url: str) -> str:
+    """The Calculators section relative to a page outside it; empty for the calculators' own pages."""
+    if page_url.startswith("calculators/"):
+        return ""
+    return "../" * page_url.count("/") + "calculators/"
+
+
+def _calculator_html(match, base: str = "") -> str:
     page = match.group(1)
     if page not in DEFAULTS:
         raise ValueError(f"unknown calculator {page!r} in a page (known: {', '.join(DEFAULTS)})")
@@ -101,10 +114,12 @@ def _calculator_html(match) -> str:
     # a model finds the pages that say something about it. A form cannot hold another form, which matters:
     # the theme's indexer stops skipping at the first closing tag of the same name.
     form = render_form(page).replace("<form ", "<form data-search-exclude ", 1)
-    return (f"<div class=\"calc\" data-page=\"{page}\">{form}"
+    result = RELATIVE_LINK.sub(f'href="{base}', default["html"]) if base else default["html"]
+    embedded = f" data-links-base=\"{escape(base)}\"" if base else ""
+    return (f"<div class=\"calc\" data-page=\"{page}\"{embedded}>{form}"
             "<p class=\"calc-status\" role=\"status\" aria-live=\"polite\">"
             "Result computed when this page was built, for the inputs shown.</p>"
-            f"<div class=\"calc-result\" aria-live=\"polite\">{default['html']}</div>"
+            f"<div class=\"calc-result\" aria-live=\"polite\">{result}</div>"
             "<div class=\"calc-export\" role=\"group\" aria-label=\"Export the result\">"
             "<button type=\"button\" class=\"md-button\" data-export=\"markdown\">Copy as Markdown</button>"
             "<button type=\"button\" class=\"md-button\" data-export=\"json\">Copy as JSON</button></div>"
@@ -176,7 +191,8 @@ def on_page_content(html, page, config, files):
         html = CATALOGUE.sub(lambda match: _catalogue_html(page.url), html)
     if "<!-- calculator:" not in html:
         return html
-    return CALCULATOR.sub(_calculator_html, html)
+    base = _links_base(page.url)
+    return CALCULATOR.sub(lambda match: _calculator_html(match, base), html)
 
 
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'

@@ -265,6 +265,16 @@
     }
   }
 
+  // A calculator embedded outside the Calculators section: its result's links to the other calculators
+  // ("../kv-cache/") are relative to the Calculators section, which data-links-base locates from this page.
+  function rebaseLinks(root, container) {
+    const base = root.dataset.linksBase;
+    if (!base) return;
+    for (const link of container.querySelectorAll('a[href^="../"]')) {
+      link.setAttribute("href", base + link.getAttribute("href").slice(3));
+    }
+  }
+
   function bind(root) {
     if (root.dataset.bound) return;
     root.dataset.bound = "1";
@@ -329,6 +339,7 @@
         exported.reply = { inputs: reply.inputs, result: reply.result };
         if (chosen) remember(form);
         result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
+        rebaseLinks(root, result);
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
         if (charts) charts.classList.remove("calc-stale");
