@@ -19,6 +19,7 @@ from .formats import (KV_FORMATS, WEIGHT_FORMATS, kv_format, resolve_kv_format_i
 from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
 from .kv_cache import kv_cache_bytes
+from . import number_format_page
 from .presets import PRESETS, preset
 from .roofline import compute_bound_batch, roofline
 from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
@@ -51,6 +52,7 @@ DEFAULTS = {
     "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
     "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
                  "batch": "1", "lora_rank": "16", "checkpointing": "on", "units": "GiB"},
+    "number_format": number_format_page.DEFAULTS,  # the explorer on learn/number-formats.md
 }
 # Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
 # and vendors label cards.
@@ -486,7 +488,7 @@ def _training(inputs):
 
 
 PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-         "training": _training}
+         "training": _training, "number_format": number_format_page.compute}
 
 
 def compute(page: str, params: dict) -> dict:
