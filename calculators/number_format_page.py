@@ -15,13 +15,13 @@ FIELDS = (("value", "Value to store (0.1, -3.5e-4, 1/3)", "text"),
           ("absmax", "Largest magnitude in its block (scales INT8, INT4, NF4, MXFP4, NVFP4)", "text"))
 
 STATUS = {
-    "exact": "stored exactly",
-    "rounded": "rounded to the nearest value (ties to even)",
-    "subnormal": "subnormal: below the smallest normal number, so fewer significant bits are left",
-    "underflow": "underflow: too small for this format, it becomes zero",
-    "overflow-infinity": "overflow: beyond the largest finite value, it becomes infinity",
-    "saturated": "overflow: clamped to the largest value it can hold (no infinity here, or the block's scale "
-                 "is too small for it)",
+    "exact": "exact",
+    "rounded": "rounded to nearest (ties to even)",
+    "subnormal": "subnormal: fewer significant bits",
+    "underflow": "underflow: becomes zero",
+    "overflow-infinity": "overflow: becomes infinity",
+    "saturated": "overflow: clamped to the largest value",
+    "clipped": "clipped: beyond what the block's scale reaches",
 }
 KIND_CLASS = {"sign": "nf-sign", "exponent": "nf-exp", "mantissa": "nf-man", "code": "nf-code", "scale": "nf-scale"}
 KIND_LABEL = {"sign": "sign", "exponent": "exponent", "mantissa": "mantissa", "code": "integer code or code-book index",
@@ -66,8 +66,8 @@ def _row(row, value) -> dict:
             "fields": [[kind, bits] for kind, bits in stored.fields],
             "stored": stored.special or ("-0" if stored.value == 0 and stored.fields[0] == ("sign", "1")
                                          else short(stored.value)), "stored_number": number, "special": stored.special,
-            "status": stored.status, "error": error, "relative_error": relative,
-            "scale": None if stored.scale is None else short(stored.scale), "code": stored.code}
+            "status": "clipped" if stored.status == "saturated" and stored.scale is not None else stored.status, "error": error, "relative_error": relative,
+            "scale": None if stored.scale is None else f"{float(stored.scale):.6g}", "code": stored.code}
 
 
 def _bits_html(fields) -> str:
@@ -82,7 +82,7 @@ def _error_text(row) -> str:
     if row["error"] == 0:
         return "0"
     relative = f" ({row['relative_error']:.3g} relative)" if row["relative_error"] is not None else ""
-    return f"{row['error']:+.3g}{relative}"
+    return f"{row['error']:+.4g}{relative}"
 
 
 def render(result: dict) -> str:
@@ -92,15 +92,16 @@ def render(result: dict) -> str:
                  if row["scale"] is not None else "")
         body.append(f"<tr><th scope=\"row\">{escape(row['label'])}<br><span class=\"calc-exact\">{row['bits']} bits"
                     f"</span></th><td>{_bits_html(row['fields'])}{scale}</td>"
-                    f"<td><strong>{escape(row['stored'])}</strong></td><td>{_error_text(row)}</td>"
-                    f"<td class=\"nf-status nf-{row['status']}\">{STATUS[row['status']]}</td></tr>")
+                    f"<td><strong>{escape(row['stored'])}</strong><br><span class=\"nf-error\">error "
+                    f"{_error_text(row)}</span><br>"
+                    f"<span class=\"nf-status nf-{row['status']}\">{STATUS[row['status']]}</span></td></tr>")
     legend = ("<p class=\"nf-legend\">Bits: <code class=\"nf-bits\"><span class=\"nf-sign\">sign</span></code> "
               "<code class=\"nf-bits\"><span class=\"nf-exp\">exponent</span></code> "
               "<code class=\"nf-bits\"><span class=\"nf-man\">mantissa</span></code> "
               "<code class=\"nf-bits\"><span class=\"nf-code\">integer code or NF4 index</span></code> "
               "<code class=\"nf-bits\"><span class=\"nf-scale\">block scale</span></code></p>")
-    head = ("<thead><tr><th scope=\"col\">Format</th><th scope=\"col\">Bits</th><th scope=\"col\">Stored value</th>"
-            "<th scope=\"col\">Error</th><th scope=\"col\">What happened</th></tr></thead>")
+    head = ("<thead><tr><th scope=\"col\">Format</th><th scope=\"col\">Bits</th><th scope=\"col\">Stored value, error, what happened</th>"
+            "</tr></thead>")
     return (f"<p class=\"calc-headline\">How <strong>{escape(result['value'])}</strong> is stored, with "
             f"{escape(result['absmax'])} as the largest magnitude of its block.</p>{legend}"
             f"<div class=\"nf-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Encodings\">"

@@ -307,7 +307,10 @@ def explore(value: Fraction, absmax: Fraction, negative_zero: bool = False) -> l
 
 def short(value: Fraction) -> str:
     """A stored value as the shortest decimal that reads back to the same double (exact for every format here
-    up to FP32, whose values are all doubles)."""
+    up to FP32, whose values are all doubles); whole numbers without a decimal point."""
     number = float(value)
-    text = repr(number)
-    return "0" if number == 0 and value >= 0 else ("-0" if number == 0 else text)
+    if number == 0:
+        return "0" if value >= 0 else "-0"
+    if number.is_integer() and abs(number) < 1e16:
+        return str(int(number))  # 70000, not 70000.0
+    return repr(number)

@@ -134,7 +134,8 @@ def test_the_page_result_is_the_encoders_result():
     reply = compute("number_format", {"value": "70000", "absmax": "1"})
     rows = {row["id"]: row for row in reply["result"]["rows"]}
     assert rows["fp16"]["stored"] == "inf" and rows["fp16"]["status"] == "overflow-infinity"
-    assert rows["fp8-e4m3"]["stored"] == "448.0" and rows["fp8-e4m3"]["status"] == "saturated"
+    assert rows["fp8-e4m3"]["stored"] == "448" and rows["fp8-e4m3"]["status"] == "saturated"
+    assert rows["int8"]["status"] == "clipped" and rows["nf4"]["stored"] == "1"
     assert rows["bf16"]["stored_number"] == float(encode_float(Fraction(70000), BF16).value)
     assert [row.id for row in explore(Fraction(1), Fraction(1))] == list(rows)
     assert "nf-sign" in reply["html"] and "<script" not in compute("number_format", {"value": "<script>"})["html"]
