@@ -59,11 +59,10 @@ def fit_table(context: int = 8192, page=None) -> str:
         link = "../calculators/will-it-fit/?" + "&".join(f"{k}={v}" for k, v in inputs.items() if k != "units")
         margin = (f"{r['free_bytes'] / 1e9:,.1f} GB free" if r["fits"] else f"{-r['free_bytes'] / 1e9:,.1f} GB short")
         per = " per GPU" if gpus > 1 else ""
-        rows.append((escape(r["model"]), escape(r["format_label"]), f"{gpus} × {escape(r['gpu'])}",
+        rows.append((f"{escape(r['model'])}, {escape(r['format_label'])}<br>{gpus} × {escape(r['gpu'])}",
                      f"{r['total_bytes'] / 1e9:,.1f} GB{per}", f"{r['capacity_bytes'] / 1e9:,.1f} GB{per}",
-                     f"<a href=\"{escape(link)}\">{'fits' if r['fits'] else 'does not fit'}</a> ({margin}{per})"))
-    return _table(["model", "weights", "GPUs", "needed (weights, KV cache, activations, overhead)",
-                   "usable (90% of allocatable)", "verdict"], rows)
+                     f"<a href=\"{escape(link)}\">{'fits' if r['fits'] else 'does not fit'}</a><br>{margin}{per}"))
+    return _table(["setup", "needed", "usable", "verdict"], rows)
 
 
 def calc_bits(fmt: str, digits: int = 3) -> str:
