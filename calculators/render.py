@@ -7,6 +7,7 @@ through `html.escape`; nothing here builds markup from unescaped input.
 
 from html import escape
 
+from . import number_format_page
 from .architecture import PARTS
 from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, carried_fields, option_groups, options
 
@@ -282,7 +283,8 @@ def _playground(r) -> str:
 
 
 RENDERERS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-             "training": _training, "playground": _playground}
+             "training": _training, "playground": _playground,
+             "number_format": number_format_page.render}
 
 
 def render_result(page: str, result: dict) -> str:
@@ -316,6 +318,7 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
                    ("group_size", "Group size (per-group)", "number"),
                    ("threshold", "Outlier threshold |x| (decomposition)", "text"),
                    ("alpha", "Migration strength α, 0 to 1 (SmoothQuant)", "text")),
+    "number_format": number_format_page.FIELDS,
 }
 
 

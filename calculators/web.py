@@ -20,6 +20,7 @@ from .hardware import ACCELERATORS, accelerator
 from .hf_config import architecture_from_config, architecture_from_json
 from .kv_cache import kv_cache_bytes
 from .playground import GRANULARITIES, MAX_BITS, MIN_BITS, MIN_GROUP, compare, layers, source as playground_source
+from . import number_format_page
 from .presets import PRESETS, preset
 from .roofline import compute_bound_batch, roofline
 from .speculative import MAX_DRAFT_TOKENS, speculative_decoding
@@ -54,6 +55,7 @@ DEFAULTS = {
                  "batch": "1", "lora_rank": "16", "checkpointing": "on", "units": "GiB"},
     "playground": {"layer": "down_proj", "bits": "8", "scheme": "symmetric", "granularity": "tensor",
                    "group_size": "64", "threshold": "10", "alpha": "0.5"},
+    "number_format": number_format_page.DEFAULTS,  # the explorer on learn/number-formats.md
 }
 # Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
 # and vendors label cards.
@@ -525,7 +527,8 @@ def _playground(inputs):
 
 
 PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-         "training": _training, "playground": _playground}
+         "training": _training, "playground": _playground,
+         "number_format": number_format_page.compute}
 
 
 def compute(page: str, params: dict) -> dict:

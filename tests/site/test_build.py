@@ -35,6 +35,7 @@ def test_every_calculator_page_carries_its_default_charts(site_dir):
         html = (directory / path / "index.html").read_text()
         expected = compute(page, {})["charts"]
         container = html[html.index(f'<div class="calc-charts" data-charts="{page}">'):]
+        container = container[:container.index("</div></div>")]  # the calculator's end: a page may hold other charts
         figures = re.findall(r'<figure class="chart" id="([^"]+)">.*?<template class="chart-figure" '
                              r'data-search-exclude>(.*?)</template>.*?<tbody>(.*?)</tbody>', container, re.S)
         assert [ident for ident, _, _ in figures] == [chart["id"] for chart in expected], page
@@ -42,7 +43,7 @@ def test_every_calculator_page_carries_its_default_charts(site_dir):
             assert json.loads(unescape(figure_json)) == {"data": chart["data"], "layout": chart["layout"]}
             assert rows.count("<tr>") == sum(len(trace["x"]) for trace in chart["data"])
             assert "NaN" not in figure_json and "Infinity" not in figure_json
-        assert "Computed by calculators/ for the inputs above." in container
+        assert "Computed by calculators/ for the inputs above." in container or not expected
 
 
 def test_no_asset_is_loaded_from_another_host(site_dir):
@@ -106,7 +107,7 @@ def test_the_search_index_leaves_out_the_option_lists_and_finds_every_name(site_
     for page in CALCULATOR_PAGES:
         parser = Options()
         parser.feed(render_form(page))
-        assert parser.lists or page == "speculative", page  # that form has numbers only
+        assert parser.lists or page in ("speculative", "number_format"), page  # those forms have text fields only
         for options in parser.lists:
             # Indexed, a list reads as its labels run together: any four neighbours would show it (a shorter
             # list can read like the header of the result's table, which names the same things).
