@@ -136,7 +136,7 @@ def test_answers_survive_navigating_away_and_back(watched, base_url):
 
 
 @pytest.mark.parametrize("path", ["/exam-prep/quiz/", "/exam-prep/", "/evaluate/"])
-def test_the_pages_load_only_from_the_site_and_pass_axe(watched, base_url, path):
+def test_the_pages_load_only_from_the_site_pass_axe_and_fit_a_phone(watched, base_url, path):
     page = watched.page
     page.goto(base_url + path)
     if path == QUIZ:  # answered, so the marked state is checked too
@@ -152,6 +152,10 @@ def test_the_pages_load_only_from_the_site_and_pass_axe(watched, base_url, path)
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
     assert violations == [], violations
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways
+    page.wait_for_timeout(200)
+    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
     assert watched.errors == []
 
 
