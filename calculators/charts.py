@@ -12,6 +12,7 @@ out rather than written as NaN or Infinity, which JSON cannot carry.
 
 import math
 
+from .wizard_web import figures as wizard_figures
 from .render import FIT_PARTS, METADATA_LABEL, METHOD_LABELS, PART_LABELS, TRAINING_PARTS, capitalized
 
 GIB = 1 << 30
@@ -173,7 +174,7 @@ def _training(r) -> list:
 
 
 CHARTS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-          "training": _training}
+          "training": _training, "wizard": wizard_figures}
 
 
 def figures(page: str, result: dict) -> list:

@@ -8,6 +8,7 @@ through `html.escape`; nothing here builds markup from unescaped input.
 from html import escape
 
 from .architecture import PARTS
+from . import wizard_web
 from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, carried_fields, option_groups, options
 
 PART_LABELS = {"embedding": "Embeddings", "attention": "Attention", "mlp": "MLP", "experts": "Routed experts",
@@ -238,7 +239,7 @@ def _training(r) -> str:
 
 
 RENDERERS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-             "training": _training}
+             "training": _training, "wizard": wizard_web.render}
 
 
 def render_result(page: str, result: dict) -> str:
@@ -267,6 +268,7 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
                  ("sequence", "Sequence length (tokens; 4k = 4,096)", "tokens"), ("batch", "Batch size", "number"),
                  ("lora_rank", "LoRA rank", "number"), ("checkpointing", "Activation checkpointing", "checkbox"),
                  ("units", "Units", "units")),
+    "wizard": wizard_web.FIELDS,
 }
 
 

@@ -26,6 +26,7 @@ from .training import METHODS, OPTIMIZER_BYTES, training_memory
 from .validate import (MAX_BATCH, MAX_GPUS, MAX_TOKENS, TOKEN_SUFFIXES, exact_whole, share_from_text,
                        tokens_from_text)
 from .weights import weight_bytes
+from . import wizard_web
 
 MAX_CONFIG_CHARS = 200_000
 CUSTOM_FIELDS = ("hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size",
@@ -51,6 +52,7 @@ DEFAULTS = {
     "speculative": {"acceptance": "0.8", "draft_tokens": "4", "draft_cost": "0.05"},
     "training": {"model": "llama-3.1-8b", "method": "qlora", "optimizer": "adamw", "sequence": "2048",
                  "batch": "1", "lora_rank": "16", "checkpointing": "on", "units": "GiB"},
+    "wizard": wizard_web.DEFAULTS,
 }
 # Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
 # and vendors label cards.
@@ -68,7 +70,7 @@ PAGE_TITLES = {"weights": "Weight memory", "kv": "KV cache", "fit": "Will it fit
 _FORMAT_NAMES = {"format": resolve_weight_format_id, "kv_format": resolve_kv_format_id}
 CARRIED_INPUTS = ("model", "format", "kv_format", "gpu", "gpus", "context", "batch", "units")
 CARRIED = CARRIED_INPUTS + CUSTOM_FIELDS + ("tie_embeddings",)  # a custom architecture's sizes travel with it
-CARRIED_AS = {"prompt": "context"}
+CARRIED_AS = {"prompt": "context", "concurrency": "batch"}
 NOT_CARRIED = {("training", "batch")}  # a training batch is not a number of users being served
 
 
@@ -485,8 +487,12 @@ def _training(inputs):
             "total_bytes": chosen.total}
 
 
+def _wizard(inputs):
+    return wizard_web.page_result(inputs, _model)
+
+
 PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-         "training": _training}
+         "training": _training, "wizard": _wizard}
 
 
 def compute(page: str, params: dict) -> dict:
@@ -506,7 +512,9 @@ def compute(page: str, params: dict) -> dict:
         result = None
     ok = result is not None and not inputs.errors
     notes = "".join(f"<p class=\"calc-note\">{escape(note)}</p>" for note in inputs.notes)
-    html = notes + render_result(page, result) + related_links(page, inputs.values) if ok else ""
+    # The wizard links each of its answers to the calculators itself (calculators/wizard_web.py).
+    links = related_links(page, inputs.values) if page in PAGE_PATHS else ""
+    html = notes + render_result(page, result) + links if ok else ""
     return {"ok": ok, "page": page, "inputs": inputs.values, "errors": inputs.errors,
             "result": result if ok else None, "html": html, "charts": figures(page, result) if ok else []}
 
@@ -544,6 +552,8 @@ def options() -> dict:
         "gpu": [(g.id, g.name) for g in ACCELERATORS.values()],
         "method": [("full", "Full fine-tuning"), ("lora", "LoRA"), ("qlora", "QLoRA")],
         "optimizer": [(o, o) for o in OPTIMIZER_BYTES],
+        "goal": wizard_web.GOAL_CHOICES,
+        "priority": wizard_web.PRIORITY_CHOICES,
     }
 
 
