@@ -133,7 +133,8 @@ def _speed(rec: dict) -> str:
             f"per step, {escape(speed['bound'])}-bound; roofline bound, real engines reach a fraction of it)")
     measured = next((e for e in rec["evidence"] if e.get("kind") == "measured speed"), None)
     if measured:
-        spread = (f", range {measured['range'][0]:.2f}–{measured['range'][1]:.2f}" if measured.get("range") else "")
+        low, high = measured.get("range") or (None, None)
+        spread = f", range {low:.2f}–{high:.2f}" if low is not None and f"{low:.2f}" != f"{high:.2f}" else ""
         text += (f"; measured <strong>{measured['speedup_vs_bf16']:.2f}×</strong> bf16's decode speed{spread} at "
                  f"batch {measured['batch']} ({escape(measured['decoding'])}, {escape(measured['model'])} shape on "
                  f"{escape(measured['device'])}, this project's bench kernels: {cite(measured['source'])})")
