@@ -1,27 +1,14 @@
-"""The Choose section in Chromium: the wizard live through Pyodide, and the decision matrix's links into it."""
+"""The Choose section in Chromium: the wizard live through Pyodide, and the decision matrix's links into it.
+conftest.py loads the evidence summary of the records, so that CPython answers as the built site does."""
 
 import json
 from urllib.parse import urlencode
 
 import pytest
 
-from calculators import wizard_web
 from calculators.web import compute
 from generator.site import CALCULATOR_PAGES
 from generator.site.figures import decisions
-
-
-@pytest.fixture(scope="module", autouse=True)
-def evidence():
-    """The evidence summary the build published (the records of gpu_runs/), so that CPython answers as the
-    browser's worker does."""
-    from generator.site.results.dataset import DEFAULT_RECORDS, load_dataset
-    from generator.site.results.evidence import summary
-
-    saved = wizard_web._evidence["summary"]
-    wizard_web.use_evidence(summary(load_dataset(DEFAULT_RECORDS)))
-    yield
-    wizard_web.use_evidence(saved)
 
 
 def wizard_url(base, params=None):
