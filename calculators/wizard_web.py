@@ -21,13 +21,10 @@ from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
 
 DEFAULTS = {"model": "llama-3.1-70b", "goal": "serve", "gpu": "h100-sxm", "gpus": "2", "context": "8192",
             "concurrency": "32", "priority": "throughput"}
-GOAL_CHOICES = [("serve", "Serve it (an inference server for many users)"),
-                ("local", "Run it locally (my own machine, few requests)"),
-                ("finetune", "Fine-tune it (train adapters or all weights)")]
-PRIORITY_CHOICES = [("latency", "Latency: each answer as soon as possible"),
-                    ("throughput", "Throughput: the most tokens per GPU-hour"),
-                    ("quality", "Quality: the least accuracy lost"),
-                    ("memory", "Memory: the smallest footprint")]
+GOAL_CHOICES = [("serve", "Serve (a server for many users)"), ("local", "Run locally (few requests)"),
+                ("finetune", "Fine-tune")]
+PRIORITY_CHOICES = [("latency", "Latency (fastest answers)"), ("throughput", "Throughput (tokens per GPU-hour)"),
+                    ("quality", "Quality (least loss)"), ("memory", "Memory (smallest footprint)")]
 FIELDS = (("model", "Model", "model"), ("goal", "Goal", "goal"),
           ("gpu", "Hardware (GPU, CPU or Apple chip)", "gpu"), ("gpus", "How many of them", "number"),
           ("context", "Context length per sequence (tokens; 8k = 8,192)", "tokens"),
@@ -97,6 +94,11 @@ def cite(text: str) -> str:
     html = _URL.sub(lambda m: f"<a href=\"{m.group(0)}\">{m.group(0)}</a>", html)
     html = _ARXIV.sub(lambda m: f"<a href=\"https://arxiv.org/abs/{m.group(1)}\">arXiv {m.group(1)}</a>", html)
     return _RECORD.sub(lambda m: f"<a href=\"{RECORDS_URL}{m.group(1)}\">gpu_runs/{m.group(1)}</a>", html)
+
+
+def _code_spans(html: str) -> str:
+    """`text` in the knowledge base's how-tos as <code>text</code> (the text is already escaped)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
 
 
 def _gib(n: float) -> str:
@@ -191,8 +193,8 @@ def _recommendation(n: int, rec: dict, data: dict) -> str:
             ("Fine-tunable", "yes" if rec["fine_tunable"] else "no"),
             ("Runtimes that load it", escape(", ".join(rec["runtimes"])) or escape(runtime))]
     table = "".join(f"<tr><th scope=\"row\">{label}</th><td>{value}</td></tr>" for label, value in rows)
-    reasons = _list([escape(r) for r in rec["reasons"]])
-    caveats = _list([escape(c) for c in rec["caveats"]])
+    reasons = _list([cite(r) for r in rec["reasons"]])
+    caveats = _list([cite(c) for c in rec["caveats"]])
     questions = "".join(f"<p><strong>{escape(q['question'])}</strong> {escape(q['answer'])} <span class=\"calc-source\">"
                         f"({'; '.join(cite(s) for s in q['sources'])})</span></p>" for q in rec["questions"])
     sources = sorted({e["source"] for e in rec["evidence"] if e.get("source")})
@@ -205,8 +207,8 @@ def _recommendation(n: int, rec: dict, data: dict) -> str:
             f"<table class=\"calc-table\" aria-label=\"{escape(where)}\"><tbody>{table}</tbody></table>"
             f"<p>Why:</p>{reasons}" + (f"<p>Caveats:</p>{caveats}" if caveats else "") + questions
             + f"<p>How to run it ({escape(runtime)}), with the flags the fit computed:</p>"
-              f"<pre class=\"wizard-command\"><code>{escape(rec['command'])}</code></pre>"
-            + (f"<p>{escape(rec['howto'])}</p>" if rec["howto"] else "")
+              f"<pre class=\"wizard-command\"><code tabindex=\"0\">{escape(rec['command'])}</code></pre>"
+            + (f"<p>{_code_spans(escape(rec['howto']))}</p>" if rec["howto"] else "")
             + f"<p>Evidence:</p>{evidence}{_calculator_links(data, rec)}</details>")
 
 

@@ -81,7 +81,7 @@ def test_the_page_answers_what_the_cli_answers(no_evidence):
 def test_the_answer_cites_its_sources_as_links(no_evidence):
     html = compute("wizard", {})["html"]
     assert '<a href="https://arxiv.org/abs/2411.02355">arXiv 2411.02355</a>' in html
-    assert "<pre class=\"wizard-command\"><code>vllm serve" in html
+    assert "<pre class=\"wizard-command\"><code tabindex=\"0\">vllm serve" in html
     assert "Ruled out" in html and "does not fit by" in html
     assert 'href="../calculators/will-it-fit/?' in html
 

@@ -74,15 +74,20 @@ def cell(situation: Situation, model: str) -> dict:
             "alternative": result["alternatives"][0] if result["alternatives"] else None}
 
 
+def short_label(label: str) -> str:
+    """A method's name without its parenthesised details: "AWQ 4-bit g128 (W4A16)" is "AWQ 4-bit g128"."""
+    return label.split(" (")[0]
+
+
 def _cell_html(found: dict) -> str:
     link = WIZARD_URL + "?" + urlencode(found["params"])
     top = found["top"]
     if top is None:
         change = found["alternative"]["change"] if found["alternative"] else "other hardware"
-        return f"<td><a href=\"{escape(link)}\">nothing fits</a><br><small>try: {escape(change)}</small></td>"
+        return f"<td><a href=\"{escape(link)}\">nothing fits</a><br><small>try {escape(change.split(' (')[0])}</small></td>"
     runtime = kb.RUNTIME_LABELS.get(top["runtime"], top["runtime"])
     offload = ", CPU offload" if top["offload"] else ""
-    return (f"<td><a href=\"{escape(link)}\">{escape(top['label'])}</a><br>"
+    return (f"<td><a href=\"{escape(link)}\">{escape(short_label(top['label']))}</a><br>"
             f"<small>{escape(top['scheme'])}, {escape(runtime)}{offload}</small></td>")
 
 
@@ -94,18 +99,18 @@ def decision_matrix(page=None) -> str:
     for situation in SITUATIONS:
         gpu = accelerator(situation.gpu)
         where = f"{situation.gpus} × {gpu.name}" if situation.gpus > 1 else gpu.name
-        label = (f"<th scope=\"row\">{escape(situation.name)}<br><small>{escape(where)}; "
-                 f"{situation.context:,} tokens × {situation.concurrency}; {escape(situation.why)}</small></th>")
+        label = (f"<th scope=\"row\">{escape(situation.name)}<br><small>{escape(where)}, "
+                 f"{situation.context:,} tokens × {situation.concurrency}</small></th>")
         rows.append("<tr>" + label + "".join(_cell_html(cell(situation, m)) for m in MODELS) + "</tr>")
     return ("<div class=\"results-table\" role=\"region\" tabindex=\"0\" aria-label=\"decision matrix\">"
             f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def matrix_situations(page=None) -> str:
-    """The inputs behind each row, as a Markdown list (the table's small print, spelled out)."""
+    """What each row stands for and its inputs, as a Markdown list."""
     lines = []
     for s in SITUATIONS:
-        lines.append(f"- **{s.name}**: goal `{s.goal}`, `{s.gpu}` × {s.gpus}, context {s.context:,}, "
+        lines.append(f"- **{s.name}**: {s.why}. Goal `{s.goal}`, `{s.gpu}` × {s.gpus}, context {s.context:,}, "
                      f"{s.concurrency} concurrent sequence{'s' if s.concurrency != 1 else ''}, priority "
                      f"`{s.priority}`.")
     return "\n".join(lines)
