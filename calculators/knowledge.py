@@ -187,6 +187,21 @@ METHODS = (
         measured_speed={"INT8-W8A8": ("smoothquant-w8a8-a0.5",)},
         measured_quality=("smoothquant-w8a8-a0.5", "smoothquant v1 (int8-w8a8-channel)"), bits=8),
     Method(
+        "int8-w8a16", "INT8 W8A16 (weight-only per channel, llm-compressor)", "INT8-W8A16", "int8-channel",
+        calibration=True, fine_tunable=False, fine_tune_source="transformers",
+        loaders={"vllm": "llm-compressor"},
+        kernels=(Kernel("vllm", "nvidia", NATIVE, "INT8-W8A16", "llm-compressor", min_cc=7.5,
+                        note="8-bit weights unpacked to 16-bit in the matmul: half the weight bytes of BF16, "
+                             "16-bit arithmetic"),),
+        quality_tier=1,
+        quality=(PublishedQuality("8-bit weights per output channel with 16-bit activations; no published accuracy "
+                                  "figure for this scheme is in the knowledge base", "llm-compressor"),),
+        howto="Quantize once with llm-compressor's W8A16 scheme (GPTQ on a few hundred calibration samples); vLLM "
+              "reads the scheme from the checkpoint. Where the GPU has FP8, FP8 W8A8 needs no calibration and "
+              "also uses the 8-bit tensor cores.",
+        # The project's int8 weight-only speed is of torch's int8 matmul, not of vLLM's kernels: quality only.
+        measured_quality=("int8-channel", "int8-weight-only v1 (int8-channel)"), bits=8),
+    Method(
         "awq", "AWQ 4-bit g128 (W4A16)", "INT4-W4A16", "awq-int4-g128", calibration=True, fine_tunable=True,
         fine_tune_source="transformers",
         loaders={"vllm": "vllm-hw", "sglang": "sglang", "tgi": "tgi", "trtllm": "trtllm",

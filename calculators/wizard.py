@@ -257,7 +257,7 @@ def launch_command(inputs: Inputs, method: kb.Method, kernel: kb.Kernel, kv: str
                    kv_cache_bytes_per_gpu: int) -> str:
     name, n, c, b = _name(inputs), inputs.gpus, inputs.context, inputs.concurrency
     if kernel.runtime == "vllm":
-        prequantized = {"awq": "-AWQ", "gptq": "-GPTQ", "int8-w8a8": "-W8A8-INT8"}
+        prequantized = {"awq": "-AWQ", "gptq": "-GPTQ", "int8-w8a8": "-W8A8-INT8", "int8-w8a16": "-W8A16-INT8"}
         model = f"./{name}{prequantized[method.id]}" if method.id in prequantized else inputs.model_ref
         flags = {"fp8-dynamic": " --quantization fp8", "nf4": " --quantization bitsandbytes"}.get(method.id, "")
         flags += " --dtype float16" if kernel.scheme == "FP16" else ""

@@ -123,3 +123,15 @@ def test_nothing_fits_says_what_would():
     reply = compute("wizard", {"model": "llama-3.1-405b", "gpu": "rtx-4090", "gpus": "1", "goal": "serve"})
     assert reply["ok"] and reply["result"]["recommendations"] == []
     assert "nothing fits or runs" in reply["html"] and reply["result"]["alternatives"]
+
+
+def test_int8_weight_only_runs_from_compute_capability_7_5(no_evidence):
+    """llm-compressor docs/steps/choosing-scheme.md: W8A16 in vLLM needs compute capability 7.5 (Turing)."""
+    params = {**wizard_web.DEFAULTS, "model": "llama-3.1-8b", "gpus": "1", "concurrency": "4", "priority": "quality"}
+    on_t4 = compute("wizard", {**params, "gpu": "t4", "context": "2048"})["result"]
+    w8a16 = next(rec for rec in on_t4["recommendations"] if rec["method"] == "int8-w8a16")
+    assert w8a16["scheme"] == "INT8-W8A16" and w8a16["format"] == "int8-channel"
+    assert "--max-model-len 2048" in w8a16["command"]
+    on_v100 = compute("wizard", {**params, "gpu": "v100-sxm2-32gb"})["result"]
+    reason = next(r["reason"] for r in on_v100["ruled_out"] if r["method"] == "int8-w8a16")
+    assert "needs compute capability 7.5" in reason and "has 7.0" in reason
