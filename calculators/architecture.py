@@ -7,6 +7,7 @@ is added in one place.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import prod
 
 from .errors import CalculatorError
@@ -81,6 +82,7 @@ class Architecture:
     norm_kind: str = "rmsnorm"
     norms_per_layer: int = 2
     qk_norm: str = "none"
+    attention_sinks: bool = False  # gpt-oss: one learned logit per query head and layer
     final_norm: bool = True
     learned_position_embeddings: int = 0
     # Mixture of experts. A layer is MoE unless it is one of the first
@@ -90,7 +92,7 @@ class Architecture:
     moe_intermediate_size: int = 0
     shared_expert_intermediate_size: int = 0  # total width of all shared experts
     shared_expert_gate: bool = False  # Qwen2-MoE: a sigmoid gate on the shared expert
-    router_bias: bool = False  # DeepSeek-V3: e_score_correction_bias
+    router_bias: bool = False  # a bias per expert on the router (DeepSeek-V3's e_score_correction_bias, gpt-oss)
     first_dense_layers: int = 0
     # Multi-head latent attention (DeepSeek-V2/V3); kv_lora_rank 0 means plain attention.
     q_lora_rank: int = 0
@@ -188,6 +190,9 @@ class Architecture:
     # -- the tensor list -----------------------------------------------------
     def tensors(self) -> tuple[TensorGroup, ...]:
         """Every weight tensor of the model, grouped; the single source of counts."""
+        return _tensors(self)
+
+    def _tensor_list(self) -> tuple[TensorGroup, ...]:
         groups = []
         add = lambda part, name, shape, count: count and groups.append(TensorGroup(part, name, shape, count))
         h, n_layers = self.hidden_size, self.num_layers
@@ -233,6 +238,8 @@ class Architecture:
                 add("kv_bias", (kv_width,), 2 * n)  # k and v biases
         if self.o_bias:
             add("o_bias", (h,))
+        if self.attention_sinks:
+            add("sinks", (self.num_attention_heads,))
         if self.qk_norm == "per-head":  # one head_dim vector shared by all heads, for q and for k
             add("qk_norm", (self.head_dim,), 2 * n)
         elif self.qk_norm == "full":  # OLMo-2 normalises the whole projected q and k
@@ -266,6 +273,12 @@ class Architecture:
             if self.shared_expert_gate:
                 out.append(TensorGroup("router", "shared_expert_gate", (1, h), moe))
         return out
+
+
+@lru_cache(maxsize=128)
+def _tensors(arch: Architecture) -> tuple[TensorGroup, ...]:
+    """Architecture.tensors, once per architecture: every weight, parameter and FLOP count sums over it."""
+    return arch._tensor_list()
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ class Codebook:
 FORMAT_GROUPS = {"float": "16- and 32-bit", "fp8": "8-bit", "bitsandbytes": "bitsandbytes",
                  "gptq": "GPTQ and AWQ", "awq": "GPTQ and AWQ", "generic": "Group-wise integer",
                  "hqq": "Group-wise integer", "gguf": "GGUF (llama.cpp)", "aqlm": "Codebooks (AQLM)",
-                 "mlx": "Group-wise integer"}
+                 "mlx": "Group-wise integer", "fp4": "4-bit floating point"}
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class WeightFormat:
     family: str
     layout: object
     quantized_parts: frozenset
-    compute: str  # the data type the matmul runs in: "fp32", "bf16", "int8" or "fp8"
+    compute: str  # the data type the matmul runs in: "fp32", "bf16", "int8", "fp8" or "fp4"
     source: str
     notes: str = ""
     unquantized_bits: int = 16  # what the parts left out are stored in
@@ -238,6 +238,9 @@ _TINYGEMM_SOURCE = ("torch._convert_weight_to_int4pack / _weight_int4pack_mm (ti
                     "scales_and_zeros bf16 of shape (in/group, out, 2), as gpt-fast and torchao "
                     "Int4WeightOnlyConfig store it; torchao's quantize_ default filter takes every nn.Linear, "
                     "lm_head included")
+_MXFP4_SOURCE = ("OCP Microscaling Formats (MX) Specification v1.0 (https://www.opencompute.org/documents/"
+                 "ocp-microscaling-formats-mx-v1-0-spec-final-pdf): blocks of 32 FP4 E2M1 elements share one 8-bit "
+                 "E8M0 power-of-two scale, 4.25 bits per weight")
 _GGUF_SOURCE = "ggml-org/llama.cpp ggml/src/ggml-common.h block structs (block_q4_0 ... block_q6_K, QK_K = 256); llama.cpp keeps 1-D tensors in F32"
 
 
@@ -303,6 +306,32 @@ def _catalog() -> dict:
                 f"gptq-int{bits}-g{group}", f"GPTQ {bits}-bit g{group}", "gptq",
                 GroupScaled(bits, group, scale_bits=16, zero_bits=bits, column_bits=32), DECODER_LINEARS, "bf16",
                 _GPTQ_SOURCE))
+    for bits in (8, 4):
+        formats.append(WeightFormat(
+            f"gptq-int{bits}", f"GPTQ {bits}-bit, no grouping", "gptq",
+            GroupScaled(bits, 0, scale_bits=16, zero_bits=bits, column_bits=32), DECODER_LINEARS, "bf16",
+            _GPTQ_SOURCE + "; group_size -1 keeps one scale and one zero point per output channel (scales (1, out))",
+            notes="The layout of the main branch of many older GPTQ repositories."))
+    formats += [
+        WeightFormat("mxfp4", "MXFP4 (OCP MX, blocks of 32)", "fp4", GroupScaled(4, 32, scale_bits=8),
+                     DECODER_LINEARS, "fp4", _MXFP4_SOURCE,
+                     notes="Blackwell tensor cores multiply MXFP4 natively; older GPUs dequantize it to 16-bit "
+                           "before the multiply."),
+        WeightFormat("mxfp4-experts", "MXFP4 experts, the rest BF16 (as gpt-oss ships)", "fp4",
+                     GroupScaled(4, 32, scale_bits=8), frozenset({"experts"}), "bf16",
+                     _MXFP4_SOURCE + "; gpt-oss model card (arXiv 2508.10925): the MoE expert weights are "
+                     "post-trained to MXFP4, attention, router, embeddings and lm_head stay BF16 (checkpoint "
+                     "tensors *_blocks uint8 (.., in/32, 16) and *_scales uint8 (.., in/32))"),
+        WeightFormat("nvfp4", "NVFP4 W4A4 (blocks of 16, FP8 scales)", "fp4",
+                     GroupScaled(4, 16, scale_bits=8, tensor_bytes=8), DECODER_LINEARS, "fp4",
+                     "NVFP4 as compressed-tensors stores it (nvfp4-pack-quantized) and vLLM loads it "
+                     "(CompressedTensorsW4A4Fp4.create_weights: weight_packed uint8 (out, in/2), weight_scale "
+                     "float8_e4m3fn (out, in/16), weight_global_scale and input_global_scale fp32); "
+                     "vllm-project/llm-compressor examples/quantization_w4a4_fp4/README.md @80f11695a8040891fba39d2175072d1b8db6ed40 "
+                     "(groups of 16, per-tensor global scales, lm_head ignored); embeddings stay 16-bit",
+                     notes="FP4 matrix multiplies need Blackwell (compute capability 10.0 or newer); vLLM runs NVFP4 "
+                           "checkpoints weight-only on older GPUs."),
+    ]
     for group in (32, 64, 128):
         formats.append(WeightFormat(
             f"awq-int4-g{group}", f"AWQ 4-bit g{group}", "awq",

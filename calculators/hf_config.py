@@ -101,8 +101,10 @@ def _sliding_pattern(layer_types, num_layers, model_type):
     return tuple(known[entry] for entry in layer_types)
 
 
-def _common(r: _Reader, *, tie_default: bool, norm_kind="rmsnorm", norms_per_layer=2, **extra) -> dict:
-    """The llama-shaped core most model types share."""
+def _common(r: _Reader, *, tie_default: bool, norm_kind="rmsnorm", norms_per_layer=2, window_default=_MISSING,
+            **extra) -> dict:
+    """The llama-shaped core most model types share; window_default is the class default of sliding_window,
+    for types whose layer_types can name sliding layers."""
     hidden = r.int("hidden_size")
     heads = r.int("num_attention_heads")
     if "head_dim" in r.config and r.config["head_dim"] is not None:
@@ -131,7 +133,7 @@ def _common(r: _Reader, *, tie_default: bool, norm_kind="rmsnorm", norms_per_lay
     if "layer_types" in r.config and r.config["layer_types"] is not None:
         pattern = _sliding_pattern(r.config["layer_types"], num_layers, r.model_type)
         if any(pattern):
-            fields["sliding_window"] = r.int("sliding_window")
+            fields["sliding_window"] = r.int("sliding_window", window_default)
             fields["sliding_layers"] = pattern
     return fields
 
@@ -208,8 +210,21 @@ def _qwen3(r):
 def _qwen3_moe(r):
     _every_layer_sparse(r)
     fields = _qwen3(r)
-    fields.update(num_experts=r.int("num_experts"), experts_per_token=r.int("num_experts_per_tok"),
-                  moe_intermediate_size=r.int("moe_intermediate_size"))
+    # transformers 5 writes Qwen3-MoE's expert count as num_local_experts (its attribute_map).
+    fields.update(num_experts=r.int(("num_experts", "num_local_experts")),
+                  experts_per_token=r.int("num_experts_per_tok"), moe_intermediate_size=r.int("moe_intermediate_size"))
+    return fields
+
+
+def _gpt_oss(r):
+    # GptOssAttention: q/k/v/o with bias (attention_bias), a learned sink logit per head; GptOssExperts: fused
+    # gate_up (E, h, 2 * intermediate) and down (E, intermediate, h) with biases; GptOssTopKRouter: weight and
+    # bias. transformers src/transformers/models/gpt_oss/modeling_gpt_oss.py.
+    bias = r.bool("attention_bias", True)
+    fields = _common(r, tie_default=False, qkv_bias=bias, o_bias=bias, mlp_bias=True, attention_sinks=True,
+                     window_default=128)
+    fields.update(num_experts=r.int("num_local_experts"), experts_per_token=r.int("num_experts_per_tok"),
+                  moe_intermediate_size=fields["intermediate_size"], router_bias=True)
     return fields
 
 
@@ -220,19 +235,20 @@ def _gemma(r):
 
 def _gemma2(r):
     fields = _common(r, tie_default=True, norms_per_layer=4, qkv_bias=r.bool("attention_bias", False),
-                     o_bias=r.bool("attention_bias", False))
+                     o_bias=r.bool("attention_bias", False), window_default=4096)
     if "sliding_layers" not in fields:  # older configs: even-numbered layers slide
-        fields["sliding_window"] = r.int("sliding_window")
+        fields["sliding_window"] = r.int("sliding_window", 4096)
         fields["sliding_layers"] = tuple(i % 2 == 0 for i in range(fields["num_layers"]))
     return fields
 
 
 def _gemma3_text(r):
     fields = _common(r, tie_default=True, norms_per_layer=4, qk_norm="per-head",
-                     qkv_bias=r.bool("attention_bias", False), o_bias=r.bool("attention_bias", False))
+                     qkv_bias=r.bool("attention_bias", False), o_bias=r.bool("attention_bias", False),
+                     window_default=4096)
     if "sliding_layers" not in fields:  # older configs: every `sliding_window_pattern`-th layer is global
         period = r.int("sliding_window_pattern")
-        fields["sliding_window"] = r.int("sliding_window")
+        fields["sliding_window"] = r.int("sliding_window", 4096)
         fields["sliding_layers"] = tuple((i + 1) % period != 0 for i in range(fields["num_layers"]))
     return fields
 
@@ -250,6 +266,36 @@ def _olmo(r):
 def _olmo2(r):
     bias = r.bool("attention_bias", False)
     return _common(r, tie_default=False, qk_norm="full", qkv_bias=bias, o_bias=bias)
+
+
+def _granite(r):
+    # Llama's layers; the multipliers (embedding, residual, attention, logits) scale activations, not weights.
+    bias = r.bool("attention_bias", False)
+    return _common(r, tie_default=False, qkv_bias=bias, o_bias=bias, mlp_bias=r.bool("mlp_bias", False))
+
+
+def _starcoder2(r):
+    # Starcoder2: LayerNorm with bias, a plain (c_fc, c_proj) MLP, every linear biased when use_bias.
+    bias = r.bool("use_bias", True)
+    fields = _common(r, tie_default=True, norm_kind="layernorm", mlp_gated=False, qkv_bias=bias, o_bias=bias,
+                     mlp_bias=bias)
+    return _all_sliding(r, fields)
+
+
+def _cohere(r):
+    # CohereLayerNorm has a weight and no bias; attention and MLP run in parallel after one norm per layer;
+    # use_qk_norm adds a (heads, head_dim) weight for q and a (kv_heads, head_dim) one for k.
+    bias = r.bool("attention_bias", False)
+    return _common(r, tie_default=True, norm_kind="layernorm-nobias", norms_per_layer=1, qkv_bias=bias,
+                   o_bias=bias, qk_norm="full" if r.bool("use_qk_norm", False) else "none")
+
+
+def _stablelm(r):
+    # StableLM: LayerNorm with bias; a second norm per layer unless attention and MLP run in parallel; q/k/v
+    # biased when use_qkv_bias, o_proj never; qk_layernorm is one bias-free LayerNorm per head (head_dim each).
+    parallel = r.bool("use_parallel_residual", False)
+    return _common(r, tie_default=False, norm_kind="layernorm", norms_per_layer=1 if parallel else 2,
+                   qkv_bias=r.bool("use_qkv_bias", False), qk_norm="full" if r.bool("qk_layernorm", False) else "none")
 
 
 def _gpt2(r):
@@ -324,6 +370,11 @@ BUILDERS = {
     "qwen3": _qwen3,
     "qwen3_moe": _qwen3_moe,
     "gemma": _gemma,
+    "gpt_oss": _gpt_oss,
+    "granite": _granite,
+    "starcoder2": _starcoder2,
+    "cohere": _cohere,
+    "stablelm": _stablelm,
     "gemma2": _gemma2,
     "gemma3_text": _gemma3_text,
     "phi3": _phi3,

@@ -1,6 +1,7 @@
 """Weight memory: bytes of a model's weights in a format, broken down by part."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .architecture import PARTS, Architecture, count_parameters
 from .formats import WeightFormat
@@ -37,6 +38,19 @@ class WeightBytes:
 
 
 def weight_bytes(arch: Architecture, fmt: WeightFormat) -> WeightBytes:
+    """The bytes of `arch`'s weights stored in `fmt`, by part (see _weight_bytes)."""
+    return _cached_weight_bytes(arch, fmt)
+
+
+# A page's result asks for the same model in the same format many times (the comparison, the fit's
+# suggestions, the roofline's sweeps), and a live page recomputes it on every input change; architectures
+# and formats are frozen and hashable, and callers never change a result (its by_part is read only).
+@lru_cache(maxsize=256)
+def _cached_weight_bytes(arch: Architecture, fmt: WeightFormat) -> WeightBytes:
+    return _weight_bytes(arch, fmt)
+
+
+def _weight_bytes(arch: Architecture, fmt: WeightFormat) -> WeightBytes:
     """For each tensor: format.matrix_bytes(out, in) if the format quantizes its part,
     else numel * unquantized_bits / 8 (norms, biases, router, parts a library skips).
     A GGUF file type picks a type per tensor of the whole model (formats.GgufFileType).

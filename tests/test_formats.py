@@ -4,6 +4,7 @@ import pytest
 
 from calculators import (KV_FORMATS, PRESETS, WEIGHT_FORMATS, CalculatorError, preset_architecture, weight_bytes,
                          weight_format)
+from calculators.formats import MatrixBytes
 
 O, I = 4096, 4096
 N = O * I
@@ -12,7 +13,7 @@ N = O * I
 @pytest.mark.parametrize("fmt", WEIGHT_FORMATS.values(), ids=lambda f: f.id)
 def test_every_weight_format_cites_its_layout(fmt):
     assert len(fmt.source) > 20
-    assert fmt.compute in {"fp32", "bf16", "int8", "fp8"}
+    assert fmt.compute in {"fp32", "bf16", "int8", "fp8", "fp4"}
 
 
 @pytest.mark.parametrize("fmt", KV_FORMATS.values(), ids=lambda f: f.id)
@@ -34,6 +35,21 @@ def test_the_issue_lists_are_covered():
 
 def bits(format_id, out=O, inp=I):
     return weight_format(format_id).matrix_bytes(out, inp).total * 8 / (out * inp)
+
+
+def test_four_bit_floats_carry_their_block_scales():
+    # MXFP4: 32 E2M1 codes share one E8M0 byte. NVFP4: 16 codes share one FP8 byte, plus two fp32 per tensor.
+    assert weight_format("mxfp4").matrix_bytes(4096, 14336) == MatrixBytes(4096 * 14336 // 2, 4096 * 14336 // 32)
+    assert weight_format("nvfp4").matrix_bytes(4096, 14336) == MatrixBytes(4096 * 14336 // 2,
+                                                                           4096 * 14336 // 16 + 8)
+    assert weight_format("mxfp4-experts").quantized_parts == {"experts"}
+
+
+def test_gptq_without_groups_keeps_one_scale_and_zero_per_output_channel():
+    # qweight (in*4/32, out) int32, qzeros (1, out*4/32) int32, scales (1, out) fp16, g_idx (in,) int32
+    out, inp = 4096, 11008
+    assert weight_format("gptq-int4").matrix_bytes(out, inp) == MatrixBytes(
+        inp * 4 // 32 * out * 4, out * 4 // 32 * 4 + out * 2 + inp * 4)
 
 
 def test_nf4_is_four_and_a_half_bits_and_double_quantization_is_qlora_figure():

@@ -70,3 +70,20 @@ def test_parameter_counts_round_to_the_published_figures(preset_id, total, activ
     assert abs(counts.total - total) < unit, source
     if active is not None:
         assert abs(counts.active - active) < unit, source
+
+
+# gpt-oss ships its experts in MXFP4 and the rest in bf16. Its model card (arXiv 2508.10925, Table 1) prints
+# parameters to two decimals in billions, active parameters without the embedding table, and checkpoint sizes
+# in GiB to one decimal.
+GPT_OSS = [("gpt-oss-20b", 20.91e9, 3.61e9, 12.8), ("gpt-oss-120b", 116.83e9, 5.13e9, 60.8)]
+
+
+@pytest.mark.parametrize("preset_id, total, active, checkpoint_gib", GPT_OSS, ids=[row[0] for row in GPT_OSS])
+def test_gpt_oss_matches_its_model_card(preset_id, total, active, checkpoint_gib):
+    arch = PRESETS[preset_id].architecture
+    counts = count_parameters(arch)
+    assert abs(counts.total - total) <= 0.005e9
+    assert abs(counts.active - counts.by_part["embedding"] - active) <= 0.005e9
+    checkpoint = weight_bytes(arch, weight_format("mxfp4-experts")).total_bytes / 2 ** 30
+    assert abs(checkpoint - checkpoint_gib) <= 0.05
+    assert arch.attention_sinks and arch.num_sliding_layers == arch.num_layers // 2 and arch.sliding_window == 128

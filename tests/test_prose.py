@@ -41,6 +41,10 @@ def test_a_bad_expression_names_the_page_and_the_problem(template, message):
         prose.render(template, "learn/x.md", {})
 
 
+def test_an_anchor_is_markdown_not_a_template_comment():
+    assert prose.render("## FP8 {#fp8}\n{## a note ##}text", "learn/x.md", {}) == "## FP8 {#fp8}\ntext"
+
+
 def test_a_literal_brace_pair_survives_inside_raw():
     assert prose.render("{% raw %}{{ messages }}{% endraw %}", "learn/x.md", {}) == "{{ messages }}"
 

@@ -16,7 +16,8 @@ Jinja before Markdown sees it, so a number in its text is a call, never a copy:
 - Every public function of a module in `generator/site/figures/` is available by name, with `page` (the
   MkDocs page being rendered) in the context for those that build relative links.
 
-A literal `{{` in a code example goes inside `{% raw %}...{% endraw %}`.
+A literal `{{` in a code example goes inside `{% raw %}...{% endraw %}`. Anchors are written as Markdown's
+attribute lists have them (`## FP8 {#fp8}`): a template comment is `{## ... ##}`, not Jinja's usual `{# ... #}`.
 """
 
 import importlib
@@ -119,8 +120,10 @@ def render(markdown: str, src_uri: str, terms: dict, page=None) -> str:
             raise PageError(f"term({name!r}): no page defines it in its front matter's glossary")
         return f"[{text or name}]({glossary.link_from(src_uri)}#{slug})"
 
+    # Jinja's comments would start at "{#", which Markdown's attribute lists use for anchors ("## FP8 {#fp8}");
+    # comments here are written "{##" ... "##}" instead.
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                                     autoescape=False)
+                                     autoescape=False, comment_start_string="{##", comment_end_string="##}")
     environment.filters.update(gb=gb, gib=gib, num=num, pct=pct)
     environment.globals.update(calc=calc, term=term, page=page, **_figure_functions())
     try:

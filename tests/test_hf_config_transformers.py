@@ -1,0 +1,59 @@
+"""The config.json importer against transformers itself: for each model type, a config as save_pretrained
+writes it (keys equal to the class default left out) gives the calculators the parameter count of the model
+transformers builds from it, on the meta device (no memory, no weights)."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from calculators import count_parameters  # noqa: E402
+from calculators.hf_config import architecture_from_config  # noqa: E402
+
+SMALL = dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=2,
+             intermediate_size=512, vocab_size=1000)
+
+# (model_type, settings beyond SMALL); each row exercises a switch of that type's layers.
+CASES = [
+    ("granite", {}),
+    ("granite", {"attention_bias": True, "mlp_bias": True, "tie_word_embeddings": True}),
+    ("starcoder2", {}),
+    ("starcoder2", {"use_bias": False, "sliding_window": 64, "tie_word_embeddings": False}),
+    ("cohere", {}),
+    ("cohere", {"use_qk_norm": True, "attention_bias": True}),
+    ("stablelm", {}),
+    ("stablelm", {"use_qkv_bias": True, "qk_layernorm": True, "use_parallel_residual": True}),
+    ("gpt_oss", {"num_local_experts": 4, "num_experts_per_tok": 2, "head_dim": 32,
+                 "layer_types": ["sliding_attention", "full_attention"] * 2}),
+    ("llama", {"attention_bias": True}),
+    ("qwen3", {"head_dim": 48}),
+    ("gemma2", {"head_dim": 32}),
+    ("gemma3_text", {"head_dim": 32}),
+    ("mistral", {"sliding_window": 128}),
+    ("mixtral", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+    ("qwen2", {}),
+    ("qwen2_moe", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 64,
+                   "shared_expert_intermediate_size": 128}),
+    ("qwen3_moe", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 64}),
+    ("phi3", {"pad_token_id": None}),
+    ("olmo2", {}),
+]
+
+
+def _parameters(model) -> int:
+    return sum(parameter.numel() for parameter in model.parameters())
+
+
+@pytest.mark.parametrize("model_type, settings", CASES,
+                         ids=[f"{model_type}-{i}" for i, (model_type, _) in enumerate(CASES)])
+def test_a_saved_config_gives_the_parameters_transformers_builds(model_type, settings):
+    config = transformers.AutoConfig.for_model(model_type, **SMALL, **settings)
+    defaults = type(config)().to_dict()
+    # A config.json may leave out what equals the class default (older save_pretrained did, for keys the base
+    # class also has); the importer must supply those defaults. The sizes given here are always written.
+    saved = {key: value for key, value in config.to_dict().items()
+             if key in SMALL or key in settings or key not in defaults or defaults[key] != value}
+    saved["model_type"] = model_type
+    with torch.device("meta"):
+        model = transformers.AutoModelForCausalLM.from_config(config)
+    assert count_parameters(architecture_from_config(saved)).total == _parameters(model)
