@@ -135,3 +135,16 @@ def test_int8_weight_only_runs_from_compute_capability_7_5(no_evidence):
     on_v100 = compute("wizard", {**params, "gpu": "v100-sxm2-32gb"})["result"]
     reason = next(r["reason"] for r in on_v100["ruled_out"] if r["method"] == "int8-w8a16")
     assert "needs compute capability 7.5" in reason and "has 7.0" in reason
+
+
+def test_nvfp4_runs_only_on_gpus_with_fp4_tensor_cores(no_evidence):
+    """llm-compressor docs/steps/choosing-scheme.md: NVFP4 (FP4 weights and activations) needs compute capability
+    10.0 (Blackwell) in vLLM."""
+    params = {**wizard_web.DEFAULTS, "model": "llama-3.1-70b", "gpus": "1", "concurrency": "8"}
+    on_b200 = compute("wizard", {**params, "gpu": "b200"})["result"]
+    nvfp4 = next(rec for rec in on_b200["recommendations"] if rec["method"] == "nvfp4")
+    assert nvfp4["scheme"] == "FP4-W4A4" and nvfp4["min_compute_capability"] == "10.0"
+    assert nvfp4["command"].startswith("vllm serve ./Llama-3.1-70B-NVFP4 ")
+    on_h100 = compute("wizard", {**params, "gpu": "h100-sxm"})["result"]
+    reason = next(r["reason"] for r in on_h100["ruled_out"] if r["method"] == "nvfp4")
+    assert "needs compute capability 10.0" in reason and "has 9.0" in reason
