@@ -12,6 +12,7 @@ out rather than written as NaN or Infinity, which JSON cannot carry.
 
 import math
 
+from .wizard_web import figures as wizard_figures
 from .render import FIT_PARTS, METADATA_LABEL, METHOD_LABELS, PART_LABELS, TRAINING_PARTS, capitalized
 
 GIB = 1 << 30
@@ -191,7 +192,8 @@ def _playground(r) -> list:
 
 
 CHARTS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
-          "training": _training, "playground": _playground}
+          "training": _training, "playground": _playground,
+          "wizard": wizard_figures}
 
 
 def figures(page: str, result: dict) -> list:

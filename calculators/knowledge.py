@@ -32,7 +32,8 @@ SOURCES = {
                       "be caused by too large tensor parallel size.' when in_features / tensor-parallel size is not "
                       "a multiple of the group size",
     "llm-compressor": "vllm-project/llm-compressor docs/steps/choosing-scheme.md: W4A16 and W8A16 need compute "
-                      "capability 7.5; W8A8-INT8 7.5; W8A8-FP8 8.9; FP8 dynamic needs no calibration data",
+                      "capability 7.5; W8A8-INT8 7.5; W8A8-FP8 8.9; NVFP4 and MXFP4 (4-bit floating-point weights "
+                      "and activations) 10.0, Blackwell; FP8 dynamic needs no calibration data",
     "marlin": "IST-DASLab/marlin README: 4-bit g128 kernel close to the ideal 3.87x over FP16 up to batch 16-32, "
               "compute capability 8.0 or newer",
     "sglang": "SGLang docs, Quantization (https://docs.sglang.io/docs/advanced_features/quantization): offline "
@@ -186,6 +187,34 @@ METHODS = (
               "samples; vLLM reads the scheme from the checkpoint.",
         measured_speed={"INT8-W8A8": ("smoothquant-w8a8-a0.5",)},
         measured_quality=("smoothquant-w8a8-a0.5", "smoothquant v1 (int8-w8a8-channel)"), bits=8),
+    Method(
+        "int8-w8a16", "INT8 W8A16 (weight-only per channel, llm-compressor)", "INT8-W8A16", "int8-channel",
+        calibration=True, fine_tunable=False, fine_tune_source="transformers",
+        loaders={"vllm": "llm-compressor"},
+        kernels=(Kernel("vllm", "nvidia", NATIVE, "INT8-W8A16", "llm-compressor", min_cc=7.5,
+                        note="8-bit weights unpacked to 16-bit in the matmul: half the weight bytes of BF16, "
+                             "16-bit arithmetic"),),
+        quality_tier=1,
+        quality=(PublishedQuality("8-bit weights per output channel with 16-bit activations; no published accuracy "
+                                  "figure for this scheme is in the knowledge base", "llm-compressor"),),
+        howto="Quantize once with llm-compressor's W8A16 scheme (GPTQ on a few hundred calibration samples); vLLM "
+              "reads the scheme from the checkpoint. Where the GPU has FP8, FP8 W8A8 needs no calibration and "
+              "also uses the 8-bit tensor cores.",
+        # The project's int8 weight-only speed is of torch's int8 matmul, not of vLLM's kernels: quality only.
+        measured_quality=("int8-channel", "int8-weight-only v1 (int8-channel)"), bits=8),
+    Method(
+        "nvfp4", "NVFP4 W4A4 (4-bit floating point, llm-compressor)", "FP4-W4A4", "nvfp4", calibration=True,
+        fine_tunable=False, fine_tune_source="transformers", loaders={"vllm": "llm-compressor"},
+        # FP4 tensor cores: Blackwell, which publishes an FP4 rate. vLLM also runs NVFP4 checkpoints weight-only on
+        # older GPUs; that path is not in the knowledge base, so they are not offered it.
+        kernels=(Kernel("vllm", "nvidia", NATIVE, "FP4-W4A4", "llm-compressor", min_cc=10.0, needs_rate="fp4",
+                        note="FP4 weights and activations on the FP4 tensor cores"),),
+        quality_tier=2,
+        quality=(PublishedQuality("4-bit floating-point weights and activations in blocks of 16 with FP8 scales; no "
+                                  "published accuracy figure for it is in the knowledge base", "llm-compressor"),),
+        howto="Quantize once with llm-compressor's NVFP4 scheme (it calibrates the activations' global scales on a "
+              "few hundred samples); vLLM reads the scheme from the checkpoint.",
+        bits=4.5, group_size=16),
     Method(
         "awq", "AWQ 4-bit g128 (W4A16)", "INT4-W4A16", "awq-int4-g128", calibration=True, fine_tunable=True,
         fine_tune_source="transformers",

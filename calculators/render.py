@@ -9,6 +9,7 @@ from html import escape
 
 from . import number_format_page
 from .architecture import PARTS
+from . import wizard_web
 from .web import CUSTOM_DEFAULTS, CUSTOM_FIELDS, DEFAULTS, carried_fields, option_groups, options
 
 PART_LABELS = {"embedding": "Embeddings", "attention": "Attention", "mlp": "MLP", "experts": "Routed experts",
@@ -284,7 +285,8 @@ def _playground(r) -> str:
 
 RENDERERS = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
              "training": _training, "playground": _playground,
-             "number_format": number_format_page.render}
+             "number_format": number_format_page.render,
+             "wizard": wizard_web.render}
 
 
 def render_result(page: str, result: dict) -> str:
@@ -319,6 +321,7 @@ FIELDS = {  # page: (field, label, kind); kind is a select's options key, "numbe
                    ("threshold", "Outlier threshold |x| (decomposition)", "text"),
                    ("alpha", "Migration strength α, 0 to 1 (SmoothQuant)", "text")),
     "number_format": number_format_page.FIELDS,
+    "wizard": wizard_web.FIELDS,
 }
 
 

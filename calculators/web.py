@@ -28,6 +28,7 @@ from .training import METHODS, OPTIMIZER_BYTES, training_memory
 from .validate import (MAX_BATCH, MAX_GPUS, MAX_TOKENS, TOKEN_SUFFIXES, exact_whole, share_from_text,
                        tokens_from_text)
 from .weights import weight_bytes
+from . import wizard_web
 
 MAX_CONFIG_CHARS = 200_000
 CUSTOM_FIELDS = ("hidden_size", "num_layers", "num_heads", "num_kv_heads", "head_dim", "intermediate_size",
@@ -56,6 +57,7 @@ DEFAULTS = {
     "playground": {"layer": "down_proj", "bits": "8", "scheme": "symmetric", "granularity": "tensor",
                    "group_size": "64", "threshold": "10", "alpha": "0.5"},
     "number_format": number_format_page.DEFAULTS,  # the explorer on learn/number-formats.md
+    "wizard": wizard_web.DEFAULTS,
 }
 # Byte units a page may show: binary, as drivers and memory specs count, or decimal, as model hubs list files
 # and vendors label cards.
@@ -73,7 +75,7 @@ PAGE_TITLES = {"weights": "Weight memory", "kv": "KV cache", "fit": "Will it fit
 _FORMAT_NAMES = {"format": resolve_weight_format_id, "kv_format": resolve_kv_format_id}
 CARRIED_INPUTS = ("model", "format", "kv_format", "gpu", "gpus", "context", "batch", "units")
 CARRIED = CARRIED_INPUTS + CUSTOM_FIELDS + ("tie_embeddings",)  # a custom architecture's sizes travel with it
-CARRIED_AS = {"prompt": "context"}
+CARRIED_AS = {"prompt": "context", "concurrency": "batch"}
 NOT_CARRIED = {("training", "batch")}  # a training batch is not a number of users being served
 
 
@@ -526,9 +528,13 @@ def _playground(inputs):
             "activation_quantized": [round(v, 6) for v in chosen["activation_values"]]}
 
 
+def _wizard(inputs):
+    return wizard_web.page_result(inputs, _model)
+
+
 PAGES = {"weights": _weights, "kv": _kv, "fit": _fit, "roofline": _roofline, "speculative": _speculative,
          "training": _training, "playground": _playground,
-         "number_format": number_format_page.compute}
+         "number_format": number_format_page.compute, "wizard": _wizard}
 
 
 def compute(page: str, params: dict) -> dict:
@@ -548,7 +554,9 @@ def compute(page: str, params: dict) -> dict:
         result = None
     ok = result is not None and not inputs.errors
     notes = "".join(f"<p class=\"calc-note\">{escape(note)}</p>" for note in inputs.notes)
-    html = notes + render_result(page, result) + related_links(page, inputs.values) if ok else ""
+    # The wizard links each of its answers to the calculators itself (calculators/wizard_web.py).
+    links = related_links(page, inputs.values) if page in PAGE_PATHS else ""
+    html = notes + render_result(page, result) + links if ok else ""
     return {"ok": ok, "page": page, "inputs": inputs.values, "errors": inputs.errors,
             "result": result if ok else None, "html": html, "charts": figures(page, result) if ok else []}
 
@@ -589,6 +597,8 @@ def options() -> dict:
         "layer": [(key, f"{layer['label']} ({len(layer['activation']):,} inputs)") for key, layer in layers().items()],
         "scheme": [("symmetric", "Symmetric (zero point 0)"), ("asymmetric", "Asymmetric (with a zero point)")],
         "granularity": list(GRANULARITIES.items()),
+        "goal": wizard_web.GOAL_CHOICES,
+        "priority": wizard_web.PRIORITY_CHOICES,
     }
 
 

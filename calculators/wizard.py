@@ -27,7 +27,8 @@ from .weights import weight_bytes
 GOALS = ("serve", "finetune", "local")
 PRIORITIES = ("latency", "throughput", "quality", "memory")
 # The fixed vocabulary of `scheme` (README, "The decision wizard").
-SCHEMES = ("BF16", "FP16", "FP8-W8A8", "FP8-W8A16", "INT8-W8A8", "INT8-W8A16", "INT4-W4A16", "NF4", "GGUF", "MLX")
+SCHEMES = ("BF16", "FP16", "FP8-W8A8", "FP8-W8A16", "INT8-W8A8", "INT8-W8A16", "INT4-W4A16", "FP4-W4A4", "NF4", "GGUF",
+           "MLX")
 W8A8 = ("FP8-W8A8", "INT8-W8A8")
 MAX_SUGGESTED_GPUS = 8  # one node
 
@@ -257,7 +258,8 @@ def launch_command(inputs: Inputs, method: kb.Method, kernel: kb.Kernel, kv: str
                    kv_cache_bytes_per_gpu: int) -> str:
     name, n, c, b = _name(inputs), inputs.gpus, inputs.context, inputs.concurrency
     if kernel.runtime == "vllm":
-        prequantized = {"awq": "-AWQ", "gptq": "-GPTQ", "int8-w8a8": "-W8A8-INT8"}
+        prequantized = {"awq": "-AWQ", "gptq": "-GPTQ", "int8-w8a8": "-W8A8-INT8", "int8-w8a16": "-W8A16-INT8",
+                        "nvfp4": "-NVFP4"}
         model = f"./{name}{prequantized[method.id]}" if method.id in prequantized else inputs.model_ref
         flags = {"fp8-dynamic": " --quantization fp8", "nf4": " --quantization bitsandbytes"}.get(method.id, "")
         flags += " --dtype float16" if kernel.scheme == "FP16" else ""
@@ -478,7 +480,8 @@ def _apply_rules(inputs: Inputs, candidates: list) -> list:
     if inputs.goal == "finetune":
         return []
     applied = []
-    four_bit = [c for c in candidates if c.bits <= 5 and c.scheme not in W8A8 and c.scheme != "NF4"]
+    # The study's 4-bit results are of weight-only INT4 (W4A16): not of NF4, nor of FP4 weights and activations.
+    four_bit = [c for c in candidates if c.bits <= 5 and c.scheme not in W8A8 + ("NF4", "FP4-W4A4")]
     if inputs.priority == "latency":
         applied.append("sync-w4a16")
         for c in four_bit:

@@ -157,8 +157,13 @@ def test_bad_input_has_no_charts(page, params):
     assert reply["ok"] is False and reply["charts"] == []
 
 
+# The number-format explorer shows one value's bits in each format: a table, with nothing to plot.
+WITHOUT_CHARTS = {"number_format"}
+
+
 def test_every_page_has_charts():
-    assert all(compute(page, {})["charts"] for page in PAGES)
+    assert all(compute(page, {})["charts"] for page in PAGES if page not in WITHOUT_CHARTS)
+    assert all(not compute(page, {})["charts"] for page in WITHOUT_CHARTS)
 
 
 def test_a_point_that_is_not_finite_is_left_out():

@@ -4,4 +4,5 @@
 CALCULATOR_PAGES = {"weights": "calculators/weights", "kv": "calculators/kv-cache", "fit": "calculators/will-it-fit",
                     "roofline": "calculators/roofline", "speculative": "calculators/speculative-decoding",
                     "training": "calculators/training-memory", "playground": "learn/outliers",
-                    "number_format": "learn/number-formats"}  # the explorer lives on its Learn page
+                    "number_format": "learn/number-formats",
+                    "wizard": "choose"}  # the explorer and the playground live on their Learn pages

@@ -22,6 +22,7 @@ from html import escape
 from pathlib import Path
 
 from calculators.render import render_form
+from calculators import wizard_web
 from calculators.web import DEFAULTS, compute
 
 from mkdocs.exceptions import PluginError
@@ -31,6 +32,7 @@ from generator.records import RecordError
 from generator.site import CALCULATOR_PAGES, assets, glossary, prose
 from generator.site.charts import Chart, chart_html, figure
 from generator.site.results import dataset as results_dataset
+from generator.site.results import evidence as results_evidence
 from generator.site.results import findings as results_findings
 from generator.site.results import pages as results_pages
 
@@ -46,6 +48,8 @@ def on_config(config):
     except RecordError as error:
         raise PluginError(f"a benchmark record is malformed: {error}") from None
     _state["dataset"] = data
+    # The wizard's answers cite the records; the browser's worker loads the same summary (results/downloads).
+    wizard_web.use_evidence(results_evidence.summary(data))
     try:
         _state["terms"] = glossary.collect(config["docs_dir"])
     except glossary.GlossaryError as error:

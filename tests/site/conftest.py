@@ -80,3 +80,17 @@ def watched(browser):
     page = context.new_page()
     yield Watched(page)
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wizard_evidence():
+    """The wizard's answers cite the records' evidence summary, which the build loads (generator/site/hooks.py)
+    and the browser's worker fetches; the tests' own `compute("wizard", ...)` loads the same one."""
+    from calculators import wizard_web
+    from generator.site.results.dataset import DEFAULT_RECORDS, load_dataset
+    from generator.site.results.evidence import summary
+
+    saved = wizard_web._evidence["summary"]
+    wizard_web.use_evidence(summary(load_dataset(os.environ.get("LQFG_RECORDS") or DEFAULT_RECORDS)))
+    yield
+    wizard_web.use_evidence(saved)

@@ -20,13 +20,32 @@ from calculators.web import compute
 def compute_json(page, params_json):
     return json.dumps(compute(page, json.loads(params_json)))
 `);
-  return pyodide.globals.get("compute_json");
+  return { pyodide, computeJson: pyodide.globals.get("compute_json") };
 })();
+
+// The wizard cites this project's records through the evidence summary the Results section publishes
+// (generator/site/results/evidence.py); it is fetched from this site once, the first time the wizard asks.
+let evidenceLoaded = null;
+function loadEvidence(pyodide) {
+  evidenceLoaded ??= fetch(new URL("../../results/downloads/evidence.json", import.meta.url))
+    .then((response) => (response.ok ? response.text() : ""))
+    .catch(() => "")
+    .then((text) => {
+      if (!text) return; // not published: the wizard says it answers from published figures only
+      pyodide.FS.writeFile("/home/pyodide/lib/evidence.json", text);
+      pyodide.runPython(`
+from calculators.wizard_web import use_evidence_file
+use_evidence_file("/home/pyodide/lib/evidence.json")
+`);
+    });
+  return evidenceLoaded;
+}
 
 self.onmessage = async (event) => {
   const { id, page, params } = event.data;
   try {
-    const computeJson = await ready;
+    const { pyodide, computeJson } = await ready;
+    if (page === "wizard") await loadEvidence(pyodide);
     self.postMessage({ id, reply: JSON.parse(computeJson(page, JSON.stringify(params))) });
   } catch (error) {
     self.postMessage({ id, failure: String(error && error.message ? error.message : error).slice(0, 300) });

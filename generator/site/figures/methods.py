@@ -26,7 +26,7 @@ __all__ = ["method_comparison_table", "gguf_tensor_types_table", "measured_quali
 SIZE_MODEL = "llama-3.1-8b"
 
 # formats.WeightFormat.compute: weights in a 16-bit compute type are dequantized before the product.
-COMPUTE_LABELS = {"bf16": "BF16 (weights dequantized first)", "int8": "INT8", "fp8": "FP8", "fp32": "FP32"}
+COMPUTE_LABELS = {"bf16": "BF16 (weights dequantized first)", "int8": "INT8", "fp8": "FP8", "fp32": "FP32", "fp4": "FP4"}
 
 PLATFORM_LABELS = {"nvidia": "NVIDIA", "amd": "AMD", "apple": "Apple", "cpu": "CPU"}
 
