@@ -86,3 +86,34 @@ def test_no_prose_repeats_ten_words_of_the_study_guide():
     result = subprocess.run([sys.executable, str(SHARED / "tools" / "seed_overlap.py"), "."], cwd=ROOT,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def _terms(tmp_path):
+    write(tmp_path, "learn/formats.md", "---\nglossary:\n  FP8: An 8-bit float.\n  KV cache: Keys and values kept.\n"
+                                        "  group size: Weights sharing a scale.\n  decode: One step.\n---\n# F\n")
+    write(tmp_path, "learn/own.md", "---\nglossary:\n  NF4: A 4-bit code book.\n---\n# Own\n")
+    return glossary.collect(tmp_path)
+
+
+def test_the_first_use_of_another_pages_term_links_to_the_glossary(tmp_path):
+    terms = _terms(tmp_path)
+    html = ("<h2>FP8 and NF4</h2><p>Use <code>FP8</code> or FP8 with a KV cache; FP8 again. The Group size, "
+            "fp8 (lower case), FP8-ish, a decode step and NF4.</p><p>KV cache once more.</p>")
+    linked = glossary.link_first_uses(html, "learn/own.md", terms, "../exam-prep/glossary/")
+    assert linked.count('class="glossary-term"') == 3  # FP8, KV cache, group size: once each
+    assert '<h2>FP8 and NF4</h2>' in linked and "<code>FP8</code>" in linked  # headings and code stay as written
+    assert 'href="../exam-prep/glossary/#fp8" title="An 8-bit float.">FP8</a> with' in linked
+    assert '#group-size" title="Weights sharing a scale.">Group size</a>' in linked  # any case for lower-case terms
+    assert "#nf4" not in linked and "#decode" not in linked  # its own term; an everyday word
+    assert linked.endswith("<p>KV cache once more.</p>")
+
+
+def test_a_term_already_linked_or_inside_a_calculator_is_left_alone(tmp_path):
+    terms = _terms(tmp_path)
+    html = ('<p><a href="../exam-prep/glossary/#fp8">FP8</a> then FP8.</p>'
+            '<div class="calc" data-page="kv"><div><p>KV cache</p></div></div><p>A KV cache.</p>')
+    linked = glossary.link_first_uses(html, "learn/own.md", terms, "../exam-prep/glossary/")
+    assert linked.count("#fp8") == 1
+    assert '<div class="calc" data-page="kv"><div><p>KV cache</p></div></div>' in linked
+    assert linked.endswith('<p>A <a class="glossary-term" href="../exam-prep/glossary/#kv-cache" '
+                           'title="Keys and values kept.">KV cache</a>.</p>')

@@ -189,6 +189,10 @@ def _findings_html(match) -> str:
 
 
 def on_page_content(html, page, config, files):
+    src_uri = page.file.src_uri
+    if prose.is_prose(src_uri) and src_uri != glossary.GLOSSARY_PAGE:
+        glossary_url = "../" * page.url.count("/") + glossary.GLOSSARY_PAGE.removesuffix(".md") + "/"
+        html = glossary.link_first_uses(html, src_uri, _state["terms"], glossary_url)
     if "<!-- results: findings -->" in html:
         html = FINDINGS.sub(_findings_html, html)
     if "<!-- calculators: catalogue -->" in html:
