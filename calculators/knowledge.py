@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 # -- sources ---------------------------------------------------------------------------------------------------
 
 SOURCES = {
+    "pagedattention": "Kwon et al., Efficient Memory Management for Large Language Model Serving with "
+                      "PagedAttention, arXiv 2309.06180: systems that reserve each request's KV cache contiguously up "
+                      "front waste 60-80% of it; paging it lets vLLM batch 2-4x more requests at the same latency",
     "kurtic": "Kurtic et al., \"Give Me BF16 or Give Me Death\"? Accuracy-Performance Trade-Offs in LLM "
               "Quantization, arXiv 2411.02355 (ACL 2025): Llama-3.1 8B/70B/405B, vLLM on A6000, A100 and H100",
     "vllm-hw": "vLLM docs, Quantization, Supported Hardware table "
@@ -356,6 +359,10 @@ RULES = {
                          "16-32 tokens per step; beyond, the dequantization is paid in compute", "marlin"),
     "measured-slow": Rule("measured-slow", "measured on this project's GPU records at less than half the speed of "
                           "bf16 at this batch: ranked after the methods that were not", "measured"),
+    "static-kv": Rule("static-kv", "for many concurrent requests on a GPU server, an engine that pages the KV cache "
+                      "and batches continuously (vLLM, SGLang, TGI) serves more of them than one that splits a fixed "
+                      "context among its slots (llama.cpp's -c over -np) or pads a static batch (transformers' "
+                      "generate): ranked after those that do", "pagedattention"),
     "large-loss": Rule("large-loss", "its published quality loss is large: ranked after the others unless memory "
                        "is the priority", "llama.cpp-ppl"),
 }

@@ -475,13 +475,22 @@ def evaluate_finetune(inputs: Inputs, method_id: str, evidence):
 
 # -- ranking ------------------------------------------------------------------------------------------------------
 
+# Runtimes that reserve a fixed KV cache per request slot or batch instead of paging it (rule static-kv).
+STATIC_KV_RUNTIMES = ("llama.cpp", "ollama", "transformers")
+
+
 def _apply_rules(inputs: Inputs, candidates: list) -> list:
     """Mark the candidates the serving rules favour; returns the rules that applied."""
     if inputs.goal == "finetune":
         return []
     applied = []
-    # The study's 4-bit results are of weight-only INT4 (W4A16): not of NF4, nor of FP4 weights and activations.
-    four_bit = [c for c in candidates if c.bits <= 5 and c.scheme not in W8A8 + ("NF4", "FP4-W4A4")]
+    if inputs.goal == "serve" and inputs.concurrency > 1 and inputs.platform in ("nvidia", "amd"):
+        for c in candidates:
+            if c.runtime in STATIC_KV_RUNTIMES:
+                c.demoted_by.append("static-kv")
+    # The study's 4-bit results are of weight-only INT4 (W4A16) checkpoints served by vLLM: not of NF4, GGUF's
+    # k-quants under llama.cpp, nor FP4 weights and activations.
+    four_bit = [c for c in candidates if c.scheme == "INT4-W4A16"]
     if inputs.priority == "latency":
         applied.append("sync-w4a16")
         for c in four_bit:
@@ -512,7 +521,11 @@ def _order(priority: str):
             return (c.offload, c.quality_tier, tpot)
         if priority == "memory":
             return (c.offload, c.memory["per_gpu_bytes"], tpot)
-        return (c.offload, gate, slow, favoured, tpot)
+        # Offloaded layers decode at the host's memory speed, which the wizard does not know (tpot is None):
+        # the fewer bytes left in system memory, the faster, so those come first.
+        host = c.memory.get("host_bytes", 0) if c.offload else 0
+        static = "static-kv" in c.demoted_by
+        return (c.offload, gate, slow, static, favoured, host, tpot)
     return key
 
 

@@ -245,3 +245,27 @@ def test_cli_text_matches_json(capsys, tmp_path):
 def test_cli_bad_flags_exit_2_with_one_line(argv, message, capsys):
     code, out, err = run(["wizard", *argv, "--no-evidence"], capsys)
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_many_users_on_gpu_servers_are_served_by_an_engine_that_pages_the_kv_cache():
+    recs = answer("serve", "h100-sxm", "llama-3.1-8b", 8192, 64, "throughput", gpus=2)["recommendations"]
+    assert recs[0]["runtime"] == "vllm"
+    static = [rec for rec in recs if rec["runtime"] == "llama.cpp"]
+    assert static and all("static-kv" in rec["demoted_by"] for rec in static)
+    assert recs.index(static[0]) > max(i for i, rec in enumerate(recs) if rec["runtime"] == "vllm")
+    # One user on one machine: llama.cpp is not held back.
+    local = answer("local", "rtx-4090", "llama-3.1-8b", 8192, 1, "latency")["recommendations"]
+    assert not any("static-kv" in rec["demoted_by"] for rec in local)
+
+
+def test_the_latency_rule_favours_int4_weight_only_not_every_four_bit_file():
+    recs = answer("serve", "h100-sxm", "llama-3.1-8b", 8192, 1, "latency")["recommendations"]
+    favoured = {rec["scheme"] for rec in recs if "sync-w4a16" in rec["favoured_by"]}
+    assert favoured == {"INT4-W4A16"} and recs[0]["scheme"] == "INT4-W4A16"
+
+
+def test_offloaded_candidates_keep_the_fewest_bytes_in_system_memory_first():
+    recs = [rec for rec in answer("local", "rtx-4090", "llama-3.1-70b", 8192, 1, "latency")["recommendations"]
+            if rec["offload"] and "large-loss" not in rec["demoted_by"]]
+    hosts = [rec["memory"]["host_bytes"] for rec in recs]
+    assert len(hosts) >= 2 and hosts == sorted(hosts)
