@@ -23,7 +23,7 @@ from pathlib import Path
 
 from calculators.render import render_form
 from calculators import wizard_web
-from calculators.web import DEFAULTS, compute
+from calculators.web import DEFAULTS, PAGE_PATHS, compute
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -118,6 +118,8 @@ def _calculator_html(match, base: str = "") -> str:
     # a model finds the pages that say something about it. A form cannot hold another form, which matters:
     # the theme's indexer stops skipping at the first closing tag of the same name.
     form = render_form(page).replace("<form ", "<form data-search-exclude ", 1)
+    if page not in PAGE_PATHS:  # the wizard, the playground, the explorer: their links are relative to their page
+        base = ""
     result = RELATIVE_LINK.sub(f'href="{base}', default["html"]) if base else default["html"]
     embedded = f" data-links-base=\"{escape(base)}\"" if base else ""
     return (f"<div class=\"calc\" data-page=\"{page}\"{embedded}>{form}"

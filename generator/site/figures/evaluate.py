@@ -51,12 +51,13 @@ def _dataset():
     return results_dataset.load_dataset(directory)
 
 
-def our_quality() -> Quality:
-    """The newest schema-2 quality-cpu record's measurements of its largest reference model."""
+def our_quality() -> Quality | None:
+    """The newest schema-2 quality-cpu record's measurements of its largest reference model; None when the
+    records hold none (the page then says the measurement is missing)."""
     rows = [row for row in device.quality_rows(_dataset().rows)
             if row.run.record["schema"] >= 2 and row.run.header["suite"] == SUITE]
     if not rows:
-        raise ValueError(f"no schema-2 {SUITE} record in the records directory")
+        return None
     newest = max(row.run.file for row in rows)
     rows = [row for row in rows if row.run.file == newest]
     references = {row.model: row for row in rows if device.is_reference(row)}
@@ -90,6 +91,8 @@ def signed_percent(fraction: float) -> str:
 def our_quality_table(page=None) -> str:
     """A table of every method on the largest reference model, fewest bits first, with where it comes from."""
     quality = our_quality()
+    if quality is None:
+        return '<p class="missing">No CPU quality record among this build\'s records.</p>'
     root = "../" * (page.url.count("/") if page is not None else 0)
     body = "".join(
         f"<tr><td>{escape(m.method)}</td><td>{m.bits:.2f}</td><td>{m.perplexity:.2f}</td>"
