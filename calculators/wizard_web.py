@@ -33,6 +33,14 @@ FIELDS = (("model", "Model", "model"), ("goal", "Goal", "goal"),
 # Where the records of gpu_runs/ are published in the site, relative to the wizard's page (docs/choose/index.md).
 RECORDS_URL = "../results/downloads/records/"
 CALCULATORS_URL = "../calculators/"
+LEARN_URL = "../learn/"
+# The section of the Learn pages that explains each method (docs/learn/*.md anchors).
+EXPLAINED_AT = {"bf16": "number-formats/#bf16-vs-fp16", "fp8-dynamic": "methods/#fp8",
+                "int8-w8a8": "methods/#smoothquant", "int8-w8a16": "weights-and-activations/#weight-only", "nvfp4": "number-formats/#fp4",
+                "awq": "methods/#awq", "gptq": "methods/#gptq", "nf4": "methods/#bitsandbytes",
+                "llm-int8": "outliers/#llm-int8", "gguf-q8-0": "methods/#gguf", "gguf-q4-k-m": "methods/#gguf",
+                "gguf-q2-k": "methods/#gguf", "mlx-4bit": "weights-and-activations/#hardware-support",
+                "lora": "fine-tuning/#qlora", "qlora": "fine-tuning/#qlora", "full": "fine-tuning/"}
 
 _evidence = {"summary": None}
 
@@ -124,7 +132,10 @@ def _calculator_links(data: dict, rec: dict) -> str:
                  ("weights", "Weight memory", {"model": q["model"], "format": rec["format"]})]
     items = [f"<a href=\"{escape(CALCULATORS_URL + slug + '/?' + urlencode(params))}\">{title}</a>"
              for slug, title, params in links]
-    return f"<p class=\"calc-related\">Check it in the calculators: {' · '.join(items)}.</p>"
+    explained = EXPLAINED_AT.get(rec["method"])
+    read = (f" How it works: <a href=\"{escape(LEARN_URL + explained)}\">{escape(rec['label'])}</a>."
+            if explained else "")
+    return f"<p class=\"calc-related\">Check it in the calculators: {' · '.join(items)}.{read}</p>"
 
 
 def _speed(rec: dict) -> str:

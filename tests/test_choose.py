@@ -148,3 +148,17 @@ def test_nvfp4_runs_only_on_gpus_with_fp4_tensor_cores(no_evidence):
     on_h100 = compute("wizard", {**params, "gpu": "h100-sxm"})["result"]
     reason = next(r["reason"] for r in on_h100["ruled_out"] if r["method"] == "nvfp4")
     assert "needs compute capability 10.0" in reason and "has 9.0" in reason
+
+
+def test_every_method_links_to_the_learn_section_that_explains_it():
+    import re
+    from pathlib import Path
+
+    from calculators import knowledge, wizard_web
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "learn"
+    methods = knowledge.METHODS.values() if isinstance(knowledge.METHODS, dict) else knowledge.METHODS
+    for method in methods:
+        page, _, anchor = wizard_web.EXPLAINED_AT[method.id].partition("/#")
+        text = (docs / f"{page.rstrip('/')}.md").read_text(encoding="utf-8")
+        assert not anchor or re.search(r"\{:?\s*#" + re.escape(anchor) + r"\s*\}", text), (method.id, anchor)
