@@ -106,8 +106,9 @@ def page_markdown(terms: dict) -> str:
 
 # Elements whose text is not prose: links, code, headings, form controls, embedded data, and the calculators',
 # charts' and quiz's own markup.
-_SKIPPED_TAGS = {"a", "code", "pre", "kbd", "samp", "script", "style", "template", "button", "label", "select",
-                 "option", "textarea", "svg", "summary", "dt", "th", "title", "h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIPPED_TAGS = {"a", "code", "pre", "kbd", "samp", "small", "script", "style", "template", "button", "label",
+                 "select", "option", "textarea", "svg", "summary", "dt", "th", "title",
+                 "h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIPPED_CLASS = re.compile(r'class="[^"]*\b(calc|chart|quiz|nf-|glossary-term)')
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _TAG = re.compile(r"(<!--.*?-->|<[^>]+>)", re.S)

@@ -81,7 +81,14 @@ def test_every_page_loads_only_from_its_host_passes_axe_and_fits_a_phone(pages, 
     addresses, _ = pages
     host = urlparse(base_url).netloc
     missing = base_url + "/no-such-page/"
-    for address in addresses + [missing]:
+    # One visit per page: its plain address where the crawl found one, else its first with inputs (the links
+    # that set a calculator's inputs all answered 200 in the crawl; the browser tests check inputs from the URL).
+    by_path = {}
+    for address in addresses:
+        path = urlparse(address).path
+        if path not in by_path or not urlparse(address).query:
+            by_path[path] = address
+    for address in sorted(by_path.values()) + [missing]:
         watched.requests.clear()
         watched.page.set_viewport_size({"width": 1280, "height": 900})
         response = watched.page.goto(address)
