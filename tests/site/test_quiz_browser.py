@@ -56,6 +56,7 @@ def test_a_wrong_answer_by_mouse_explains_and_links_to_its_section(watched, base
     href = link.get_attribute("href")
     link.click()
     page.wait_for_url("**/learn/number-formats/#fp8")
+    page.wait_for_selector("[id='fp8']")  # instant navigation swaps the content after the address changes
     assert page.locator("[id='fp8']").count() == 1
     assert urljoin(base_url + QUIZ, href) == page.url
     # The right answer turns the card right and says so.

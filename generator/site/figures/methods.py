@@ -159,8 +159,7 @@ def measured_quality_note(method_id: str, page=None) -> str:
             f"bf16's top token at {top1:.1%} of positions, and turned perplexity {ppl_bf16:.2f} into "
             f"{row.metrics['perplexity']:.2f}. Record: <a href=\"{_record_href(page, row.run.file)}\">"
             f"{escape(row.run.file)}</a>; every method side by side in "
-            f"[the CPU quality table]({_device_page(row)}#"
-            f"{results_dataset.device_slug(row.run.device_name)}-quality-table). A model of this size is far "
+            f"[the CPU quality table]({_device_page(row)}). A model of this size is far "
             "more fragile than an 8B one, so read it as a ranking, not as the loss you would see.")
 
 
