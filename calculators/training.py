@@ -18,9 +18,8 @@ other shapes, and is labelled as such.
 from dataclasses import dataclass
 
 from .architecture import Architecture, count_parameters
-from .errors import CalculatorError
 from .formats import weight_format
-from .validate import MAX_BATCH, MAX_TOKENS, whole_number
+from .validate import MAX_BATCH, MAX_TOKENS, one_of, whole_number
 from .weights import weight_bytes
 
 OPTIMIZER_BYTES = {"adamw": 8, "adamw-8bit": 2, "sgd-momentum": 4, "sgd": 0}
@@ -70,11 +69,8 @@ def training_memory(arch: Architecture, method: str = "full", sequence: int = 20
     lora: bf16 frozen base; adapters trained with the same per-parameter states.
     qlora: the base in NF4 with double quantization (bitsandbytes), adapters as in lora.
     """
-    if method not in METHODS:
-        raise CalculatorError(f"method must be one of {', '.join(METHODS)}, not {str(method)[:20]!r}", "method")
-    if optimizer not in OPTIMIZER_BYTES:
-        raise CalculatorError(f"optimizer must be one of {', '.join(OPTIMIZER_BYTES)}, not {str(optimizer)[:20]!r}",
-                              "optimizer")
+    one_of("method", method, METHODS)
+    one_of("optimizer", optimizer, OPTIMIZER_BYTES)
     sequence = whole_number("sequence", sequence, 1, MAX_TOKENS)
     batch = whole_number("batch", batch, 1, MAX_BATCH)
     params = count_parameters(arch).total

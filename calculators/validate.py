@@ -31,6 +31,13 @@ def whole_number(name: str, value, minimum: int = 1, maximum: int = MAX_TOKENS) 
     return value
 
 
+def one_of(name: str, value, choices) -> str:
+    """value, when it is one of `choices` (a value no choice equals is named, cut to 20 characters)."""
+    if value not in choices:
+        raise CalculatorError(f"{name} must be one of {', '.join(choices)}, not {str(value)[:20]!r}", name)
+    return value
+
+
 def fraction(name: str, value, minimum: float = 0.0, maximum: float = 1.0, *, open_low=False, open_high=False) -> float:
     """A finite float in the given range; ints are accepted."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

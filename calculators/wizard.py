@@ -21,7 +21,7 @@ from .hardware import GIB, Accelerator
 from .kv_cache import kv_bytes_per_token, kv_cache_bytes
 from .roofline import compute_bound_batch, roofline, weight_bytes_read
 from .training import training_memory
-from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
+from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, one_of, whole_number
 from .weights import weight_bytes
 
 GOALS = ("serve", "finetune", "local")
@@ -533,11 +533,8 @@ def _order(priority: str):
 
 def make_inputs(goal: str, gpu: Accelerator, gpus: int, arch: Architecture, context: int, concurrency: int,
                 priority: str, model_ref: str) -> Inputs:
-    if goal not in GOALS:
-        raise CalculatorError(f"goal must be one of {', '.join(GOALS)}, not {str(goal)[:20]!r}", "goal")
-    if priority not in PRIORITIES:
-        raise CalculatorError(f"priority must be one of {', '.join(PRIORITIES)}, not {str(priority)[:20]!r}",
-                              "priority")
+    one_of("goal", goal, GOALS)
+    one_of("priority", priority, PRIORITIES)
     gpus = whole_number("gpus", gpus, 1, MAX_GPUS)
     if gpu.kind in ("cpu", "unified-memory") and gpus != 1:
         raise CalculatorError(f"{gpu.name} is one machine: the count must be 1", "gpus")

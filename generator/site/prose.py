@@ -92,6 +92,7 @@ def pct(value, digits: int = 1) -> str:
     return f"{_number(value) * 100:.{digits}f}%"
 
 
+@lru_cache(maxsize=None)
 def _figure_functions() -> dict:
     """{name: function} for every public function of the modules in generator/site/figures/."""
     from generator.site import figures
@@ -125,7 +126,7 @@ def render(markdown: str, src_uri: str, terms: dict, page=None) -> str:
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                      autoescape=False, comment_start_string="{##", comment_end_string="##}")
     environment.filters.update(gb=gb, gib=gib, num=num, pct=pct)
-    environment.globals.update(calc=calc, term=term, page=page, **_figure_functions())
+    environment.globals.update(calc=calc, term=term, page=page, **_figure_functions())  # modules read once per process
     try:
         return environment.from_string(markdown).render()
     except (PageError, jinja2.TemplateError) as error:
