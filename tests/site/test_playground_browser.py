@@ -34,13 +34,17 @@ def test_the_playground_computes_live_what_cpython_computes(watched, base_url):
     assert reply == expected
     headline = f"{expected['result']['runs']['decomposition']['output_relative']:.2%}"
     watched.page.wait_for_function(f"document.querySelector('.calc-result').textContent.includes('{headline}')")
-    # the activation chart is redrawn with the quantized values of the new settings
+    # the activation chart is redrawn with the quantized values of the new settings; each input change redraws it,
+    # so wait for the drawing of the last one rather than for any drawing
+    want = expected["charts"][1]["data"][1]["y"]
     watched.page.wait_for_function(
-        "(() => { const p = document.querySelector(\"[id='playground-activation'] .js-plotly-plot\");"
-        " return p && p.data && p.data[1].y.length > 0 && p.data[1].name === 'quantized'; })()", timeout=60_000)
+        "want => { const p = document.querySelector(\"[id='playground-activation'] .js-plotly-plot\");"
+        " if (!p || !p.data || !p.data[1] || p.data[1].name !== 'quantized') return false;"
+        " const y = Array.from(p.data[1].y);"
+        " return y.length === want.length && y.every((v, i) => v === want[i]); }", arg=want, timeout=60_000)
     drawn = watched.page.evaluate(
-        "document.querySelector(\"[id='playground-activation'] .js-plotly-plot\").data[1].y")
-    assert drawn == expected["charts"][1]["data"][1]["y"]
+        "Array.from(document.querySelector(\"[id='playground-activation'] .js-plotly-plot\").data[1].y)")
+    assert drawn == want
     assert watched.errors == [] and watched.dialogs == []
     assert only_this_site(watched, base_url) == []
 
