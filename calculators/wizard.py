@@ -625,18 +625,18 @@ def alternatives(inputs: Inputs) -> list:
                 out.append({"change": "more GPUs", "detail": f"{found[0].label} fits on {n} x {inputs.gpu.name} "
                                                              f"(KV cache {found[1]})"})
                 break
-    found = first_fit(lambda fmt, kv: fit(inputs.arch, fmt, kv, inputs.gpu, inputs.gpus, inputs.context,
-                                          inputs.concurrency).max_batch)
-    if found:
-        out.append({"change": "fewer concurrent sequences",
-                    "detail": f"{found[0].label} fits {found[2]:,} sequence(s) of {inputs.context:,} tokens "
-                              f"(KV cache {found[1]})"})
-    found = first_fit(lambda fmt, kv: fit(inputs.arch, fmt, kv, inputs.gpu, inputs.gpus, inputs.context,
-                                          inputs.concurrency).max_context)
-    if found:
-        out.append({"change": "shorter context",
-                    "detail": f"{found[0].label} fits {inputs.concurrency} sequences of up to {found[2]:,} tokens "
-                              f"(KV cache {found[1]})"})
+    # What fits on the user's own GPUs with less demand: the sequences served at once, or their length.
+    smaller_demand = (("max_batch", "fewer concurrent sequences",
+                       "{label} fits {value:,} sequence(s) of {context:,} tokens (KV cache {kv})"),
+                      ("max_context", "shorter context",
+                       "{label} fits {concurrency} sequences of up to {value:,} tokens (KV cache {kv})"))
+    for attribute, change, detail in smaller_demand:
+        found = first_fit(lambda fmt, kv: getattr(fit(inputs.arch, fmt, kv, inputs.gpu, inputs.gpus, inputs.context,
+                                                      inputs.concurrency), attribute))
+        if found:
+            out.append({"change": change, "detail": detail.format(label=found[0].label, value=found[2], kv=found[1],
+                                                                  context=inputs.context,
+                                                                  concurrency=inputs.concurrency)})
     if inputs.platform in ("nvidia", "amd"):
         ngl, host = _offload_layers(inputs, weight_format("gguf-q4-k-m"), kv_format("bf16"))
         if ngl:
