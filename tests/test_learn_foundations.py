@@ -7,9 +7,10 @@ import pytest
 from calculators.formats import weight_format
 from calculators.number_formats import FLOAT_FORMATS
 from calculators.scale_zero import quantize
-from calculators.web import compute
-from generator.site import glossary, prose
+from generator.site import glossary
 from generator.site.figures.foundations import WORKED_VALUES
+import prose_pages
+from prose_pages import result
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -22,14 +23,8 @@ ANCHORS = {"learn/index.md": ("memory-arithmetic", "bandwidth", "what-quantizati
 
 @pytest.fixture(scope="module")
 def rendered():
-    terms = glossary.collect(DOCS)
-    return {uri: prose.render((DOCS / uri).read_text(encoding="utf-8"), uri, terms) for uri in PAGES}
+    return {page: prose_pages.rendered(page) for page in PAGES}
 
-
-def result(page, **inputs):
-    reply = compute(page, {key: str(value) for key, value in inputs.items()})
-    assert reply["ok"], reply["errors"]
-    return reply["result"]
 
 
 def gb(n, digits=2):

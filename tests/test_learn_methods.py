@@ -18,8 +18,8 @@ from calculators import knowledge, weight_format
 from calculators.gguf import GGML_TYPES, gguf_file, tensor_bytes, tensor_types
 from calculators.presets import preset_architecture
 from calculators.web import compute
-from generator.site import glossary, prose
 from generator.site.figures import finetuning, methods
+from prose_pages import rendered
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("learn/methods.md", "learn/fine-tuning.md")
@@ -29,9 +29,6 @@ RECORDS = ROOT / "gpu_runs"
 def source(page: str) -> str:
     return (ROOT / "docs" / page).read_text(encoding="utf-8")
 
-
-def rendered(page: str) -> str:
-    return prose.render(source(page), page, glossary.collect(ROOT / "docs"))
 
 
 # -- numbers from the calculators --------------------------------------------------------------------------

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from calculators.hardware import accelerator
-from calculators.web import compute
-from generator.site import glossary, prose
+from prose_pages import rendered, result
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = {"learn/ptq-and-qat.md": ("ptq", "qat", "calibration-data"),
@@ -16,14 +15,6 @@ ANCHORS = {"learn/ptq-and-qat.md": ("ptq", "qat", "calibration-data"),
            "learn/weights-and-activations.md": ("weight-only", "w8a8", "hardware-support")}
 
 
-def rendered(page: str) -> str:
-    return prose.render((ROOT / "docs" / page).read_text(encoding="utf-8"), page, glossary.collect(ROOT / "docs"))
-
-
-def result(page, **inputs):
-    reply = compute(page, {key: str(value) for key, value in inputs.items()})
-    assert reply["ok"], reply["errors"]
-    return reply["result"]
 
 
 @pytest.mark.parametrize("page", ANCHORS)

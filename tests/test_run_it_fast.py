@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 import calculators
-from calculators.web import compute
-from generator.site import glossary, hooks, prose
+from generator.site import glossary, hooks
 from generator.site.figures import roofline_points
+import prose_pages
+from prose_pages import result
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -30,14 +31,8 @@ TERMS = ("arithmetic intensity", "roofline", "memory-bound", "compute-bound", "p
 
 @pytest.fixture(scope="module")
 def rendered():
-    terms = glossary.collect(DOCS)
-    return {page: prose.render((DOCS / page).read_text(encoding="utf-8"), page, terms) for page in PAGES}
+    return {page: prose_pages.rendered(page) for page in PAGES}
 
-
-def result(page, **inputs):
-    reply = compute(page, {key: str(value) for key, value in inputs.items()})
-    assert reply["ok"], reply["errors"]
-    return reply["result"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -11,8 +11,8 @@ import pytest
 
 from calculators import knowledge, presets
 from calculators.web import compute
-from generator.site import glossary, prose
 from generator.site.figures import decode_modes, llama_32, stacks
+from prose_pages import rendered
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -24,9 +24,6 @@ PAGES = {
 }
 CODE_PAGES = ("run-it-fast/distillation-and-pruning.md", "run-it-fast/kernels.md")
 
-
-def rendered(page: str) -> str:
-    return prose.render((DOCS / page).read_text(encoding="utf-8"), page, glossary.collect(DOCS))
 
 
 def table_rows(markdown: str, header_start: str) -> list:
