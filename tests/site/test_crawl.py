@@ -121,3 +121,32 @@ def test_every_page_loads_only_from_its_host_passes_axe_and_fits_a_phone(pages, 
             if address == missing else []
         assert watched.errors == expected and watched.dialogs == [], address
         watched.errors.clear()
+
+
+def test_the_dark_scheme_passes_axe_too(pages, browser, base_url):
+    """The dark scheme has colours of its own (the theme's and this site's): axe on the first page of every
+    section and on every page with a calculator, as a browser set to dark mode shows them."""
+    from generator.site import CALCULATOR_PAGES
+
+    addresses, _ = pages
+    chosen = {f"{base_url}/{path}/" for path in CALCULATOR_PAGES.values()}
+    sections = {}
+    for address in addresses:
+        if not urlparse(address).query:
+            sections.setdefault(urlparse(address).path.strip("/").split("/")[0], address)
+    chosen |= set(sections.values())
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    for address in sorted(chosen):
+        page.goto(address)
+        assert page.evaluate("document.body.dataset.mdColorScheme") == "slate", address
+        if page.query_selector(".calc[data-page]"):
+            page.wait_for_function("window.__calc && window.__calc.liveAt !== null", timeout=60_000)
+            page.wait_for_timeout(300)
+        else:
+            page.wait_for_load_state("networkidle")
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+        assert violations == [], (address, violations)
+    context.close()
