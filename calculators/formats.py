@@ -402,7 +402,10 @@ def _catalog() -> dict:
                   f"which exllamav2's optimizer keeps within {rate} bits per weight, scales, permutation and biases "
                   "included. Which layer gets how many bits depends on the model's measurement pass, so a real "
                   "file's per-layer mix differs and its decoder can fall slightly under the target; the group "
-                  "scales (which depend on the mix) are counted with the codes, and only q_invperm as metadata."))
+                  "scales (which depend on the mix) are counted with the codes, and only q_invperm as metadata. The "
+                  "revision cited converts the families its architecture.py lists (Llama, Mistral, Mixtral, Qwen2, "
+                  "Gemma, Gemma 2, Phi-3, Cohere, Granite, StarCoder2, InternLM2, MiniCPM, DBRX and a few more); for "
+                  "other models the figure is what this layout would cost."))
     for name, block in GGML_TYPES.items():
         if block.weights == 1 or name.startswith("IQ"):
             continue
