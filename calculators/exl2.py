@@ -8,7 +8,7 @@ exllamav2/conversion/adaptivegptq.py, AdaptiveGPTQ.pack,
     q_scale      int32 (groups, (out + pad) * 4 / 32)    a 4-bit scale per group and output column
     q_scale_max  fp16  (groups,)                         each group's maximum scale
     q_groups     int16 (2 * groups,)                     each group's bit width and first packed row
-    q_invperm    int32 (in,)                             the act-order permutation (its inverse is rebuilt on load)
+    q_invperm    int32 (in,)                             the inverse act-order permutation (q_perm is rebuilt from it on load, module.py)
     bias         fp16  (out,)                            when the layer has one
 
 where pad = -out % 32. Which bit widths a layer gets, and in which proportions and group
