@@ -128,7 +128,7 @@ def cmd_weights(args):
 def cmd_kv(args):
     arch = _load_model(args)
     fmt = kv_format(args.kv_format)
-    result = kv_cache_bytes(arch, fmt, args.context, args.batch, args.block_size)
+    result = kv_cache_bytes(arch, fmt, args.context, args.batch, args.block_size, args.engine)
     data = {"model": _model_json(arch), **asdict(result)}
     lines = [f"{arch.name}, KV cache in {fmt.label}",
              f"per token (all layers): {gib(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
@@ -137,6 +137,8 @@ def cmd_kv(args):
     if result.sliding_layers:
         lines.append(f"{result.sliding_layers} of {arch.num_layers} layers keep only the last "
                      f"{arch.sliding_window:,} tokens")
+    if result.window_rule:
+        lines.append(f"as {result.engine} allocates it: {result.window_rule}")
     return data, "\n".join(lines)
 
 
@@ -318,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--batch", type=_whole, default=1, help="concurrent sequences")
     sub.add_argument("--kv-format", default="bf16", help="KV-cache format id")
     sub.add_argument("--block-size", type=_whole, default=0, help="paged-attention block size (0: no paging)")
+    sub.add_argument("--engine", default="vllm", help="whose reading of an ambiguous sliding window: vllm or llama.cpp")
 
     sub = command("fit", cmd_fit, "will it fit on N GPUs (tensor parallel)")
     _add_model(sub)

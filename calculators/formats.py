@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from .errors import CalculatorError
+from .exl2 import HEAD_MIXES, SOURCE as EXL2_SOURCE, decoder_matrix_bytes, exl2_file
 from .gguf import FALLBACK, FILE_TYPES, GGML_TYPES, IMATRIX_BY_DEFAULT, QUANT_SOURCE, gguf_file, normalize_file_type
 
 # Parts of a model (see architecture.PARTS) that a library quantizes.
@@ -149,6 +150,22 @@ class GgufFileType:
         return gguf_file(arch, self.file_type)
 
 
+@dataclass(frozen=True)
+class Exl2Target:
+    """exllamav2's EXL2 at an average of target_centibits / 100 bits per decoder weight, the head
+    layer at head_bits (calculators/exl2.py). A lone matrix is counted at the target; a whole model
+    goes through `model_file`: decoder layers at the target, the head's exact mix, the rest fp16."""
+
+    target_centibits: int
+    head_bits: int = 6
+
+    def matrix_bytes(self, out: int, inp: int) -> MatrixBytes:
+        return MatrixBytes(*decoder_matrix_bytes(self.target_centibits, out, inp))
+
+    def model_file(self, arch):
+        return exl2_file(arch, self.target_centibits, self.head_bits)
+
+
 def _gguf_blocks(name: str) -> GgufBlocks:
     """GgufBlocks for a ggml type, with llama.cpp's fallback for rows that are not whole blocks."""
     block = GGML_TYPES[name]
@@ -183,7 +200,7 @@ class Codebook:
 FORMAT_GROUPS = {"float": "16- and 32-bit", "fp8": "8-bit", "bitsandbytes": "bitsandbytes",
                  "gptq": "GPTQ and AWQ", "awq": "GPTQ and AWQ", "generic": "Group-wise integer",
                  "hqq": "Group-wise integer", "gguf": "GGUF (llama.cpp)", "aqlm": "Codebooks (AQLM)",
-                 "mlx": "Group-wise integer", "fp4": "4-bit floating point"}
+                 "mlx": "Group-wise integer", "fp4": "4-bit floating point", "exl2": "EXL2 (ExLlamaV2)"}
 
 
 @dataclass(frozen=True)
@@ -366,6 +383,29 @@ def _catalog() -> dict:
             "MLX affine quantization (mlx.core.quantize: groups of 64 along the input dimension, one scale and one "
             "bias per group in the weights' 16-bit type); mlx_lm convert -q quantizes every Linear and the "
             "Embedding (mlx.nn.quantize), default 4 bits"))
+    # The rates turboderp publishes per model (e.g. https://huggingface.co/turboderp/Llama-3.2-1B-exl2/blob/
+    # 4b433c24e7ec135cc14d12547972faf7a5439368/README.md: 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0 and 8.0 bpw) and
+    # bartowski's 6.5; bartowski's EXL2 READMEs (e.g. https://huggingface.co/bartowski/Mistral-7B-Instruct-v0.2-exl2-experimental)
+    # say the head takes 8 bits above 6.0 bpw and convert.py's default 6 otherwise.
+    for centibits in (250, 300, 350, 400, 450, 500, 600, 650, 800):
+        head_bits = 8 if centibits > 600 else 6
+        rate = f"{centibits / 100:.1f}"
+        formats.append(WeightFormat(
+            f"exl2-{rate}bpw" + ("-h8" if head_bits == 8 else ""), f"EXL2 {rate} bpw (head {head_bits}-bit)", "exl2",
+            Exl2Target(centibits, head_bits), ALL_LINEARS, "bf16",
+            f"{EXL2_SOURCE}: each linear layer stores q_weight (int32 codes packed per group), q_scale (4-bit per "
+            f"group and output column), q_scale_max (fp16) and q_groups (2 x int16) per group, q_invperm (int32 per "
+            f"input feature) and an fp16 bias; convert.py -b {rate} -hb {head_bits}; embeddings and norms fp16",
+            notes=f"Exact: the head layer (the {head_bits}-bit mix {HEAD_MIXES[head_bits].bits} of "
+                  "qparams_headoptions, with its scales and permutation; a tied embedding still gets a quantized "
+                  "head of its own), and the fp16 embeddings and norms. By construction: the decoder layers' total, "
+                  f"which exllamav2's optimizer keeps within {rate} bits per weight, scales, permutation and biases "
+                  "included. Which layer gets how many bits depends on the model's measurement pass, so a real "
+                  "file's per-layer mix differs and its decoder can fall slightly under the target; the group "
+                  "scales (which depend on the mix) are counted with the codes, and only q_invperm as metadata. The "
+                  "revision cited converts the families its architecture.py lists (Llama, Mistral, Mixtral, Qwen2, "
+                  "Gemma, Gemma 2, Phi-3, Cohere, Granite, StarCoder2, InternLM2, MiniCPM, DBRX and a few more); for "
+                  "other models the figure is what this layout would cost."))
     for name, block in GGML_TYPES.items():
         if block.weights == 1 or name.startswith("IQ"):
             continue

@@ -228,6 +228,32 @@ def _gpt_oss(r):
     return fields
 
 
+def _internlm2(r):
+    # Remote code (InternLM/InternEvo-HFModels huggingface_model/internlm/internlm2_7b/modeling_internlm2.py
+    # @1a4733c400dbef80772e9f425bcc68227a94eb0d, configuration_internlm2.py @4c80f4995e7d5682e5cfd81c3e85a60978648ab8,
+    # the files internlm/internlm2_5-7b-chat ships): one fused wqkv of (heads + 2 * kv_heads) * head_dim rows and
+    # wo, both biased when `bias` (class default True); head_dim is hidden_size // num_attention_heads, whatever
+    # the config says; w1/w3/w2 without bias; RMSNorm attention_norm and ffn_norm.
+    r = _Reader({key: value for key, value in r.config.items() if key != "head_dim"}, r.model_type)
+    bias = r.bool("bias", True)
+    return _common(r, tie_default=False, qkv_bias=bias, o_bias=bias)
+
+
+def _minicpm(r):
+    # Remote code (configuration_minicpm.py: MiniCPMConfig defaults tie_word_embeddings True, attention_bias False;
+    # vllm-project/vllm vllm/model_executor/models/minicpm.py @74fb5d5383d956e3a8e8bd2ecefa24b0cb59a09f): Llama's
+    # layers with head_dim = hidden_size // num_attention_heads; scale_emb, scale_depth and dim_model_base scale
+    # activations, not weights; num_experts > 0 (MiniCPM-MoE) makes every MLP a mixture of experts of
+    # intermediate_size each with a bias-free gate.
+    bias = r.bool("attention_bias", False)
+    fields = _common(r, tie_default=True, qkv_bias=bias, o_bias=bias)
+    experts = r.int("num_experts", 0, minimum=0)
+    if experts:
+        fields.update(num_experts=experts, experts_per_token=r.int("num_experts_per_tok"),
+                      moe_intermediate_size=fields["intermediate_size"])
+    return fields
+
+
 def _gemma(r):
     return _common(r, tie_default=True, qkv_bias=r.bool("attention_bias", False),
                    o_bias=r.bool("attention_bias", False))
@@ -385,9 +411,16 @@ BUILDERS = {
     "gpt_neox": _gpt_neox,
     "olmo": _olmo,
     "olmo2": _olmo2,
+    "internlm2": _internlm2,
+    "minicpm": _minicpm,
     "deepseek_v2": _deepseek,
     "deepseek_v3": _deepseek,
 }
+
+# Remote-code configs that name no model_type: transformers reads it from the config class auto_map points to
+# (its class attribute model_type), as MiniCPM-2B's published config.json needs.
+_REMOTE_CONFIG_CLASSES = {"configuration_internlm2.InternLM2Config": "internlm2",
+                          "configuration_minicpm.MiniCPMConfig": "minicpm"}
 
 # Wrappers whose language model lives under "text_config".
 _TEXT_CONFIG_WRAPPERS = {"gemma3": "gemma3_text", "mistral3": "mistral", "llava": "llama"}
@@ -398,6 +431,10 @@ def architecture_from_config(config, name: str = "", source: str = "") -> Archit
     if not isinstance(config, dict):
         raise CalculatorError("config.json must be a JSON object ({...})", "config")
     model_type = config.get("model_type")
+    if model_type is None:
+        model_type = _remote_model_type(config)
+        if model_type:
+            config = {**config, "model_type": model_type}
     wrapper = ""
     if model_type in _TEXT_CONFIG_WRAPPERS:
         wrapper = model_type
@@ -420,6 +457,15 @@ def architecture_from_config(config, name: str = "", source: str = "") -> Archit
     label = name or config.get("_name_or_path") or model_type
     return Architecture(name=str(label)[:100], source=source, text_model_of=wrapper, model_type=model_type,
                         **fields)
+
+
+def _remote_model_type(config: dict) -> str | None:
+    """The model_type of the remote config class auto_map names ("repo--" prefixes allowed), None if unknown."""
+    auto_map = config.get("auto_map")
+    target = auto_map.get("AutoConfig") if isinstance(auto_map, dict) else None
+    if not isinstance(target, str):
+        return None
+    return _REMOTE_CONFIG_CLASSES.get(target.split("--")[-1])
 
 
 # Where configs state the longest context the model supports (GPT-2 says n_positions).

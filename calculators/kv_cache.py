@@ -5,7 +5,21 @@ from math import ceil
 
 from .architecture import Architecture
 from .formats import KVFormat
-from .validate import MAX_BATCH, MAX_TOKENS, whole_number
+from .validate import MAX_BATCH, MAX_TOKENS, one_of, whole_number
+
+# Engines whose KV-cache allocation differs where config.json is ambiguous about sliding windows.
+ENGINES = ("vllm", "llama.cpp")
+
+# Phi-3's config.json gives a sliding_window (2047 in the 4k models, 262144 in Phi-3-mini-128k, more than its
+# context) and no list of which layers slide. The engines read it differently:
+_PHI3_VLLM = ("vLLM caches Phi-3 as if every layer slides over config.json's sliding_window: a model without "
+              "layer_types gets CacheConfig.sliding_window = sliding_window for all its layers "
+              "(vllm-project/vllm vllm/engine/arg_utils.py @99d7eb5d6a512cfcc5a2b104f24ebf2d6cda772b; "
+              "vllm/model_executor/models/llama.py @e06c9ba2a6ea923a84add30f5dafaea126429b81, which Phi-3 reuses); "
+              "a window at least as long as the context caches the whole context")
+_PHI3_LLAMA_CPP = ("llama.cpp disables Phi-3's sliding window, so every layer caches the whole context "
+                   "(https://github.com/ggml-org/llama.cpp/pull/13676, 'model : disable SWA for Phi models'; "
+                   "src/llama-model.cpp warns 'Phi SWA is currently disabled')")
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,8 @@ class KVCacheBytes:
     tokens_cached_per_sequence: int  # summed over layers
     sliding_layers: int
     full_layers: int
+    engine: str = "vllm"
+    window_rule: str = ""  # how the engine reads an ambiguous sliding window, with its source ("" when unambiguous)
 
 
 def layer_bytes_per_token_x8(arch: Architecture, fmt: KVFormat, bits: int | None = None) -> int:
@@ -53,20 +69,31 @@ def _allocated(tokens: int, block_size: int) -> int:
     return -(-tokens // block_size) * block_size if block_size else tokens
 
 
+def engine_sliding_layers(arch: Architecture, engine: str = "vllm") -> tuple[int, str]:
+    """(layers the engine caches as sliding windows, the rule it follows where the config is ambiguous)."""
+    engine = one_of("engine", engine, ENGINES)
+    if arch.model_type != "phi3" or not arch.num_sliding_layers:
+        return arch.num_sliding_layers, ""
+    if engine == "llama.cpp":
+        return 0, _PHI3_LLAMA_CPP
+    return arch.num_sliding_layers, _PHI3_VLLM
+
+
 def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int = 1,
-                   block_size: int = 0) -> KVCacheBytes:
+                   block_size: int = 0, engine: str = "vllm") -> KVCacheBytes:
     """total = batch * sum over layers of layer_bytes(tokens cached in that layer)
              + num_layers * fmt.layer_bytes   (per-layer scales, shared by all sequences)
-    A format with residual_tokens keeps the newest that many tokens in 16-bit.
+    A format with residual_tokens keeps the newest that many tokens in 16-bit. Which layers slide is
+    the engine's reading of the config (engine_sliding_layers).
     """
     context = whole_number("context", context, 1, MAX_TOKENS)
     batch = whole_number("batch", batch, 1, MAX_BATCH)
     block_size = whole_number("block_size", block_size, 0, 1 << 16)
+    sliding, window_rule = engine_sliding_layers(arch, engine)
     quantized_x8 = layer_bytes_per_token_x8(arch, fmt)
     residual_x8 = layer_bytes_per_token_x8(arch, fmt, bits=16) if fmt.residual_tokens else 0
     sequence_x8 = 0
     tokens_cached = 0
-    sliding = arch.num_sliding_layers
     # Every full-attention layer caches the same tokens, and so does every sliding one.
     for layers, tokens in ((arch.num_layers - sliding, _allocated(context, block_size)),
                            (sliding, _allocated(min(context, arch.sliding_window), block_size))):
@@ -77,4 +104,4 @@ def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int =
     return KVCacheBytes(format_id=fmt.id, context=context, batch=batch, block_size=block_size,
                         bytes_per_token=kv_bytes_per_token(arch, fmt), total_bytes=total,
                         tokens_cached_per_sequence=tokens_cached, sliding_layers=sliding,
-                        full_layers=arch.num_layers - sliding)
+                        full_layers=arch.num_layers - sliding, engine=engine, window_rule=window_rule)

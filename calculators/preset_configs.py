@@ -1498,4 +1498,130 @@ PRESET_CONFIGS = {
             "vocab_size":              201088,
         },
     },
+    "internlm2.5-7b-chat": {
+        "name":                  "InternLM2.5 7B Chat",
+        "hf_repo":               "internlm/internlm2_5-7b-chat",
+        "config_source":         ("https://huggingface.co/internlm/internlm2_5-7b-chat/blob/main/config.json; the copy "
+                                  "read is https://huggingface.co/SinceraXY/InternLM2.5-7B-BiocharPrediction-v2/blob/main/config.json, "
+                                  "a fine-tune saved from internlm2_5-7b-chat (_name_or_path .../internlm2_5-7b-chat, "
+                                  "transformers 4.43.4), with the shape keys of internlm2-chat-7b's published config "
+                                  "(https://huggingface.co/internlm/internlm2-chat-7b-sft/blob/0e5ca87eb4afffb04bbbb440fb7236fbde8269a6/config.json)"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("Remote code (model_type internlm2, not in transformers). GQA with 8 KV heads, one "
+                                  "fused wqkv per layer, no biases (bias false), 32k context with dynamic NTK RoPE "
+                                  "(factor 2.0). The keys are the copy's, less its _name_or_path (a local path); the "
+                                  "keys that size the model are those of every internlm2 7B config read, the others "
+                                  "(transformers_version among them) were not checked against the published file."),
+        "config": {
+            "architectures":           ["InternLM2ForCausalLM"],
+            "attn_implementation":     "eager",
+            "auto_map":                {"AutoConfig": "configuration_internlm2.InternLM2Config", "AutoModel": "modeling_internlm2.InternLM2ForCausalLM", "AutoModelForCausalLM": "modeling_internlm2.InternLM2ForCausalLM"},
+            "bias":                    False,
+            "bos_token_id":            1,
+            "eos_token_id":            2,
+            "hidden_act":              "silu",
+            "hidden_size":             4096,
+            "initializer_range":       0.02,
+            "intermediate_size":       14336,
+            "max_position_embeddings": 32768,
+            "model_type":              "internlm2",
+            "num_attention_heads":     32,
+            "num_hidden_layers":       32,
+            "num_key_value_heads":     8,
+            "pad_token_id":            2,
+            "pretraining_tp":          1,
+            "rms_norm_eps":            1e-05,
+            "rope_scaling":            {"factor": 2.0, "type": "dynamic"},
+            "rope_theta":              1000000,
+            "tie_word_embeddings":     False,
+            "torch_dtype":             "bfloat16",
+            "transformers_version":    "4.43.4",
+            "use_cache":               True,
+            "vocab_size":              92544,
+        },
+    },
+    "minicpm-2b-sft": {
+        "name":                  "MiniCPM 2B SFT",
+        "hf_repo":               "openbmb/MiniCPM-2B-sft-bf16",
+        "config_source":         "https://huggingface.co/openbmb/MiniCPM-2B-sft-bf16/blame/main/config.json",
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("Remote code; the published config.json names no model_type (transformers takes "
+                                  "'minicpm' from the MiniCPMConfig class auto_map points to) and no "
+                                  "tie_word_embeddings (class default true: the embedding is the output layer). "
+                                  "MHA, 36 heads of 64. scale_emb, dim_model_base and scale_depth scale activations. "
+                                  "The MiniCPM paper (arXiv 2404.06395, Table 2) gives 2,442,057,984 non-embedding "
+                                  "parameters for MiniCPM-2.4B."),
+        "config": {
+            "_name_or_path":           "openbmb/CPM-2B",
+            "architectures":           ["MiniCPMForCausalLM"],
+            "auto_map":                {"AutoConfig": "configuration_minicpm.MiniCPMConfig", "AutoModel": "modeling_minicpm.MiniCPMModel", "AutoModelForCausalLM": "modeling_minicpm.MiniCPMForCausalLM", "AutoModelForSeq2SeqLM": "modeling_minicpm.MiniCPMForCausalLM", "AutoModelForSequenceClassification": "modeling_minicpm.MiniCPMForSequenceClassification"},
+            "bos_token_id":            1,
+            "eos_token_id":            2,
+            "hidden_act":              "silu",
+            "hidden_size":             2304,
+            "initializer_range":       0.1,
+            "intermediate_size":       5760,
+            "max_position_embeddings": 4096,
+            "num_attention_heads":     36,
+            "num_hidden_layers":       40,
+            "num_key_value_heads":     36,
+            "rms_norm_eps":            1e-05,
+            "rope_scaling":            None,
+            "torch_dtype":             "bfloat16",
+            "transformers_version":    "4.36.0",
+            "use_cache":               True,
+            "vocab_size":              122753,
+            "scale_emb":               12,
+            "dim_model_base":          256,
+            "scale_depth":             1.4,
+        },
+    },
+    "minicpm-1b-sft": {
+        "name":                  "MiniCPM 1B SFT",
+        "hf_repo":               "openbmb/MiniCPM-1B-sft-bf16",
+        "config_source":         ("https://huggingface.co/openbmb/MiniCPM-1B-sft-bf16/blob/main/config.json; the copy "
+                                  "read is https://huggingface.co/neihc/SLM_qlora/blame/4c6b22650e49d31b8e035035d65eb0ac9a54afcb/config.json, "
+                                  "saved from openbmb/MiniCPM-1B-sft-bf16 by transformers 4.44.2 (_name_or_path), "
+                                  "which wrote model_type and the class defaults attention_bias and rope_theta"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("Remote code. Deeper and thinner than MiniCPM-2B: 52 layers, GQA with 8 KV heads, "
+                                  "tied embeddings (class default). The MiniCPM paper (arXiv 2404.06395, Table 2) gives "
+                                  "1,247,442,432 non-embedding parameters for MiniCPM-1.2B. torch_dtype float32 is the "
+                                  "copy's; the published checkpoint is bf16."),
+        "config": {
+            "_name_or_path":           "openbmb/MiniCPM-1B-sft-bf16",
+            "architectures":           ["MiniCPMForCausalLM"],
+            "attention_bias":          False,
+            "attention_dropout":       0.0,
+            "auto_map":                {"AutoConfig": "openbmb/MiniCPM-1B-sft-bf16--configuration_minicpm.MiniCPMConfig", "AutoModel": "openbmb/MiniCPM-1B-sft-bf16--modeling_minicpm.MiniCPMModel", "AutoModelForCausalLM": "openbmb/MiniCPM-1B-sft-bf16--modeling_minicpm.MiniCPMForCausalLM", "AutoModelForSeq2SeqLM": "openbmb/MiniCPM-1B-sft-bf16--modeling_minicpm.MiniCPMForCausalLM", "AutoModelForSequenceClassification": "openbmb/MiniCPM-1B-sft-bf16--modeling_minicpm.MiniCPMForSequenceClassification"},
+            "bos_token_id":            1,
+            "dim_model_base":          256,
+            "eos_token_id":            2,
+            "hidden_act":              "silu",
+            "hidden_size":             1536,
+            "initializer_range":       0.1,
+            "intermediate_size":       3840,
+            "max_position_embeddings": 4096,
+            "model_type":              "minicpm",
+            "num_attention_heads":     24,
+            "num_hidden_layers":       52,
+            "num_key_value_heads":     8,
+            "pretraining_tp":          1,
+            "rms_norm_eps":            1e-05,
+            "rope_scaling":            None,
+            "rope_theta":              10000.0,
+            "scale_depth":             1.4,
+            "scale_emb":               12,
+            "torch_dtype":             "float32",
+            "transformers_version":    "4.44.2",
+            "use_cache":               True,
+            "vocab_size":              73440,
+        },
+    },
 }

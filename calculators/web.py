@@ -603,7 +603,7 @@ def options() -> dict:
 
 
 FORMAT_GROUP_ORDER = ("16- and 32-bit", "8-bit", "bitsandbytes", "GPTQ and AWQ", "Group-wise integer",
-                      "4-bit floating point", "GGUF (llama.cpp)", "Codebooks (AQLM)")
+                      "4-bit floating point", "GGUF (llama.cpp)", "EXL2 (ExLlamaV2)", "Codebooks (AQLM)")
 
 
 def option_groups() -> dict:

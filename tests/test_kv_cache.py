@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from calculators import Architecture, CalculatorError, kv_bytes_per_token, kv_cache_bytes, kv_format, \
@@ -89,3 +91,49 @@ def test_mqa_uses_one_head():
     arch = Architecture(name="mqa", hidden_size=64, num_layers=3, num_attention_heads=8, num_kv_heads=1,
                         head_dim=8, intermediate_size=64, vocab_size=10)
     assert kv_bytes_per_token(arch, BF16) == 3 * 2 * 8 * 2
+
+
+# Phi-3-mini-4k: 32 layers, 32 KV heads of 96, sliding_window 2047 with no list of sliding layers.
+PHI3_PER_TOKEN = 32 * 2 * 32 * 96 * 2
+
+
+def test_vllm_slides_every_phi3_layer_over_the_configs_window():
+    arch = preset_architecture("phi-3-mini-4k")
+    result = kv_cache_bytes(arch, BF16, context=4096, engine="vllm")
+    assert (result.sliding_layers, result.full_layers) == (32, 0)
+    assert result.total_bytes == 2047 * PHI3_PER_TOKEN
+    assert "vllm/engine/arg_utils.py @" in result.window_rule and result.engine == "vllm"
+    assert kv_cache_bytes(arch, BF16, context=4096) == result  # vLLM is the default
+
+
+def test_llama_cpp_caches_the_whole_context_on_every_phi3_layer():
+    arch = preset_architecture("phi-3-mini-4k")
+    result = kv_cache_bytes(arch, BF16, context=4096, engine="llama.cpp")
+    assert (result.sliding_layers, result.full_layers) == (0, 32)
+    assert result.total_bytes == 4096 * PHI3_PER_TOKEN
+    assert "llama.cpp/pull/13676" in result.window_rule
+
+
+def test_a_phi3_window_longer_than_the_context_changes_nothing():
+    long_window = dataclasses.replace(preset_architecture("phi-3-mini-4k"), sliding_window=262144)
+    for engine in ("vllm", "llama.cpp"):
+        assert kv_cache_bytes(long_window, BF16, context=131072, engine=engine).total_bytes == \
+            131072 * PHI3_PER_TOKEN
+
+
+def test_a_phi3_config_without_a_window_has_no_rule_to_follow():
+    arch = preset_architecture("phi-4")  # sliding_window null
+    assert arch.num_sliding_layers == 0
+    vllm, llama_cpp = (kv_cache_bytes(arch, BF16, 16384, engine=e) for e in ("vllm", "llama.cpp"))
+    assert vllm.total_bytes == llama_cpp.total_bytes and vllm.window_rule == llama_cpp.window_rule == ""
+
+
+def test_unambiguous_windows_do_not_depend_on_the_engine():
+    arch = preset_architecture("gemma-2-9b")  # layer pattern fixed by the model type
+    vllm, llama_cpp = (kv_cache_bytes(arch, BF16, 16384, engine=e) for e in ("vllm", "llama.cpp"))
+    assert vllm.total_bytes == llama_cpp.total_bytes and vllm.sliding_layers == 21 and not vllm.window_rule
+
+
+def test_an_unknown_engine_is_named():
+    with pytest.raises(CalculatorError, match="engine must be one of vllm, llama.cpp"):
+        kv_cache_bytes(preset_architecture("phi-3-mini-4k"), BF16, 4096, engine="sglang")

@@ -59,6 +59,10 @@ PUBLISHED_PARAMS = [
     ("pythia-6.9b", 6_857_302_016, None, 9, "EleutherAI/pythia README, model table: 6,857,302,016 parameters"),
     ("qwen2.5-72b-instruct", 72_706_203_648, None, 9, "model report of Qwen2.5-72B-Instruct's safetensors (see preset)"),
     ("mixtral-8x7b", 47e9, 13e9, 0, "Mistral AI, Mixtral of experts (arXiv 2401.04088): 47B total, 13B active"),
+    ("internlm2.5-7b-chat", 7.74e9, None, 2, "Hugging Face's safetensors count of internlm2_5-7b-chat's weights, "
+     "'Model size 7.74B params' (https://huggingface.co/xiaoxishui/internlm2_5-7b-chat, a copy of the checkpoint)"),
+    ("internlm2.5-7b-chat", 7e9, None, 0, "InternLM/InternLM model_cards/internlm2.5_7b.md "
+     "@28707dc28a42c2c8a3d450a9d3a877b5e1fc5236: 'a 7 billion parameter base model and a chat model'"),
 ]
 
 

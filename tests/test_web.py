@@ -272,7 +272,7 @@ def test_the_format_list_is_grouped():
     form = render_form("weights")
     groups = re.findall(r'<optgroup label="([^"]+)">', form)
     assert groups == ["16- and 32-bit", "8-bit", "bitsandbytes", "GPTQ and AWQ", "Group-wise integer",
-                      "4-bit floating point", "GGUF (llama.cpp)", "Codebooks (AQLM)"]
+                      "4-bit floating point", "GGUF (llama.cpp)", "EXL2 (ExLlamaV2)", "Codebooks (AQLM)"]
     from calculators.formats import WEIGHT_FORMATS
     select = form.split('name="format"')[1].split("</select>")[0]
     assert sorted(re.findall(r'<option value="([^"]+)"', select)) == sorted(WEIGHT_FORMATS)
