@@ -1,4 +1,10 @@
 import pytest
+from hypothesis import settings
+
+# No per-example time limit in the property tests: the machines are shared, and a first example that fills the
+# calculators' caches can take longer than hypothesis's default 200 ms there. Speed is measured by benchmarks.
+settings.register_profile("shared-machines", deadline=None)
+settings.load_profile("shared-machines")
 
 from calculators import Architecture
 
