@@ -1,7 +1,7 @@
-"""The decision wizard as a calculator page: its form, its inputs read from strings, and its answer as HTML.
+"""The decision wizard as a calculator page: its inputs read from the form, and its answer as HTML and a chart.
 
-`web.compute("wizard", params)` reads the form through `page_result` and `render.render_result` draws it with
-`render`, so the page pre-rendered at build time and the page live in the browser run the same code as
+The page is declared in calculators/pages/wizard.py: `web.compute("wizard", params)` reads the form through
+`page_result` and draws the answer with `render` and `figures`, so the page pre-rendered at build time and the page live in the browser run the same code as
 `python -m calculators wizard`. The answer cites its evidence: every source of the knowledge base, and the
 records of gpu_runs/ through the evidence summary (`use_evidence`), which the build and the browser's worker
 both load from the summary the Results section publishes.
@@ -16,23 +16,13 @@ from . import knowledge as kb
 from . import wizard
 from .errors import CalculatorError
 from .hardware import ACCELERATORS, GIB, accelerator
+from .inputs import read_model
 from .presets import PRESETS
 from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
 
-DEFAULTS = {"model": "llama-3.1-70b", "goal": "serve", "gpu": "h100-sxm", "gpus": "2", "context": "8192",
-            "concurrency": "32", "priority": "throughput"}
-GOAL_CHOICES = [("serve", "Serve (a server for many users)"), ("local", "Run locally (few requests)"),
-                ("finetune", "Fine-tune")]
-PRIORITY_CHOICES = [("latency", "Latency (fastest answers)"), ("throughput", "Throughput (tokens per GPU-hour)"),
-                    ("quality", "Quality (least loss)"), ("memory", "Memory (smallest footprint)")]
-FIELDS = (("model", "Model", "model"), ("goal", "Goal", "goal"),
-          ("gpu", "Hardware (GPU, CPU or Apple chip)", "gpu"), ("gpus", "How many of them", "number"),
-          ("context", "Context length per sequence (tokens; 8k = 8,192)", "tokens"),
-          ("concurrency", "Concurrent sequences (for fine-tuning: the micro-batch)", "number"),
-          ("priority", "Priority", "priority"))
 # Where the records of gpu_runs/ are published in the site, relative to the wizard's page (docs/choose/index.md).
 RECORDS_URL = "../results/downloads/records/"
-CALCULATORS_URL = "../calculators/"
+SITE_ROOT = "../"
 LEARN_URL = "../learn/"
 # The section of the Learn pages that explains each method (docs/learn/*.md anchors).
 EXPLAINED_AT = {"bf16": "number-formats/#bf16-vs-fp16", "fp8-dynamic": "methods/#fp8",
@@ -59,8 +49,8 @@ def use_evidence_file(path: str) -> None:
         use_evidence(None)
 
 
-def page_result(inputs, read_model) -> dict | None:
-    """The wizard's answer for a form (web._Inputs), or None with an error per field."""
+def page_result(inputs) -> dict | None:
+    """The wizard's answer for a form (an `inputs.Inputs`), or None with an error per field."""
     arch = read_model(inputs)
     goal = inputs.choice("goal", wizard.GOALS, "goal")
     gpu = inputs.choice("gpu", ACCELERATORS, "GPU")
@@ -117,6 +107,8 @@ def _gib(n: float) -> str:
 
 def _calculator_links(data: dict, rec: dict) -> str:
     """The will-it-fit, roofline and weight calculators with this recommendation's inputs."""
+    from .pages import page  # the registry imports the wizard's declaration, which imports this module
+
     q = data["query"]
     common = {key: q[key] for key in q if key not in ("goal", "priority", "concurrency", "context")}
     if q["model"] == "config":
@@ -124,14 +116,14 @@ def _calculator_links(data: dict, rec: dict) -> str:
     fmt = {"format": rec["format"], "kv_format": rec["kv_format"] or "bf16"}
     if data["inputs"]["goal"] == "finetune":
         method = rec["method"]
-        links = [("training-memory", "Training memory", {"model": q["model"], "method": method,
-                                                        "sequence": q["context"], "batch": q["concurrency"]})]
+        links = [("training", {"model": q["model"], "method": method, "sequence": q["context"],
+                               "batch": q["concurrency"]})]
     else:
-        links = [("will-it-fit", "Will it fit", {**common, **fmt, "context": q["context"], "batch": q["concurrency"]}),
-                 ("roofline", "Roofline", {**common, **fmt, "prompt": q["context"], "batch": q["concurrency"]}),
-                 ("weights", "Weight memory", {"model": q["model"], "format": rec["format"]})]
-    items = [f"<a href=\"{escape(CALCULATORS_URL + slug + '/?' + urlencode(params))}\">{title}</a>"
-             for slug, title, params in links]
+        links = [("fit", {**common, **fmt, "context": q["context"], "batch": q["concurrency"]}),
+                 ("roofline", {**common, **fmt, "prompt": q["context"], "batch": q["concurrency"]}),
+                 ("weights", {"model": q["model"], "format": rec["format"]})]
+    items = [f"<a href=\"{escape(SITE_ROOT + page(name).path + '/?' + urlencode(params))}\">{page(name).title}</a>"
+             for name, params in links]
     explained = EXPLAINED_AT.get(rec["method"])
     read = (f" How it works: <a href=\"{escape(LEARN_URL + explained)}\">{escape(rec['label'])}</a>."
             if explained else "")

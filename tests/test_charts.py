@@ -5,8 +5,12 @@ import math
 
 import pytest
 
-from calculators.charts import GIB
-from calculators.web import COMPARED_WEIGHT_FORMATS, PAGES, compute
+from calculators.chart_parts import GIB
+from calculators.pages import names
+from calculators.pages.weights import COMPARED_WEIGHT_FORMATS
+from calculators.web import compute
+
+PAGES = names()
 from generator.site.charts import figure
 
 SAMPLES = [
@@ -167,7 +171,7 @@ def test_every_page_has_charts():
 
 
 def test_a_point_that_is_not_finite_is_left_out():
-    from calculators.charts import _finite
+    from calculators.chart_parts import _finite
 
     kept = _finite({"name": "s", "x": [1, 2, 3, 4], "y": [1.0, math.inf, math.nan, 2.0]})
     assert kept["x"] == [1, 4] and kept["y"] == [1.0, 2.0]

@@ -10,6 +10,7 @@ import pytest
 
 from calculators import wizard, wizard_web
 from calculators.hardware import accelerator
+from calculators.pages import page
 from calculators.presets import PRESETS
 from calculators.web import compute
 from generator.site.figures import decisions
@@ -52,7 +53,7 @@ def test_the_matrix_links_each_cell_to_the_wizard_with_its_inputs(no_evidence):
         assert address.path == "../"  # docs/choose/index.md from docs/choose/decision-matrix.md
         params = dict(parse_qsl(address.query))
         reply = compute("wizard", params)
-        assert reply["ok"] and set(params) == set(wizard_web.DEFAULTS)
+        assert reply["ok"] and set(params) == set(page("wizard").defaults)
 
 
 def test_the_matrix_shows_the_hardware_rule_of_the_evidence(no_evidence):
@@ -70,7 +71,7 @@ def test_the_matrix_shows_the_hardware_rule_of_the_evidence(no_evidence):
 
 
 def test_the_page_answers_what_the_cli_answers(no_evidence):
-    params = {**wizard_web.DEFAULTS, "model": "qwen3-32b", "gpu": "l40s", "gpus": "2", "priority": "latency"}
+    params = {**page("wizard").defaults, "model": "qwen3-32b", "gpu": "l40s", "gpus": "2", "priority": "latency"}
     reply = compute("wizard", params)
     expected = json.loads(json.dumps(_engine(params)))
     assert reply["ok"]
@@ -127,7 +128,7 @@ def test_nothing_fits_says_what_would():
 
 def test_int8_weight_only_runs_from_compute_capability_7_5(no_evidence):
     """llm-compressor docs/steps/choosing-scheme.md: W8A16 in vLLM needs compute capability 7.5 (Turing)."""
-    params = {**wizard_web.DEFAULTS, "model": "llama-3.1-8b", "gpus": "1", "concurrency": "4", "priority": "quality"}
+    params = {**page("wizard").defaults, "model": "llama-3.1-8b", "gpus": "1", "concurrency": "4", "priority": "quality"}
     on_t4 = compute("wizard", {**params, "gpu": "t4", "context": "2048"})["result"]
     w8a16 = next(rec for rec in on_t4["recommendations"] if rec["method"] == "int8-w8a16")
     assert w8a16["scheme"] == "INT8-W8A16" and w8a16["format"] == "int8-channel"
@@ -140,7 +141,7 @@ def test_int8_weight_only_runs_from_compute_capability_7_5(no_evidence):
 def test_nvfp4_runs_only_on_gpus_with_fp4_tensor_cores(no_evidence):
     """llm-compressor docs/steps/choosing-scheme.md: NVFP4 (FP4 weights and activations) needs compute capability
     10.0 (Blackwell) in vLLM."""
-    params = {**wizard_web.DEFAULTS, "model": "llama-3.1-70b", "gpus": "1", "concurrency": "8"}
+    params = {**page("wizard").defaults, "model": "llama-3.1-70b", "gpus": "1", "concurrency": "8"}
     on_b200 = compute("wizard", {**params, "gpu": "b200"})["result"]
     nvfp4 = next(rec for rec in on_b200["recommendations"] if rec["method"] == "nvfp4")
     assert nvfp4["scheme"] == "FP4-W4A4" and nvfp4["min_compute_capability"] == "10.0"

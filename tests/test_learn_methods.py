@@ -75,9 +75,9 @@ def test_every_calculator_number_on_the_page_equals_a_direct_call(page):
 
 def test_the_training_defaults_are_the_ones_the_fine_tuning_page_names():
     # The page names AdamW and activation checkpointing in words; the calls rely on the calculator's defaults.
-    from calculators.web import DEFAULTS
+    from calculators.pages import page
 
-    assert DEFAULTS["training"]["optimizer"] == "adamw" and DEFAULTS["training"]["checkpointing"] == "on"
+    assert page("training").defaults["optimizer"] == "adamw" and page("training").defaults["checkpointing"] == "on"
     assert "AdamW" in source("learn/fine-tuning.md") and "activation checkpointing on" in source("learn/fine-tuning.md")
 
 

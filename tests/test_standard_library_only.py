@@ -10,7 +10,7 @@ PACKAGE = ROOT / "calculators"
 
 
 def test_every_import_is_standard_library_or_relative():
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):

@@ -7,7 +7,14 @@ import pytest
 
 from calculators import fit, kv_cache_bytes, kv_format, preset_architecture, weight_bytes, weight_format, accelerator
 from calculators.render import render_form
-from calculators.web import DEFAULTS, PAGES, compute
+from calculators.pages import names, page as find_page
+from calculators.web import compute
+
+PAGES = names()
+
+
+def defaults(page: str) -> dict:
+    return find_page(page).defaults
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -25,7 +32,7 @@ def test_results_are_the_calculators_results():
     reply = compute("kv", {"model": "gemma-2-27b", "context": "12345", "batch": "3", "kv_format": "int4-g64"})
     assert reply["result"]["total_bytes"] == \
         kv_cache_bytes(preset_architecture("gemma-2-27b"), kv_format("int4-g64"), 12345, 3).total_bytes
-    reply = compute("fit", DEFAULTS["fit"])
+    reply = compute("fit", defaults("fit"))
     expected = fit(preset_architecture("llama-3.1-70b"), weight_format("awq-int4-g128"), kv_format("bf16"),
                    accelerator("l40s"), 2, 32768, 16)
     assert reply["result"]["max_context"] == expected.max_context
@@ -137,7 +144,7 @@ def test_every_lever_offered_fits_on_its_own_and_they_come_cheapest_first():
             assert applied["ok"] and applied["result"]["fits"], lever
             assert f'href="{lever["link"].replace("&", "&amp;")}"' in reply["html"]
         # 32k is 32768 in the links, which also give the inputs left at their defaults
-        understood = {**DEFAULTS["fit"], **params, "context": str(reply["result"]["context"])}
+        understood = {**defaults("fit"), **params, "context": str(reply["result"]["context"])}
         changed = [set(dict(parse_qsl(lever["link"][1:])).items()) - set(understood.items()) for lever in levers]
         assert all(len(change) == 1 for change in changed), changed  # one lever, one input
 
@@ -162,32 +169,33 @@ def test_the_roofline_says_when_a_setup_does_not_fit_and_splits_over_gpus():
                                                       ("roofline", "prompt", "1.5k", 1536),
                                                       ("training", "sequence", "4k", 4096)])
 def test_token_fields_take_k_as_1024(page, field, text, tokens):
-    reply = compute(page, {**DEFAULTS[page], field: text})
+    reply = compute(page, {**defaults(page), field: text})
     assert not reply["errors"] and reply["result"][field if page != "training" else "sequence"] == tokens
 
 
 @pytest.mark.parametrize("text", ["0.3k", "k", "12q", "1e-3", "1.5e0", "-2k"])
 def test_token_fields_refuse_what_is_not_a_whole_number_of_tokens(text):
-    reply = compute("fit", {**DEFAULTS["fit"], "context": text})
+    reply = compute("fit", {**defaults("fit"), "context": text})
     assert "whole number" in reply["errors"]["context"] and "Traceback" not in reply["html"]
 
 
 def test_a_batch_takes_no_suffix():
-    assert "whole number" in compute("fit", {**DEFAULTS["fit"], "batch": "1k"})["errors"]["batch"]
+    assert "whole number" in compute("fit", {**defaults("fit"), "batch": "1k"})["errors"]["batch"]
 
 
 def test_exact_scientific_notation_is_a_whole_number():
-    reply = compute("fit", {**DEFAULTS["fit"], "context": "1e4", "batch": "1E1"})
+    reply = compute("fit", {**defaults("fit"), "context": "1e4", "batch": "1E1"})
     assert not reply["errors"] and reply["result"]["context"] == 10000 and reply["result"]["batch"] == 10
-    assert "at most" in compute("fit", {**DEFAULTS["fit"], "batch": "1e300"})["errors"]["batch"]
-    assert "digits, or 1e6" in compute("fit", {**DEFAULTS["fit"], "batch": "2.5"})["errors"]["batch"]
+    assert "at most" in compute("fit", {**defaults("fit"), "batch": "1e300"})["errors"]["batch"]
+    assert "digits, or 1e6" in compute("fit", {**defaults("fit"), "batch": "2.5"})["errors"]["batch"]
 
 
 def test_every_result_links_to_the_other_calculators_with_the_inputs_they_share():
     from html import unescape
     from urllib.parse import parse_qsl, urlsplit
 
-    from calculators.web import PAGE_PATHS, carried_fields
+    from calculators.inputs import carried_fields
+    from calculators.pages import all_pages
 
     params = {"model": "qwen2.5-7b", "format": "gptq-int4-g128", "kv_format": "fp8-e4m3", "gpu": "h100-sxm",
               "gpus": "1", "context": "16k", "batch": "4", "units": "GB"}
@@ -197,11 +205,11 @@ def test_every_result_links_to_the_other_calculators_with_the_inputs_they_share(
     assert sorted(links.values()) == ["KV cache", "Roofline", "Training memory", "Weight memory"]
     for href in links:
         path, query = urlsplit(href).path, dict(parse_qsl(urlsplit(href).query))
-        target = next(page for page, slug in PAGE_PATHS.items() if path == f"../{slug}/")
-        there = compute(target, query)
+        target = next(page for page in all_pages() if path == f"../{page.slug}/")
+        there = compute(target.name, query)
         assert there["ok"], (href, there["errors"])
         names = carried_fields(target)
-        for field, value in {**DEFAULTS[target], **there["inputs"]}.items():  # what the target page shows
+        for field, value in {**target.defaults, **there["inputs"]}.items():  # what the target page shows
             if names.get(field) in params:
                 assert value == params[names[field]], (href, field)
     assert "prompt=16k" in next(h for h in links if h.startswith("../roofline/"))  # the context is its prompt

@@ -38,8 +38,8 @@ def vendored_files() -> list:
 
 
 def calculators_bundle() -> str:
-    """{"calculators/<name>.py": source} for every module of the package."""
+    """{"calculators/<path>.py": source} for every module of the package and of its subpackages (the pages)."""
     package = ROOT / "calculators"
-    sources = {f"calculators/{path.name}": path.read_text(encoding="utf-8")
-               for path in sorted(package.glob("*.py"))}
+    sources = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+               for path in sorted(package.rglob("*.py"))}
     return json.dumps(sources, separators=(",", ":"))

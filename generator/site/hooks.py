@@ -21,15 +21,16 @@ import shutil
 from html import escape
 from pathlib import Path
 
+from calculators.pages import all_pages, names as calculator_names, page as calculator_page
 from calculators.render import render_form
 from calculators import wizard_web
-from calculators.web import DEFAULTS, PAGE_PATHS, compute
+from calculators.web import compute
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from generator.records import RecordError
-from generator.site import CALCULATOR_PAGES, assets, glossary, prose
+from generator.site import assets, glossary, prose
 from generator.site.charts import Chart, chart_html, figure
 from generator.site.results import dataset as results_dataset
 from generator.site.results import evidence as results_evidence
@@ -62,7 +63,15 @@ def on_config(config):
             at = next((i + 1 for i, item in enumerate(section)
                        if isinstance(item, dict) and "results/methodology.md" in item.values()), len(section))
             section[at:at] = [{title: uri} for title, uri in results_pages.device_pages(data)]
+        if isinstance(entry, dict) and "Calculators" in entry:
+            entry["Calculators"] += calculators_nav()
     return config
+
+
+def calculators_nav() -> list:
+    """The Calculators section's pages, in their order, as declared in calculators/pages/ (mkdocs.yml lists the
+    section's index page only)."""
+    return [{page.title: f"{page.path}.md"} for page in all_pages() if page.in_calculators_section]
 
 
 def on_files(files, config):
@@ -109,8 +118,8 @@ def _links_base(page_url: str) -> str:
 
 def _calculator_html(match, base: str = "") -> str:
     page = match.group(1)
-    if page not in DEFAULTS:
-        raise ValueError(f"unknown calculator {page!r} in a page (known: {', '.join(DEFAULTS)})")
+    if calculator_page(page) is None:
+        raise ValueError(f"unknown calculator {page!r} in a page (known: {', '.join(calculator_names())})")
     default = compute(page, {})
     if not default["ok"]:
         raise ValueError(f"the default inputs of the {page} calculator are invalid: {default['errors']}")
@@ -118,7 +127,9 @@ def _calculator_html(match, base: str = "") -> str:
     # a model finds the pages that say something about it. A form cannot hold another form, which matters:
     # the theme's indexer stops skipping at the first closing tag of the same name.
     form = render_form(page).replace("<form ", "<form data-search-exclude ", 1)
-    if page not in PAGE_PATHS:  # the wizard, the playground, the explorer: their links are relative to their page
+    # The wizard, the playground and the explorer live outside the Calculators section: their links are relative
+    # to their own page.
+    if not calculator_page(page).in_calculators_section:
         base = ""
     result = RELATIVE_LINK.sub(f'href="{base}', default["html"]) if base else default["html"]
     embedded = f" data-links-base=\"{escape(base)}\"" if base else ""
@@ -150,7 +161,7 @@ def _catalogue_html(page_url: str) -> str:
     from calculators.weights import weight_bytes
 
     root = "../" * page_url.count("/")
-    fit, weights = f"{root}{CALCULATOR_PAGES['fit']}/", f"{root}{CALCULATOR_PAGES['weights']}/"
+    fit, weights = f"{root}{calculator_page('fit').path}/", f"{root}{calculator_page('weights').path}/"
     models = [((preset.name, f"{fit}?model={preset_id}"), preset.hf_repo,
                f"{weight_bytes(preset.architecture, weight_format('bf16')).params / 1e9:,.2f} billion",
                "mixture of experts" if preset.architecture.is_moe else "dense")

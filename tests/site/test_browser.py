@@ -7,8 +7,8 @@ from urllib.parse import urlencode, urlparse, parse_qs
 import pytest
 
 from calculators.preset_configs import PRESET_CONFIGS
+from calculators.pages import page as calculator_page
 from calculators.web import compute
-from generator.site import CALCULATOR_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ SAMPLES = [
 
 
 def url(base, page, params=None):
-    return f"{base}/{CALCULATOR_PAGES[page]}/" + (f"?{urlencode(params)}" if params else "")
+    return f"{base}/{calculator_page(page).path}/" + (f"?{urlencode(params)}" if params else "")
 
 
 @pytest.mark.parametrize("page, params", SAMPLES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(SAMPLES)])

@@ -2,8 +2,8 @@ import json
 import re
 from html import unescape
 
-from calculators.web import DEFAULTS, compute
-from generator.site import CALCULATOR_PAGES
+from calculators.pages import all_pages
+from calculators.web import compute
 from generator.site.assets import PYODIDE_FILES
 
 
@@ -14,12 +14,13 @@ def test_vendored_assets_are_in_the_site(site_dir):
     assert (directory / "assets/vendor/plotly-basic.min.js").stat().st_size > 500_000
     bundle = json.loads((directory / "assets/vendor/calculators.json").read_text())
     assert "calculators/web.py" in bundle and "calculators/render.py" in bundle
+    assert all(f"calculators/pages/{page.name}.py" in bundle for page in all_pages())
 
 
 def test_every_calculator_page_carries_its_default_result(site_dir):
     directory, _ = site_dir
-    for page, path in CALCULATOR_PAGES.items():
-        html = (directory / path / "index.html").read_text()
+    for declared in all_pages():
+        page, html = declared.name, (directory / declared.path / "index.html").read_text()
         expected = compute(page, {})
         assert expected["ok"]
         assert f'data-page="{page}"' in html
@@ -31,8 +32,8 @@ def test_every_calculator_page_carries_its_default_result(site_dir):
 def test_every_calculator_page_carries_its_default_charts(site_dir):
     """The figures are in the static HTML, before any script runs, inside the calculator's chart container."""
     directory, _ = site_dir
-    for page, path in CALCULATOR_PAGES.items():
-        html = (directory / path / "index.html").read_text()
+    for declared in all_pages():
+        page, html = declared.name, (directory / declared.path / "index.html").read_text()
         expected = compute(page, {})["charts"]
         container = html[html.index(f'<div class="calc-charts" data-charts="{page}">'):]
         container = container[:container.index("</div></div>")]  # the calculator's end: a page may hold other charts
@@ -58,10 +59,6 @@ def test_no_asset_is_loaded_from_another_host(site_dir):
             assert url.startswith(f"http://127.0.0.1:{port}/") or "squidfunk" in url or "mkdocs.org" in url, \
                 (html_file, url)
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
-
-
-def test_defaults_cover_every_page():
-    assert set(CALCULATOR_PAGES) == set(DEFAULTS)
 
 
 def test_a_malformed_record_stops_the_build_with_its_file_and_field(tmp_path):
@@ -104,7 +101,7 @@ def test_the_search_index_leaves_out_the_option_lists_and_finds_every_name(site_
     directory, _ = site_dir
     docs = json.loads((directory / "search/search_index.json").read_text())["docs"]
     text = {doc["location"]: unescape(doc["title"] + " " + doc["text"]) for doc in docs}
-    for page in CALCULATOR_PAGES:
+    for page in (declared.name for declared in all_pages()):
         parser = Options()
         parser.feed(render_form(page))
         assert parser.lists or page in ("speculative", "number_format"), page  # those forms have text fields only

@@ -6,13 +6,13 @@ from urllib.parse import urlencode
 
 import pytest
 
+from calculators.pages import page as calculator_page
 from calculators.web import compute
-from generator.site import CALCULATOR_PAGES
 from generator.site.figures import decisions
 
 
 def wizard_url(base, params=None):
-    return f"{base}/{CALCULATOR_PAGES['wizard']}/" + (f"?{urlencode(params)}" if params else "")
+    return f"{base}/{calculator_page('wizard').path}/" + (f"?{urlencode(params)}" if params else "")
 
 
 def off_site(watched, base_url):

@@ -6,14 +6,14 @@ from urllib.parse import urlencode
 
 import pytest
 
+from calculators.pages import page as calculator_page
 from calculators.web import compute
-from generator.site import CALCULATOR_PAGES
 
 PAGES = ("learn/ptq-and-qat", "learn/outliers", "learn/weights-and-activations")
 
 
 def address(base_url, params=None):
-    return f"{base_url}/{CALCULATOR_PAGES['playground']}/" + (f"?{urlencode(params)}" if params else "")
+    return f"{base_url}/{calculator_page('playground').path}/" + (f"?{urlencode(params)}" if params else "")
 
 
 def only_this_site(watched, base_url):

@@ -8,8 +8,9 @@ const ready = (async () => {
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
   const bundle = await bundleRequest;
-  pyodide.FS.mkdirTree("/home/pyodide/lib/calculators");
   for (const [path, source] of Object.entries(bundle)) {
+    // The package and its subpackages (calculators/pages/): each file's folder first.
+    pyodide.FS.mkdirTree(`/home/pyodide/lib/${path.slice(0, path.lastIndexOf("/"))}`);
     pyodide.FS.writeFile(`/home/pyodide/lib/${path}`, source);
   }
   pyodide.runPython(`

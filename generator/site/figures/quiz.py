@@ -9,7 +9,7 @@ import re
 from html import escape
 from urllib.parse import urlencode
 
-from calculators.web import PAGE_PATHS
+from calculators.pages import page as calculator_page
 
 from generator.site import prose
 from generator.site.quiz_bank import QUESTIONS, Calc
@@ -89,4 +89,4 @@ def calc_link(calculator: str, page=None, **inputs) -> str:
     prose.calc(calculator, **inputs)  # rejected inputs stop the build, naming them
     query = urlencode({key: str(value) for key, value in inputs.items()})
     root = "../" * (page.file.src_uri.count("/") if page is not None else 0)
-    return f"{root}calculators/{PAGE_PATHS[calculator]}.md" + (f"?{query}" if query else "")
+    return f"{root}{calculator_page(calculator).path}.md" + (f"?{query}" if query else "")

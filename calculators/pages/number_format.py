@@ -1,18 +1,14 @@
-"""The number-format explorer as a calculator page: one typed value, how every format stores it.
+"""The number-format explorer (on learn/number-formats.md): one typed value, how every format stores it.
 
-`compute(inputs)` reads the page's form (calculators.web's `_Inputs`) and returns a
-JSON-able result; `render(result)` writes its panel. Both run at build time and in
-the browser's Pyodide worker, like every calculator of the site.
+`compute(inputs)` reads the page's form (an `inputs.Inputs`) and returns a JSON-able result; `render(result)`
+writes its panel. Both run at build time and in the browser's Pyodide worker, like every calculator of the site.
 """
 
 from html import escape
 
-from .errors import CalculatorError
-from .number_formats import explore, parse_value, short
-
-DEFAULTS = {"value": "0.1", "absmax": "1"}
-FIELDS = (("value", "Value to store (0.1, -3.5e-4, 1/3)", "text"),
-          ("absmax", "Largest magnitude in its block (scales INT8, INT4, NF4, MXFP4, NVFP4)", "text"))
+from ..errors import CalculatorError
+from ..number_formats import explore, parse_value, short
+from ..page import Field, Page
 
 STATUS = {
     "exact": "exact",
@@ -29,7 +25,7 @@ KIND_LABEL = {"sign": "sign", "exponent": "exponent", "mantissa": "mantissa", "c
 
 
 def compute(inputs) -> dict | None:
-    """The explorer's result for a form read by calculators.web._Inputs; None when a field is at fault."""
+    """The explorer's result for a form (an `inputs.Inputs`); None when a field is at fault."""
     text = inputs.text("value", 200)
     absmax_text = inputs.text("absmax", 200)
     if text is None or absmax_text is None:
@@ -106,3 +102,10 @@ def render(result: dict) -> str:
             f"{escape(result['absmax'])} as the largest magnitude of its block.</p>{legend}"
             f"<div class=\"nf-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Encodings\">"
             f"<table class=\"calc-table nf-table\">{head}<tbody>{''.join(body)}</tbody></table></div>")
+
+
+PAGE = Page(
+    name="number_format", path="learn/number-formats", title="Number formats", order=80,
+    fields=(Field("value", "Value to store (0.1, -3.5e-4, 1/3)", "text", "0.1"),
+            Field("absmax", "Largest magnitude in its block (scales INT8, INT4, NF4, MXFP4, NVFP4)", "text", "1")),
+    compute=compute, render=render)

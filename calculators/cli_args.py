@@ -1,0 +1,89 @@
+"""The argument types and the model options the commands of `python -m calculators` share.
+
+Each type gives argparse a clear message instead of a traceback; the commands themselves are declared with
+their pages (calculators/pages/) and assembled by calculators/cli.py.
+"""
+
+import argparse
+
+from .architecture import Architecture
+from .errors import CalculatorError
+from .hf_config import architecture_from_json
+from .presets import preset_architecture
+from .validate import exact_whole, share_from_text, tokens_from_text
+
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def _negative(text: str) -> int | None:
+    """A negative whole number, passed on so that the calculator's own range check names the least."""
+    plain = text.strip().replace("_", "")
+    return int(plain) if plain.startswith("-") and plain[1:].isdigit() else None
+
+
+def whole(text: str) -> int:
+    """argparse type for counts: digits or 1e6; a clear message instead of a traceback."""
+    value = _negative(text)
+    if value is None:
+        value = exact_whole(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits, or 1e6)")
+    return value
+
+
+def tokens(text: str) -> int:
+    """argparse type for token counts: 131072, 131,072, 128k (k = 1,024 tokens) or 1e6."""
+    value = _negative(text)
+    if value is not None:
+        return value
+    try:
+        return tokens_from_text(text)
+    except CalculatorError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def share(text: str) -> float:
+    """argparse type for a share: 0.9 or 90%."""
+    try:
+        return share_from_text(text)
+    except CalculatorError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+
+
+def load_model(args) -> Architecture:
+    """The architecture of --config (a Hugging Face config.json) or of the preset --model names."""
+    if args.config:
+        try:
+            with open(args.config, encoding="utf-8") as handle:
+                text = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as error:
+            raise CalculatorError(f"cannot read {args.config}: {error.strerror}", "config") from None
+        except UnicodeDecodeError:
+            raise CalculatorError(f"{args.config} is not UTF-8 text", "config") from None
+        if len(text) > MAX_CONFIG_BYTES:
+            raise CalculatorError(f"{args.config} is larger than 1 MiB; is it really a config.json?", "config")
+        return architecture_from_json(text, source=args.config)
+    return preset_architecture(args.model)
+
+
+def add_model(parser):
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--model", help="a preset id (see `models`)")
+    group.add_argument("--config", help="path to a Hugging Face config.json")
+
+
+def model_json(arch: Architecture) -> dict:
+    return {"name": arch.name, "source": arch.source}
+
+
+def table(rows):
+    """Rows of cells as lines of text in aligned columns."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
