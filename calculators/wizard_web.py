@@ -1,8 +1,8 @@
 """The decision wizard as a calculator page: its inputs read from the form, and its answer as HTML and a chart.
 
 The page is declared in calculators/pages/wizard.py: `web.compute("wizard", params)` reads the form through
-`page_result` and draws the answer with `render` and `figures`, so the page pre-rendered at build time and the page live in the browser run the same code as
-`python -m calculators wizard`. The answer cites its evidence: every source of the knowledge base, and the
+`page_result` and draws the answer with `render` and `figures`, so the page pre-rendered at build time and the
+page live in the browser run the same code as `python -m calculators wizard`. The answer cites its evidence: every source of the knowledge base, and the
 records of gpu_runs/ through the evidence summary (`use_evidence`), which the build and the browser's worker
 both load from the summary the Results section publishes.
 """

@@ -21,7 +21,8 @@ from ..weights import weight_bytes
 MAX_PRICE = 10_000.0  # per GPU-hour, in whatever currency the user thinks in
 # (key of the result's "stack", label) for the memory a GPU holds.
 FIT_PARTS = (("weights", "Weights"), ("kv_cache", "KV cache"),
-             ("activations", "Activations and kernel workspace (estimate)"), ("overhead", "Runtime overhead (estimate)"))
+             ("activations", "Activations and kernel workspace (estimate)"),
+             ("overhead", "Runtime overhead (estimate)"))
 # Weight formats tried when the weights must shrink, from the least quality lost to the most (8-bit, then
 # 4-bit with calibration, 4-bit without, a 4-bit GGUF mix, 3-bit): the first that fits is offered.
 SMALLER_WEIGHTS = {"fp8-e4m3-channel": "8-bit", "awq-int4-g128": "4-bit", "nf4-dq": "4-bit",
@@ -230,8 +231,8 @@ def charts(r) -> list:
     on_gpus = bool(r["per_device"])
     title = "Memory per GPU against the card's capacity" if on_gpus else f"Memory needed against the {noun}"
     return [figure("fit-memory", title, traces, {"title": ""},
-                    {"title": r["units"]}, x_title="GPU" if on_gpus else "device", barmode="stack", bargap=0.5,
-                    shapes=[line], legend=dict(STACK_LEGEND))]
+                   {"title": r["units"]}, x_title="GPU" if on_gpus else "device", barmode="stack", bargap=0.5,
+                   shapes=[line], legend=dict(STACK_LEGEND))]
 
 
 def run(args):
@@ -239,16 +240,17 @@ def run(args):
     gpu = accelerator(args.gpu)
     result = fitting.fit(arch, weight_format(args.format), kv_format(args.kv_format), gpu, args.gpus,
                             args.context, args.batch, args.block_size, args.prefill_chunk, args.memory_share)
-    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, **asdict(result), "per_gpu_total": result.per_gpu.total}
+    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, **asdict(result),
+            "per_gpu_total": result.per_gpu.total}
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"
     lines = [f"{arch.name} on {result.num_gpus} x {gpu.name}: {verdict}",
              *cli_args.table([("weights", gib(stack.weights)), ("KV cache", gib(stack.kv_cache)),
-                      ("activations (estimate)", gib(stack.activations)),
-                      ("runtime overhead (estimate)", gib(stack.overhead)),
-                      ("total " + (gpu.per_device or "needed"), gib(stack.total)),
-                      (f"{gpu.memory_noun} usable ({result.memory_utilization:.0%} of {gib(result.card_bytes)})",
-                       gib(result.capacity_bytes))]),
+                              ("activations (estimate)", gib(stack.activations)),
+                              ("runtime overhead (estimate)", gib(stack.overhead)),
+                              ("total " + (gpu.per_device or "needed"), gib(stack.total)),
+                              (f"{gpu.memory_noun} usable ({result.memory_utilization:.0%} of "
+                               f"{gib(result.card_bytes)})", gib(result.capacity_bytes))]),
              f"largest context at batch {args.batch}: {result.max_context:,} tokens"
              + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context
                 else ""),

@@ -62,7 +62,7 @@ def charts(r) -> list:
     traces.append(marker(f"{r['kv_label']} at {r['context']:,} tokens", r["context"], size(r["total_bytes"])))
     sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
     return [figure("kv-context", f"KV cache for {sequences} against context length", traces,
-                    {"title": "context (tokens)"}, {"title": r["units"]})]
+                   {"title": "context (tokens)"}, {"title": r["units"]})]
 
 
 def run(args):
@@ -84,11 +84,14 @@ def run(args):
 
 def arguments(sub):
     cli_args.add_model(sub)
-    sub.add_argument("--context", type=cli_args.tokens, default=4096, help="tokens per sequence (131072 or 128k)")
+    sub.add_argument("--context", type=cli_args.tokens, default=4096,
+                     help="tokens per sequence (131072 or 128k)")
     sub.add_argument("--batch", type=cli_args.whole, default=1, help="concurrent sequences")
     sub.add_argument("--kv-format", default="bf16", help="KV-cache format id")
-    sub.add_argument("--block-size", type=cli_args.whole, default=0, help="paged-attention block size (0: no paging)")
-    sub.add_argument("--engine", default="vllm", help="whose reading of an ambiguous sliding window: vllm or llama.cpp")
+    sub.add_argument("--block-size", type=cli_args.whole, default=0,
+                     help="paged-attention block size (0: no paging)")
+    sub.add_argument("--engine", default="vllm",
+                     help="whose reading of an ambiguous sliding window: vllm or llama.cpp")
 
 
 #     sub = command("kv", cmd_kv, "KV-cache memory")

@@ -96,12 +96,12 @@ def charts(r) -> list:
            "smoothquant": f"smoothed at α = {r['alpha']:g}"}[r["granularity"]]
     how = f"{r['bits']}-bit {r['scheme']}, {way}"
     return [figure("playground-weights", f"The first {len(r['row0'])} weights of row 0, before and after ({how})",
-                    [points("original", r["row0"], "circle"), points("quantized", r["row0_quantized"], "x")],
-                    {"title": "input feature (column)"}, {"title": "weight"}),
+                   [points("original", r["row0"], "circle"), points("quantized", r["row0_quantized"], "x")],
+                   {"title": "input feature (column)"}, {"title": "weight"}),
             figure("playground-activation", f"The activation, before and after ({how})",
-                    [points("original", r["activation"], "circle"),
-                     points("quantized", r["activation_quantized"], "x")],
-                    {"title": "input feature"}, {"title": "activation"})]
+                   [points("original", r["activation"], "circle"),
+                    points("quantized", r["activation_quantized"], "x")],
+                   {"title": "input feature"}, {"title": "activation"})]
 
 
 PAGE = Page(

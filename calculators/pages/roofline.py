@@ -131,12 +131,12 @@ def charts(r) -> list:
               for sweep in [r["sweep"]] + r["compared"] if sweep["fits"]]
     return [
         figure("roofline", "Roofline with the prefill and decode operating points",
-                [roof, marker("prefill", prefill["intensity"], achieved(prefill)),
-                 marker("decode", decode["intensity"], achieved(decode))],
-                {"title": "arithmetic intensity (FLOP/byte)", "type": "log"}, {"title": "TFLOP/s", "type": "log"}),
+               [roof, marker("prefill", prefill["intensity"], achieved(prefill)),
+                marker("decode", decode["intensity"], achieved(decode))],
+               {"title": "arithmetic intensity (FLOP/byte)", "type": "log"}, {"title": "TFLOP/s", "type": "log"}),
         figure("roofline-batch", "Decode throughput bound against batch size, until memory runs out",
-                curves + [marker(f"batch {r['batch']:,}", r["batch"], r["tokens_per_s"])],
-                {"title": "batch", "type": "log"}, {"title": "tokens/s (upper bound)", "type": "log"}),
+               curves + [marker(f"batch {r['batch']:,}", r["batch"], r["tokens_per_s"])],
+               {"title": "batch", "type": "log"}, {"title": "tokens/s (upper bound)", "type": "log"}),
     ]
 
 
@@ -148,7 +148,8 @@ def run(args):
     result = roofline(arch, fmt, kv, gpu, args.batch, args.prompt, args.context, args.gpus)
     turn = compute_bound_batch(arch, fmt, kv, gpu, result.context)
     memory = fitting.fit(arch, fmt, kv, gpu, args.gpus, result.context, args.batch)
-    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, "gpus": args.gpus, **asdict(result), "ttft_s": result.ttft_s,
+    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, "gpus": args.gpus, **asdict(result),
+            "ttft_s": result.ttft_s,
             "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s, "compute_bound_batch": turn,
             "fits": memory.fits}
     where = gpu.name if args.gpus == 1 else f"{args.gpus} x {gpu.name} (ideal tensor parallel)"
@@ -177,7 +178,8 @@ def arguments(sub):
     sub.add_argument("--batch", type=cli_args.whole, default=1)
     sub.add_argument("--prompt", type=cli_args.tokens, default=512, help="prompt tokens per sequence")
     sub.add_argument("--gpus", type=cli_args.whole, default=1, help="number of GPUs (tensor parallel, ideal split)")
-    sub.add_argument("--context", type=cli_args.tokens, default=None, help="tokens cached at decode (default: the prompt)")
+    sub.add_argument("--context", type=cli_args.tokens, default=None,
+                     help="tokens cached at decode (default: the prompt)")
 
 
 #     sub = command("roofline", cmd_roofline, "arithmetic intensity and roofline time bounds")

@@ -38,10 +38,10 @@ def render(r) -> str:
 def charts(r) -> list:
     curve = r["curve"]
     return [figure("speculative-draft-length", "Speedup against draft length",
-                    [{"type": "scatter", "mode": "lines+markers", "name": "speedup", "x": curve["draft_tokens"],
-                      "y": curve["speedup"]},
-                     marker(f"{r['draft_tokens']} draft tokens", r["draft_tokens"], r["speedup"])],
-                    {"title": "draft tokens per step"}, {"title": "speedup (×)"})]
+                   [{"type": "scatter", "mode": "lines+markers", "name": "speedup", "x": curve["draft_tokens"],
+                     "y": curve["speedup"]},
+                    marker(f"{r['draft_tokens']} draft tokens", r["draft_tokens"], r["speedup"])],
+                   {"title": "draft tokens per step"}, {"title": "speedup (×)"})]
 
 
 def run(args):

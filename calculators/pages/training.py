@@ -61,7 +61,7 @@ def charts(r) -> list:
     traces = [{"type": "bar", "name": label, "x": labels, "y": [size(row[key]) for row in methods.values()],
                "marker": highlight(labels, METHOD_LABELS[r["method"]])} for key, label in TRAINING_PARTS]
     return [figure("training-methods", "Training memory by method", traces, {"title": "method"},
-                    {"title": r["units"]}, barmode="stack", legend=dict(STACK_LEGEND))]
+                   {"title": r["units"]}, barmode="stack", legend=dict(STACK_LEGEND))]
 
 
 def run(args):
@@ -71,10 +71,10 @@ def run(args):
     data = {"model": cli_args.model_json(arch), **asdict(result), "total": result.total}
     lines = [f"{arch.name}, {result.method}: {result.trainable_params:,} trainable parameters",
              *cli_args.table([("weights", gib(result.weights)), ("gradients", gib(result.gradients)),
-                      ("optimizer states", gib(result.optimizer_states)),
-                      ("fp32 master weights", gib(result.master_weights)),
-                      ("activations (estimate)", gib(result.activations)),
-                      ("logits (estimate)", gib(result.logits)), ("total", gib(result.total))])]
+                              ("optimizer states", gib(result.optimizer_states)),
+                              ("fp32 master weights", gib(result.master_weights)),
+                              ("activations (estimate)", gib(result.activations)),
+                              ("logits (estimate)", gib(result.logits)), ("total", gib(result.total))])]
     return data, "\n".join(lines)
 
 

@@ -64,13 +64,13 @@ def charts(r) -> list:
     others["marker"] = highlight(others["y"], r["format_short_label"])
     return [
         figure("weights-by-part", f"Weight memory by part in {r['format_label']}",
-                [bar_h(r["format_label"], [p for p, _ in parts], [n for _, n in parts], units)],
-                {"title": units}, {"title": "", "autorange": "reversed"}, x_title="part", y_title=units,
-                showlegend=False),
+               [bar_h(r["format_label"], [p for p, _ in parts], [n for _, n in parts], units)],
+               {"title": units}, {"title": "", "autorange": "reversed"}, x_title="part", y_title=units,
+               showlegend=False),
         figure("weights-formats", f"The same model in other formats ({r['format_short_label']} solid)",
-                [others],
-                {"title": units}, {"title": "", "autorange": "reversed"}, x_title="format", y_title=units,
-                showlegend=False, height=30 * len(formats) + 120),
+               [others],
+               {"title": units}, {"title": "", "autorange": "reversed"}, x_title="format", y_title=units,
+               showlegend=False, height=30 * len(formats) + 120),
     ]
 
 

@@ -64,10 +64,10 @@ def arguments(sub):
     sub.add_argument("--gpu", required=True, help="accelerator id (see `gpus`: GPUs, CPUs and Apple chips)")
     sub.add_argument("--gpus", type=cli_args.whole, default=1, help="how many of them (tensor parallel)")
     cli_args.add_model(sub)
-    sub.add_argument("--context", type=cli_args.tokens, default=4096, help="tokens per sequence (fine-tuning: sequence "
-                                                                  "length)")
-    sub.add_argument("--concurrency", type=cli_args.whole, default=1, help="concurrent sequences (fine-tuning: "
-                                                                   "micro-batch)")
+    sub.add_argument("--context", type=cli_args.tokens, default=4096,
+                     help="tokens per sequence (fine-tuning: sequence length)")
+    sub.add_argument("--concurrency", type=cli_args.whole, default=1,
+                     help="concurrent sequences (fine-tuning: micro-batch)")
     sub.add_argument("--priority", default="latency", choices=("latency", "throughput", "quality", "memory"))
     sub.add_argument("--evidence", help="an evidence summary JSON (default: the records in gpu_runs/)")
     sub.add_argument("--no-evidence", action="store_true", help="published figures only")
