@@ -61,7 +61,7 @@
   }
 
   // -- inputs carried between calculators: what the user chose on one page is where the next one starts.
-  // Each carried input is marked data-carry with the name it travels under (calculators/web.py CARRIED).
+  // Each carried input is marked data-carry with the name it travels under (calculators/inputs.py CARRIED).
   const STORE = "lqfg-calculator-inputs";
 
   function stored() {
@@ -338,7 +338,7 @@
         shown = JSON.stringify(values);
         exported.reply = { inputs: reply.inputs, result: reply.result };
         if (chosen) remember(form);
-        result.innerHTML = reply.html; // HTML rendered by calculators/render.py, every input escaped
+        result.innerHTML = reply.html; // HTML rendered by the page's declaration (calculators/pages/), every input escaped
         rebaseLinks(root, result);
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
@@ -382,7 +382,7 @@
     recompute();
   }
 
-  // -- charts: the figures calculators/charts.py made for the live result -------------
+  // -- charts: the figures the page's declaration made for the live result (calculators/charts.py) --
   // The page arrives with the default result's figures (generator/site/charts.py), drawn by charts.js;
   // a live result redraws them in place: the plot, its embedded JSON, its title and its table view.
   const CAPTION = "Computed by calculators/ for the inputs above.";
