@@ -4,7 +4,8 @@ Each module of `calculators/pages/` defines one `PAGE`; `calculators.pages` find
 `fields`; `compute` reads them (an `inputs.Inputs`) into a JSON-able result, `render` writes that result as
 HTML and `charts` draws it as Plotly figures. `web.compute`, `render.render_form`, `charts.figures`, the site
 build (generator/site) and `python -m calculators` all look a page up here, so adding a calculator is one module
-in `calculators/pages/` and the page file `docs/<path>.md` that holds `<!-- calculator: NAME -->`.
+in `calculators/pages/` and the page file that holds `<!-- calculator: NAME -->` (docs/<path>.md, or
+docs/<path>/index.md for a section's own page, as the wizard's).
 """
 
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class Command:
 @dataclass(frozen=True)
 class Page:
     name: str  # in `<!-- calculator: NAME -->`, the worker's requests and the form's data-calculator
-    path: str  # where it lives in the built site: docs/<path>.md, served at <path>/
+    path: str  # where it lives in the built site: docs/<path>.md (or <path>/index.md), served at <path>/
     title: str  # its name in the navigation and in links from the other calculators
     order: int  # its place among the pages: the navigation, the links between calculators
     fields: tuple

@@ -51,6 +51,17 @@ def test_no_page_file_names_a_calculator_that_is_not_declared():
 
 
 @pytest.mark.parametrize("declared", PAGES, ids=lambda p: p.name)
+def test_every_field_is_of_a_kind_the_form_knows(declared):
+    from calculators.inputs import options
+
+    selects = {**options(), **declared.choices()}
+    for field in declared.fields:
+        assert field.kind in selects or field.kind in ("number", "tokens", "text", "checkbox"), field.name
+        if field.kind in selects:
+            assert field.default in [value for value, _ in selects[field.kind]], field.name
+
+
+@pytest.mark.parametrize("declared", PAGES, ids=lambda p: p.name)
 def test_its_form_is_its_fields_with_their_defaults(declared):
     form = render_form(declared.name)
     assert f'data-calculator="{declared.name}"' in form
