@@ -4,7 +4,6 @@ Each type gives argparse a clear message instead of a traceback; the commands th
 their pages (calculators/pages/) and assembled by calculators/cli.py.
 """
 
-import argparse
 
 from .architecture import Architecture
 from .errors import CalculatorError
@@ -27,7 +26,7 @@ def whole(text: str) -> int:
     if value is None:
         value = exact_whole(text)
     if value is None:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number (digits, or 1e6)")
+        raise _argument_error(f"{text[:40]!r} is not a whole number (digits, or 1e6)")
     return value
 
 
@@ -39,7 +38,7 @@ def tokens(text: str) -> int:
     try:
         return tokens_from_text(text)
     except CalculatorError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise _argument_error(str(error)) from None
 
 
 def share(text: str) -> float:
@@ -47,14 +46,14 @@ def share(text: str) -> float:
     try:
         return share_from_text(text)
     except CalculatorError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise _argument_error(str(error)) from None
 
 
 def number(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+        raise _argument_error(f"{text[:40]!r} is not a number") from None
 
 
 def load_model(args) -> Architecture:
@@ -87,3 +86,11 @@ def table(rows):
     """Rows of cells as lines of text in aligned columns."""
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
+def _argument_error(message: str) -> Exception:
+    """argparse's error for a bad value; argparse is imported only when a command line is read, since the page
+    declarations that name these types also run in the browser, where no command line is."""
+    import argparse
+
+    return argparse.ArgumentTypeError(message)

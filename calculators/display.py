@@ -4,7 +4,7 @@ Every value that came from a user passes through `html.escape` in the callers; t
 already-escaped HTML only.
 """
 
-from html import escape
+from .markup import escape
 
 SCALES = {  # the page's unit: the prefixes it writes sizes in, largest first
     "GiB": (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)),

@@ -26,7 +26,6 @@ import math
 import struct
 from dataclasses import dataclass
 
-from .reference_weights import SAMPLE
 
 GRANULARITIES = {"tensor": "Per-tensor", "channel": "Per-channel (one scale per row)",
                  "group": "Per-group", "decomposition": "LLM.int8()-style decomposition",
@@ -44,12 +43,20 @@ class Quantized:
 
 
 def layers() -> dict:
-    return SAMPLE["layers"]
+    return _sample()["layers"]
 
 
 def source() -> dict:
     """Where the sample came from: the checkpoint, its size and steps, the corpus, the commit and the date."""
-    return SAMPLE["provenance"]
+    return _sample()["provenance"]
+
+
+def _sample() -> dict:
+    # Imported on first use: the sample is the largest module of the package, and only this page reads it
+    # (the browser's worker imports every page's declaration before its first result).
+    from .reference_weights import SAMPLE
+
+    return SAMPLE
 
 
 def fp16(x: float) -> float:

@@ -5,7 +5,7 @@ paint and every live update agree. Every value that came from a user passes
 through `html.escape`; nothing here builds markup from unescaped input.
 """
 
-from html import escape
+from .markup import escape
 
 from .inputs import CUSTOM_DEFAULTS, CUSTOM_FIELDS, carried_fields, option_groups, options
 from .pages import page as find_page

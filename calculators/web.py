@@ -8,8 +8,7 @@ pre-rendered default) and in the browser through Pyodide, so both always agree.
 Bad input never raises: it comes back as `errors`, a message per field.
 """
 
-from html import escape
-from urllib.parse import urlencode
+from .markup import escape, urlencode
 
 from .charts import figures
 from .errors import CalculatorError

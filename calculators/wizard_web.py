@@ -9,8 +9,7 @@ both load from the summary the Results section publishes.
 
 import json
 import re
-from html import escape
-from urllib.parse import urlencode
+from .markup import escape, urlencode
 
 from . import knowledge as kb
 from . import wizard

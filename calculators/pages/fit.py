@@ -2,8 +2,7 @@
 decode speed bound at those inputs."""
 
 from dataclasses import asdict
-from html import escape
-from urllib.parse import urlencode
+from ..markup import escape, urlencode
 
 from .. import cli_args, fitting
 from ..chart_parts import CAPACITY_COLOUR, STACK_LEGEND, figure, in_units

@@ -1,7 +1,7 @@
 """KV cache: its bytes per token and for a batch of sequences, against context length in other formats."""
 
 from dataclasses import asdict
-from html import escape
+from ..markup import escape
 
 from .. import cli_args
 from ..chart_parts import figure, in_units, marker

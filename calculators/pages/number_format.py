@@ -4,10 +4,9 @@
 writes its panel. Both run at build time and in the browser's Pyodide worker, like every calculator of the site.
 """
 
-from html import escape
+from ..markup import escape
 
 from ..errors import CalculatorError
-from ..number_formats import explore, parse_value, short
 from ..page import Field, Page
 
 STATUS = {
@@ -26,6 +25,10 @@ KIND_LABEL = {"sign": "sign", "exponent": "exponent", "mantissa": "mantissa", "c
 
 def compute(inputs) -> dict | None:
     """The explorer's result for a form (an `inputs.Inputs`); None when a field is at fault."""
+    # Imported here, not with the declaration: the encoders' exact arithmetic (fractions, statistics) is a
+    # noticeable share of the browser worker's start, which reads every page's declaration.
+    from ..number_formats import explore, parse_value, short
+
     text = inputs.text("value", 200)
     absmax_text = inputs.text("absmax", 200)
     if text is None or absmax_text is None:
@@ -51,6 +54,8 @@ def compute(inputs) -> dict | None:
 
 
 def _row(row, value) -> dict:
+    from ..number_formats import short
+
     stored = row.stored
     if stored.value is None:
         number, error, relative = None, None, None

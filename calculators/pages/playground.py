@@ -1,7 +1,7 @@
 """The quantization playground (on learn/outliers.md): one layer of the reference model quantized per tensor, per
 channel, per group, with outliers kept in 16-bit or smoothed, and the errors of each."""
 
-from html import escape
+from ..markup import escape
 
 from ..chart_parts import figure
 from ..page import Field, Page

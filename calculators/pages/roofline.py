@@ -2,7 +2,7 @@
 
 import math
 from dataclasses import asdict
-from html import escape
+from ..markup import escape
 
 from .. import cli_args, fitting
 from ..chart_parts import TERA, figure, marker

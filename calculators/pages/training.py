@@ -1,7 +1,7 @@
 """Training memory: full fine-tuning, LoRA and QLoRA side by side, by what the memory holds."""
 
 from dataclasses import asdict
-from html import escape
+from ..markup import escape
 
 from .. import cli_args
 from ..chart_parts import STACK_LEGEND, figure, highlight, in_units

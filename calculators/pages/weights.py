@@ -1,6 +1,6 @@
 """Weight memory: the bytes of a model's weights in a format, by part, against the formats people compare."""
 
-from html import escape
+from ..markup import escape
 
 from .. import cli_args
 from ..architecture import PARTS

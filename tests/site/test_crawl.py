@@ -126,10 +126,10 @@ def test_every_page_loads_only_from_its_host_passes_axe_and_fits_a_phone(pages, 
 def test_the_dark_scheme_passes_axe_too(pages, browser, base_url):
     """The dark scheme has colours of its own (the theme's and this site's): axe on the first page of every
     section and on every page with a calculator, as a browser set to dark mode shows them."""
-    from generator.site import CALCULATOR_PAGES
+    from calculators.pages import all_pages
 
     addresses, _ = pages
-    chosen = {f"{base_url}/{path}/" for path in CALCULATOR_PAGES.values()}
+    chosen = {f"{base_url}/{declared.path}/" for declared in all_pages()}
     sections = {}
     for address in addresses:
         if not urlparse(address).query:
