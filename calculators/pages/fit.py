@@ -273,9 +273,6 @@ def arguments(sub):
                           "--gpu-memory-utilization, 0.9 by default)")
 
 
-#     sub = command("fit", cmd_fit, "will it fit on N GPUs (tensor parallel)")
-
-
 PAGE = Page(
     name="fit", path="calculators/will-it-fit", title="Will it fit", order=30,
     fields=(Field("model", "Model", "model", "llama-3.1-70b"),

@@ -8,10 +8,11 @@ from ..chart_parts import figure, in_units, marker
 from ..display import bytes_cell, gib, rows_table
 from ..formats import KV_FORMATS, kv_format
 from ..inputs import UNITS, read_model
-from ..kv_cache import kv_cache_bytes
+from ..kv_cache import ENGINES, kv_cache_bytes
 from ..page import Command, Field, Page
 from ..validate import MAX_BATCH, MAX_TOKENS
 
+ENGINE_LABELS = {"vllm": "vLLM", "llama.cpp": "llama.cpp"}
 COMPARED_KV_FORMATS = ("bf16", "fp8-e4m3", "int8", "int4-g64", "int2-g64")  # the chart's curves, in order
 
 
@@ -22,19 +23,20 @@ def compute(inputs):
     fmt = inputs.choice("kv_format", KV_FORMATS, "KV-cache format")
     block = inputs.whole("block_size", 0, 1 << 16, "block size")
     units = inputs.choice("units", UNITS, "unit")
+    engine = inputs.choice("engine", ENGINES, "engine")
     if inputs.errors:
         return None
-    result = kv_cache_bytes(arch, kv_format(fmt), context, batch, block)
+    result = kv_cache_bytes(arch, kv_format(fmt), context, batch, block, engine)
     top = max(context, 1024)
     points = sorted({max(1, round(top * i / 32)) for i in range(0, 33)})
     series = [{"format": f, "label": kv_format(f).label, "context": points,
-               "bytes": [kv_cache_bytes(arch, kv_format(f), c, batch, block).total_bytes for c in points]}
+               "bytes": [kv_cache_bytes(arch, kv_format(f), c, batch, block, engine).total_bytes for c in points]}
               for f in COMPARED_KV_FORMATS]
     return {"units": units, "model": arch.name, "kv_format": fmt, "kv_label": kv_format(fmt).label, "context": context,
             "batch": batch, "block_size": block, "bytes_per_token": result.bytes_per_token,
             "total_bytes": result.total_bytes, "sliding_layers": result.sliding_layers,
             "full_layers": result.full_layers, "sliding_window": arch.sliding_window, "is_mla": arch.is_mla,
-            "series": series}
+            "engine": engine, "window_rule": result.window_rule, "series": series}
 
 
 def render(r) -> str:
@@ -45,6 +47,9 @@ def render(r) -> str:
     if r["sliding_layers"]:
         lines.append(f"{r['sliding_layers']} of {r['sliding_layers'] + r['full_layers']} layers keep only the last "
                      f"{r['sliding_window']:,} tokens, so the total grows more slowly than per-token × context.")
+    if r["window_rule"]:
+        lines.append(f"Its config leaves the sliding window open to reading; as {ENGINE_LABELS[r['engine']]} "
+                     f"allocates it: {r['window_rule']}")
     if r["is_mla"]:
         lines.append("This model uses multi-head latent attention: each layer caches one compressed latent per "
                      "token, shared by all heads, as vLLM and SGLang store it.")
@@ -94,9 +99,6 @@ def arguments(sub):
                      help="whose reading of an ambiguous sliding window: vllm or llama.cpp")
 
 
-#     sub = command("kv", cmd_kv, "KV-cache memory")
-
-
 PAGE = Page(
     name="kv", path="calculators/kv-cache", title="KV cache", order=20,
     fields=(Field("model", "Model", "model", "llama-3.1-8b"),
@@ -104,6 +106,8 @@ PAGE = Page(
             Field("batch", "Sequences in the batch", "number", "1"),
             Field("kv_format", "KV-cache format", "kv_format", "bf16"),
             Field("block_size", "Paged block size (0: no paging)", "number", "0"),
-            Field("units", "Units", "units", "GiB")),
+            Field("units", "Units", "units", "GiB"),
+            Field("engine", "Engine (where a config's sliding window is read two ways)", "engine", "vllm")),
     compute=compute, render=render, charts=charts,
+    choices=lambda: {"engine": list(ENGINE_LABELS.items())},
     command=Command("KV-cache memory", arguments, run))

@@ -182,9 +182,6 @@ def arguments(sub):
                      help="tokens cached at decode (default: the prompt)")
 
 
-#     sub = command("roofline", cmd_roofline, "arithmetic intensity and roofline time bounds")
-
-
 PAGE = Page(
     name="roofline", path="calculators/roofline", title="Roofline", order=40,
     fields=(Field("model", "Model", "model", "llama-3.1-8b"), Field("format", "Weight format", "format", "bf16"),

@@ -57,9 +57,6 @@ def arguments(sub):
     sub.add_argument("--draft-cost", type=cli_args.number, required=True, help="draft step time / target step time")
 
 
-#     sub = command("speculative", cmd_speculative, "speculative decoding: expected tokens and speedup")
-
-
 PAGE = Page(
     name="speculative", path="calculators/speculative-decoding", title="Speculative decoding", order=50,
     fields=(Field("acceptance", "Acceptance rate (0 to 1)", "text", "0.8"),

@@ -92,9 +92,6 @@ def arguments(sub):
     sub.add_argument("--no-checkpointing", action="store_true", help="keep every layer's activations")
 
 
-#     sub = command("training", cmd_training, "training memory: full fine-tuning, LoRA, QLoRA")
-
-
 PAGE = Page(
     name="training", path="calculators/training-memory", title="Training memory", order=60,
     fields=(Field("model", "Model", "model", "llama-3.1-8b"), Field("method", "Method", "method", "qlora"),

@@ -101,9 +101,6 @@ def arguments(sub):
     sub.add_argument("--format", default="bf16", help="weight format id (see `formats`)")
 
 
-#     sub = command("weights", cmd_weights, "weight memory of a model in a format")
-
-
 PAGE = Page(
     name="weights", path="calculators/weights", title="Weight memory", order=10,
     fields=(Field("model", "Model", "model", "llama-3.1-8b"), Field("format", "Weight format", "format", "nf4"),
