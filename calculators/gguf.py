@@ -9,9 +9,12 @@ ggml-org/llama.cpp src/llama-quant.cpp @ 8784689fee07c6daabf3487d24e1535534ef6e6
 (llama_tensor_get_type and the default type of llama_model_quantize_impl). A later
 revision (@ 007dbbf3fd17eefe9b47fee45f48f7ba5e62b714) sends fused attn_qkv tensors
 through the attn_v rules instead of their own; published Phi-3 files follow the
-older rule, so this module does too.
-and sums the bytes of every tensor, each padded to the file's 32-byte alignment,
-plus the header and key-value metadata (ggml/src/gguf.cpp).
+older rule, so this module does too. Files made by the llama.cpp of late
+2023 can differ where Q2_K meets rows that are not whole 256-weight blocks: Q2_K
+then also moved ffn_up and ffn_gate to Q3_K, and such rows fell back to Q4_0 or
+Q4_1 rather than IQ4_NL (tests/test_gguf.py reproduces a Falcon-7B Q2_K file of
+that time). The module sums the bytes of every tensor, each padded to the file's
+32-byte alignment, plus the header and key-value metadata (ggml/src/gguf.cpp).
 
 Block sizes are the structs of ggml/src/ggml-common.h (same repository).
 """
