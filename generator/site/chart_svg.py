@@ -475,6 +475,22 @@ def _stack_values(traces: list, layout: dict) -> tuple:
     return ([v for (h, _, _), v in sums.items() if h], [v for (h, _, _), v in sums.items() if not h])
 
 
+def narrow_height(figure: dict) -> float:
+    """How high charts.js draws the figure on a phone screen (its `themed` and `wrappedCategories`): a side
+    legend moves above the plot, which keeps its height under it, and long category names of horizontal bars
+    are wrapped at 20 characters, each category as high as its lines or its bars."""
+    layout, data = figure.get("layout") or {}, figure.get("data") or []
+    height = layout.get("height") or DEFAULT_HEIGHT
+    if layout.get("showlegend") is not False and (layout.get("legend") or {}).get("orientation") != "h":
+        height = max(height, 280 + 20 * len(data))
+    hbars = [t for t in data if t.get("orientation") == "h"]
+    categories = list(dict.fromkeys(y for t in hbars for y in (t.get("y") or []) if isinstance(y, str)))
+    if any(len(name) > 20 for name in categories):
+        lines = max(len(_wrap(name, 20)) for name in categories)
+        height = max(height, 110 + len(categories) * max(lines * 15 + 4, len(hbars) * 22))
+    return height
+
+
 def figure_svg(figure: dict, label: str) -> str:
     """The figure as an inline SVG, as high as plotly.js will draw it, named `label` for assistive technology."""
     layout = figure.get("layout") or {}
@@ -528,7 +544,9 @@ def figure_svg(figure: dict, label: str) -> str:
                       f"text-anchor=\"middle\">{escape(y_axis.title)}</text>")
     fallback = _pc((NOMINAL_WIDTH - left - right) / NOMINAL_WIDTH)
     legend_at = f"<g transform=\"translate(0 {_n(top if vertical else 2)})\">{legend}</g>" if legend else ""
-    return (f"<svg class=\"chart-static\" width=\"100%\" height=\"{_n(height)}\" role=\"img\" "
+    # The stylesheet gives the box its phone-screen height from --narrow-height.
+    return (f"<svg class=\"chart-static\" width=\"100%\" height=\"{_n(height)}\" "
+            f"style=\"--narrow-height:{_n(narrow_height(figure))}px\" role=\"img\" "
             f"aria-label=\"{escape(label)}\">{legend_at}{''.join(t for t in titles if 'rotate' in t)}"
             f"<svg x=\"{_n(left)}\" y=\"{_n(top)}\" width=\"{fallback}\" height=\"{_n(plot.h)}\" "
             f"style=\"width:calc(100% - {_n(left + right)}px)\" overflow=\"visible\">"
