@@ -14,6 +14,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def parse(markup: str) -> ET.Element:
     """The SVG as XML (which it must be: a stray '<' or '&' in a label would fail here)."""
+    markup = markup.replace(" data-search-exclude ", " data-search-exclude=\"\" ", 1)
     return ET.fromstring(markup.replace("<svg class", f"<svg xmlns=\"{SVG[1:-1]}\" class", 1))
 
 
@@ -208,6 +209,6 @@ def test_chart_html_puts_the_drawing_where_the_chart_goes():
     html = chart_html(Chart(id="c", title="Parts", figure=fig, caption="From records.", x_title="part",
                             y_title="GiB"))
     plot = re.search(r"<div class=\"chart-plot\">(.*?)</div>", html, re.S).group(1)
-    assert plot.startswith("<svg class=\"chart-static\"") and "role=\"img\"" in plot
+    assert plot.startswith("<svg class=\"chart-static\" data-search-exclude ") and "role=\"img\"" in plot
     assert "aria-label=\"Parts (chart; the table view holds its data)\"" in plot
     assert "chart-wait" not in html

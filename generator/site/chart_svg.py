@@ -544,8 +544,9 @@ def figure_svg(figure: dict, label: str) -> str:
                       f"text-anchor=\"middle\">{escape(y_axis.title)}</text>")
     fallback = _pc((NOMINAL_WIDTH - left - right) / NOMINAL_WIDTH)
     legend_at = f"<g transform=\"translate(0 {_n(top if vertical else 2)})\">{legend}</g>" if legend else ""
-    # The stylesheet gives the box its phone-screen height from --narrow-height.
-    return (f"<svg class=\"chart-static\" width=\"100%\" height=\"{_n(height)}\" "
+    # The stylesheet gives the box its phone-screen height from --narrow-height. The search index leaves out
+    # the drawing's text (ticks and legend; the table view is indexed).
+    return (f"<svg class=\"chart-static\" data-search-exclude width=\"100%\" height=\"{_n(height)}\" "
             f"style=\"--narrow-height:{_n(narrow_height(figure))}px\" role=\"img\" "
             f"aria-label=\"{escape(label)}\">{legend_at}{''.join(t for t in titles if 'rotate' in t)}"
             f"<svg x=\"{_n(left)}\" y=\"{_n(top)}\" width=\"{fallback}\" height=\"{_n(plot.h)}\" "
