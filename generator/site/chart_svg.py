@@ -98,8 +98,7 @@ def _label(value: float, step: float) -> str:
         return "0"
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= 1e4 and abs(value) >= size:
-            text = _label(value / size, step / size) + suffix
-            return text
+            return _label(value / size, step / size) + suffix
     decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
     if value != 0 and abs(value) < 1e-3 and decimals > 4:
         text = f"{value:.0e}".replace("e-0", "e-")
@@ -439,7 +438,8 @@ def _legend(entries: list, vertical: bool, left: float) -> tuple:
         if x > left and x + item > NOMINAL_WIDTH:
             x, row = left, row + 1
         y = 10 + row * 20
-        items.append(_swatch(index, trace, x, y) + f"<text x=\"{_n(x + 26)}\" y=\"{y}\" dy=\"0.35em\">{escape(name)}</text>")
+        items.append(_swatch(index, trace, x, y) +
+                     f"<text x=\"{_n(x + 26)}\" y=\"{y}\" dy=\"0.35em\">{escape(name)}</text>")
         x += item
     if vertical:
         return f"<svg x=\"100%\" overflow=\"visible\">{''.join(items)}</svg>", len(entries), width
@@ -534,26 +534,22 @@ def figure_svg(figure: dict, label: str) -> str:
     geometry = (_grid(plot) + bar_shapes + _scatters(plot, traces) + _shapes(plot, layout))
     ticks = ([_y_tick(plot, unit, lines) for unit, lines in y_labels] +
              [_x_tick(plot, unit, lines) for unit, lines in x_labels])
-    titles = []
-    if x_axis.title:
-        titles.append(f"<text class=\"t\" x=\"50%\" y=\"{_n(plot.h + 8 + x_lines * LINE_PX + 26)}\" "
-                      f"text-anchor=\"middle\">{escape(x_axis.title)}</text>")
-    if y_axis.title:
-        middle = top + plot.h / 2
-        titles.append(f"<text class=\"t\" transform=\"translate(14 {_n(middle)}) rotate(-90)\" "
-                      f"text-anchor=\"middle\">{escape(y_axis.title)}</text>")
-    fallback = _pc((NOMINAL_WIDTH - left - right) / NOMINAL_WIDTH)
+    x_title = (f"<text class=\"t\" x=\"50%\" y=\"{_n(plot.h + 8 + x_lines * LINE_PX + 26)}\" "
+               f"text-anchor=\"middle\">{escape(x_axis.title)}</text>") if x_axis.title else ""
+    y_title = (f"<text class=\"t\" transform=\"translate(14 {_n(top + plot.h / 2)}) rotate(-90)\" "
+               f"text-anchor=\"middle\">{escape(y_axis.title)}</text>") if y_axis.title else ""
+    fallback = _pc(plot_w / NOMINAL_WIDTH)  # the plot's width where CSS cannot size an SVG element
     legend_at = f"<g transform=\"translate(0 {_n(top if vertical else 2)})\">{legend}</g>" if legend else ""
     # The stylesheet gives the box its phone-screen height from --narrow-height. The search index leaves out
     # the drawing's text (ticks and legend; the table view is indexed).
     return (f"<svg class=\"chart-static\" data-search-exclude width=\"100%\" height=\"{_n(height)}\" "
             f"style=\"--narrow-height:{_n(narrow_height(figure))}px\" role=\"img\" "
-            f"aria-label=\"{escape(label)}\">{legend_at}{''.join(t for t in titles if 'rotate' in t)}"
+            f"aria-label=\"{escape(label)}\">{legend_at}{y_title}"
             f"<svg x=\"{_n(left)}\" y=\"{_n(top)}\" width=\"{fallback}\" height=\"{_n(plot.h)}\" "
             f"style=\"width:calc(100% - {_n(left + right)}px)\" overflow=\"visible\">"
             f"<svg width=\"100%\" height=\"100%\" viewBox=\"0 0 {_n(plot.w)} {_n(plot.h)}\" "
             f"preserveAspectRatio=\"none\" overflow=\"visible\">{''.join(geometry)}</svg>"
-            f"{''.join(ticks)}{''.join(bar_texts)}{''.join(t for t in titles if 'rotate' not in t)}</svg></svg>")
+            f"{''.join(ticks)}{''.join(bar_texts)}{x_title}</svg></svg>")
 
 
 def _tick_lines(axis: Axis, room_px: float, width_px: float = 0) -> list:

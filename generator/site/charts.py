@@ -95,6 +95,9 @@ def hbar_layout(categories: int, traces: int) -> dict:
             "height": max(260, 90 + categories * max(traces, 1) * 22)}
 
 
+TABLE_HOLDS = "the table view holds its data"
+
+
 def chart_html(chart: Chart) -> str:
     # A template rather than a <script type="application/json">: the theme's instant navigation re-creates
     # every script of the new page without its type and class, which runs the JSON as JavaScript. The
@@ -108,7 +111,7 @@ def chart_html(chart: Chart) -> str:
             # drawn at build time, an image named by the chart's title. The drawn chart holds buttons (plotly's
             # legend), so its box takes no role of its own: the <figure> is named by its caption, and the table
             # view holds the data.
-            f"<div class=\"chart-plot\">{figure_svg(chart.figure, f'{chart.title} (chart; the table view holds its data)')}</div>"
+            f"<div class=\"chart-plot\">{figure_svg(chart.figure, f'{chart.title} (chart; {TABLE_HOLDS})')}</div>"
             f"<template class=\"chart-figure\" data-search-exclude>{figure_json}</template>"
             f"<figcaption><strong>{escape(chart.title)}.</strong> {escape(chart.caption)}{notes}</figcaption>"
             f"<details class=\"chart-table\"><summary>Table view</summary>"
