@@ -1,9 +1,11 @@
 """Charts drawn at build time: a Plotly figure as JSON inside the page, with its data as a table.
 
-Every chart on the site goes through `chart_html`: the figure's JSON sits in a
+Every chart on the site goes through `chart_html`: the figure is drawn as a
+static SVG (chart_svg.py), on screen at first paint, and its JSON sits in a
 `<template class="chart-figure">` that `assets/js/charts.js` hands to the
-vendored plotly.js once the page has painted, and the same numbers are written
-into an HTML table (the chart's accessible view, and what a reader copies from).
+vendored plotly.js once the page has painted, which replaces the SVG with the
+interactive chart. The same numbers are written into an HTML table (the
+chart's accessible view, and what a reader copies from).
 The table is made from the figure's own traces, one row per point, so the two
 cannot disagree. Colours come from the page's theme when the chart is drawn,
 which is how charts follow dark mode.
@@ -13,6 +15,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from html import escape
+
+from .chart_svg import figure_svg
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ def hbar_layout(categories: int, traces: int) -> dict:
             "height": max(260, 90 + categories * max(traces, 1) * 22)}
 
 
+TABLE_HOLDS = "the table view holds its data"
+
+
 def chart_html(chart: Chart) -> str:
     # A template rather than a <script type="application/json">: the theme's instant navigation re-creates
     # every script of the new page without its type and class, which runs the JSON as JavaScript. The
@@ -100,10 +107,11 @@ def chart_html(chart: Chart) -> str:
                    for s, x, y in chart.table_rows())
     notes = "".join(f"<br><span class=\"chart-note\">{escape(note)}</span>" for note in chart.notes)
     return (f"<figure class=\"chart\" id=\"{escape(chart.id)}\">"
-            # The drawn chart holds buttons (plotly's mode bar, its legend), so its box takes no role of its own:
-            # the <figure> is named by its caption, and the table view holds the data.
-            f"<div class=\"chart-plot\"><p class=\"chart-wait\">{escape(chart.title)}: the chart appears once "
-            "plotly.js has loaded; its data is in the table below.</p></div>"
+            # Until charts.js draws the interactive chart (and without JavaScript), the box shows the same figure
+            # drawn at build time, an image named by the chart's title. The drawn chart holds buttons (plotly's
+            # legend), so its box takes no role of its own: the <figure> is named by its caption, and the table
+            # view holds the data.
+            f"<div class=\"chart-plot\">{figure_svg(chart.figure, f'{chart.title} (chart; {TABLE_HOLDS})')}</div>"
             f"<template class=\"chart-figure\" data-search-exclude>{figure_json}</template>"
             f"<figcaption><strong>{escape(chart.title)}.</strong> {escape(chart.caption)}{notes}</figcaption>"
             f"<details class=\"chart-table\"><summary>Table view</summary>"

@@ -484,7 +484,8 @@
       fillFigure(node, figure);
       node.dataset.drawn = "1"; // charts.js leaves this figure to the live draw
       const plot = node.querySelector(".chart-plot");
-      for (const wait of plot.querySelectorAll(".chart-wait")) wait.remove();
+      // The chart drawn at build time is the default result's, not this one's.
+      for (const drawing of plot.querySelectorAll("svg.chart-static")) drawing.remove();
       try {
         await window.__charts.draw(plot, { data: figure.data, layout: figure.layout });
       } catch (error) {

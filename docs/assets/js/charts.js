@@ -1,5 +1,6 @@
 // Draws the charts the build embedded in a page (generator/site/charts.py):
-// each <figure class="chart"> holds its Plotly figure as JSON. plotly.js is
+// each <figure class="chart"> holds its Plotly figure as JSON, and the same
+// figure drawn as a static SVG, which the plotly.js chart replaces. plotly.js is
 // vendored and loaded only on pages that have a chart, after the page has
 // painted; colours follow the theme, dark mode included, and are redrawn when
 // the reader switches it. calculators.js draws its live charts through
@@ -104,8 +105,22 @@
       layout.yaxis = { ...layout.yaxis, ...categories.axis };
       layout.height = Math.max(layout.height, categories.height);
     }
-    await Plotly.react(div, figure.data, layout,
-      { displaylogo: false, displayModeBar: false, responsive: true });
+    // The chart drawn at build time gives way to plotly's in the same task, the box held at its height
+    // meanwhile, so nothing below it moves; it comes back if plotly.js cannot draw the figure.
+    const still = div.querySelector(":scope > svg.chart-static");
+    if (still) {
+      div.style.minHeight = `${div.offsetHeight}px`;
+      still.remove();
+    }
+    try {
+      await Plotly.react(div, figure.data, layout,
+        { displaylogo: false, displayModeBar: false, responsive: true });
+    } catch (error) {
+      if (still) div.replaceChildren(still);
+      throw error;
+    } finally {
+      div.style.minHeight = "";
+    }
     window.__charts.drawn += 1;
     if (window.__charts.firstDrawnAt === null) window.__charts.firstDrawnAt = performance.now();
   }
@@ -120,11 +135,10 @@
       if (!plot || !data) continue;
       element.dataset.drawn = "1";
       try {
-        plot.innerHTML = "";
         await draw(plot, JSON.parse(data.content.textContent));
       } catch (error) {
+        // The chart drawn at build time stays where plotly.js could not draw.
         window.__charts.failures.push(String(error));
-        plot.innerHTML = "<p class=\"chart-wait\">The chart could not be drawn here; the table below holds its data.</p>";
       }
     }
   }

@@ -1,0 +1,90 @@
+"""Charts at first paint: every chart is on screen as the SVG drawn at build time before plotly.js has loaded,
+and plotly.js's chart takes its place in a box of the same size, so nothing on the page moves."""
+
+import pytest
+
+from conftest import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# The figures' boxes and what each holds: the static SVG (and whether it is on screen), or plotly's chart.
+BOXES = """() => [...document.querySelectorAll('figure.chart')].map((figure) => {
+    const plot = figure.querySelector('.chart-plot').getBoundingClientRect();
+    const svg = figure.querySelector('.chart-plot > svg.chart-static');
+    const box = svg && svg.getBoundingClientRect();
+    return {id: figure.id, top: plot.top + window.scrollY, height: plot.height, bottom: plot.bottom + window.scrollY,
+            figureBottom: figure.getBoundingClientRect().bottom + window.scrollY,
+            svg: svg ? {width: box.width, height: box.height, bars: svg.querySelectorAll('rect').length,
+                        lines: svg.querySelectorAll('path').length, label: svg.getAttribute('aria-label'),
+                        visible: box.width > 0 && box.height > 0 && getComputedStyle(svg).visibility === 'visible'}
+                     : null,
+            plotly: !!figure.querySelector('.js-plotly-plot .main-svg')};
+})"""
+
+# Layout shifts the browser records (the Layout Instability API), from the moment the observer starts.
+OBSERVE_SHIFTS = """() => { window.__shifts = [];
+    new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__shifts.push(entry.value); })
+        .observe({type: 'layout-shift'}); }"""
+
+
+@pytest.mark.parametrize("path", ["/calculators/training-memory/", "/results/published/", "/results/calculators/"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_charts_show_at_first_paint_and_plotly_replaces_them_in_place(watched, base_url, path, viewport):
+    page = watched.page
+    page.set_viewport_size(viewport)
+    held = []
+    page.route("**/vendor/plotly-basic.min.js", lambda route: held.append(route))
+    page.goto(base_url + path)
+    page.wait_for_function("document.querySelectorAll('figure.chart').length > 0")
+    page.wait_for_timeout(300)  # charts.js asks for plotly.js after two frames; its request is held
+    assert held, "charts.js asked for no plotly.js"
+    before = page.evaluate(BOXES)
+    for box in before:
+        assert box["svg"] and box["svg"]["visible"] and not box["plotly"], (path, box)
+        assert box["svg"]["bars"] + box["svg"]["lines"] > 0, (path, box)  # it draws something
+        assert box["svg"]["width"] <= viewport["width"] and box["height"] == box["svg"]["height"], (path, box)
+        assert box["svg"]["label"].endswith("(chart; the table view holds its data)"), box
+
+    page.evaluate(OBSERVE_SHIFTS)
+    held[0].continue_()
+    page.wait_for_function(f"[...document.querySelectorAll('figure.chart .js-plotly-plot')]"
+                           f".filter((div) => div.querySelector('.main-svg')).length === {len(before)}", timeout=30_000)
+    page.wait_for_timeout(300)
+    after = page.evaluate(BOXES)
+    assert [box["svg"] for box in after] == [None] * len(after), "the static SVG stayed beside plotly's chart"
+    for old, new in zip(before, after):
+        assert (new["top"], new["height"], new["figureBottom"]) == (old["top"], old["height"], old["figureBottom"]), \
+            (path, viewport, old["id"], old, new)
+    assert page.evaluate("window.__shifts") == [], "the page moved when plotly.js drew its charts"
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_the_static_charts_pass_axe_in_both_themes(watched, base_url, scheme):
+    """Without plotly.js, the page keeps its static charts (named images) and their text reads on either
+    theme's background (axe checks the charts' figures, caption and table view included)."""
+    page = watched.page
+    page.route("**/vendor/plotly-basic.min.js", lambda route: route.abort())
+    for path in ["/results/published/", "/calculators/will-it-fit/", "/learn/outliers/"]:
+        page.goto(base_url + path)
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        page.wait_for_function("window.__charts && window.__charts.failures.length > 0")  # plotly.js did not load
+        boxes = page.evaluate(BOXES)
+        assert boxes and all(box["svg"] and box["svg"]["visible"] for box in boxes), (path, boxes)
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("axe.run({include: [['figure.chart']]}, {resultTypes: ['violations']})")
+        violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+        assert violations == [], (path, scheme, violations)
+        watched.errors.clear()  # the aborted plotly.js request is reported as an error
+
+
+def test_without_javascript_a_reader_sees_the_charts(browser, base_url):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/results/published/")
+    svgs = page.locator("figure.chart svg.chart-static")
+    assert svgs.count() == page.locator("figure.chart").count() > 0
+    assert all(svgs.nth(i).is_visible() for i in range(svgs.count()))
+    context.close()
