@@ -175,3 +175,11 @@ def test_a_point_that_is_not_finite_is_left_out():
 
     kept = _finite({"name": "s", "x": [1, 2, 3, 4], "y": [1.0, math.inf, math.nan, 2.0]})
     assert kept["x"] == [1, 4] and kept["y"] == [1.0, 2.0]
+
+
+def test_a_bar_trace_that_names_a_category_twice_stops_the_build():
+    # plotly stacks bars of one trace that share a category, which would draw a sum no result holds
+    with pytest.raises(ValueError, match="names a category twice"):
+        figure([{"type": "bar", "orientation": "h", "name": "weights", "y": ["bf16, batch 8", "bf16, batch 8"],
+                 "x": [-0.5, -0.4]}], "error (%)", "method, batch")
+    assert figure([{"type": "bar", "name": "weights", "x": ["a", "b"], "y": [1.0, 2.0]}], "x", "y")["data"]

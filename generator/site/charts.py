@@ -63,6 +63,11 @@ def figure(traces: list, x_title: str, y_title: str, **layout) -> dict:
         for value in trace.get("y", ()):
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"chart trace {trace.get('name')!r} has a non-finite value")
+        if trace.get("type") == "bar":
+            categories = trace.get("y" if trace.get("orientation") == "h" else "x", ())
+            if len(set(categories)) != len(categories):
+                # plotly would stack the repeated bars into one, drawing a sum no record holds
+                raise ValueError(f"bar trace {trace.get('name')!r} names a category twice")
     base = {"xaxis": {"title": {"text": x_title}, "automargin": True},
             "yaxis": {"title": {"text": y_title}, "automargin": True},
             "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, "margin": {"t": 40}}

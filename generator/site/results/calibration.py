@@ -220,6 +220,12 @@ def speed_checks(rows) -> list:
     return checks
 
 
+def _memory_label(check) -> str:
+    """One bar's name: the method and batch, and the run (a suite run more than once measures the same pair
+    again, and plotly stacks bars that share a name within a trace)."""
+    return f"{check.row.method}, batch {check.row.batch}, run {check.row.run.file.split('-')[0]}"
+
+
 def memory_html(rows) -> str:
     checks = memory_checks(rows)
     if not checks:
@@ -239,9 +245,8 @@ def memory_html(rows) -> str:
     traces = []
     for quantity in worst:
         chosen = [check for check in checks if check.quantity == quantity]
-        traces.append(hbars(quantity, [f"{c.row.method}, batch {c.row.batch}" for c in chosen],
-                            [100 * c.error for c in chosen]))
-    categories = len({f"{c.row.method}, batch {c.row.batch}" for c in checks})
+        traces.append(hbars(quantity, [_memory_label(c) for c in chosen], [100 * c.error for c in chosen]))
+    categories = len({_memory_label(c) for c in checks})
     chart = Chart("memory-error-chart", "Measured memory against the calculators' prediction",
                   figure(traces, "error of the prediction (% of predicted)", "method, batch",
                          **hbar_layout(categories, len(traces))),
