@@ -220,10 +220,14 @@ def speed_checks(rows) -> list:
     return checks
 
 
+def _run_label(check, what: str) -> str:
+    """One bar's name: what it measured and the run that measured it (a suite run more than once measures the
+    same thing again, and plotly stacks bars that share a name within a trace)."""
+    return f"{what}, run {check.row.run.file.split('-')[0]}"
+
+
 def _memory_label(check) -> str:
-    """One bar's name: the method and batch, and the run (a suite run more than once measures the same pair
-    again, and plotly stacks bars that share a name within a trace)."""
-    return f"{check.row.method}, batch {check.row.batch}, run {check.row.run.file.split('-')[0]}"
+    return _run_label(check, f"{check.row.method}, batch {check.row.batch}")
 
 
 def memory_html(rows) -> str:
@@ -281,8 +285,9 @@ def speed_html(rows) -> str:
     for way in ("generate (eager)", "CUDA graph", "torch.compile"):
         chosen = [check for check in checks if check.way == way and check.row.batch == 1]
         if chosen:
-            traces.append(hbars(way, [c.row.method for c in chosen], [100 * c.share_of_bound for c in chosen]))
-    methods = len({c.row.method for c in checks if c.row.batch == 1})
+            traces.append(hbars(way, [_run_label(c, c.row.method) for c in chosen],
+                                [100 * c.share_of_bound for c in chosen]))
+    methods = len({_run_label(c, c.row.method) for c in checks if c.row.batch == 1})
     chart = Chart("roofline-share-chart", "Measured decode speed as a share of the roofline bound, batch 1",
                   figure(traces, "roofline bound / measured step time (%)", "method",
                          **hbar_layout(methods, len(traces))),
