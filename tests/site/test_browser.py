@@ -9,6 +9,7 @@ import pytest
 from calculators.preset_configs import PRESET_CONFIGS
 from calculators.pages import page as calculator_page
 from calculators.web import compute
+from drawn_charts import draw_every_chart, scroll_to_chart
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,6 +98,7 @@ def assert_table_matches_traces(rows, traces):
 def test_the_pre_rendered_charts_are_drawn_from_the_page(watched, base_url, page):
     watched.page.goto(url(base_url, page))
     expected = compute(page, {})["charts"]
+    draw_every_chart(watched.page)
     watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === "
                                    f"{len(expected)}")
     drawn = drawn_figures(watched.page)
@@ -111,6 +113,7 @@ def test_the_pre_rendered_charts_are_drawn_from_the_page(watched, base_url, page
 def test_the_pre_rendered_charts_need_no_pyodide(watched, base_url):
     watched.page.route("**/vendor/pyodide/**", lambda route: route.abort())
     watched.page.goto(url(base_url, "kv"))
+    draw_every_chart(watched.page)
     watched.page.wait_for_selector(".calc-charts .js-plotly-plot .main-svg")
     drawn = drawn_figures(watched.page)
     assert drawn["kv-context"][0]["y"] == compute("kv", {})["charts"][0]["data"][0]["y"]
@@ -217,7 +220,7 @@ def test_instant_navigation_keeps_one_worker(watched, base_url):
     assert reply["page"] == "fit"
     assert watched.page.evaluate("window.__calc.startedAt") == started  # the same worker, not a new Pyodide
     # The page that instant navigation brought in draws its charts as a page loaded directly does.
-    watched.page.wait_for_function("document.querySelectorAll(\"[id='fit-memory'] .js-plotly-plot\").length === 1")
+    scroll_to_chart(watched.page, "[id='fit-memory']")
     assert watched.errors == []
 
 
@@ -355,6 +358,7 @@ def test_every_form_control_shows_a_focus_ring_and_charts_add_no_tab_stops(watch
     at least 2 px, and a drawn chart holds one tab stop, its table view, whatever plotly drew."""
     watched.page.goto(url(base_url, page, params))
     charts = len(compute(page, {})["charts"])  # the build's charts stand while the inputs are incomplete
+    draw_every_chart(watched.page)
     watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === {charts}")
     controls = watched.page.evaluate("[...document.querySelector('.calc form').elements].filter((e) => "
                                      "e.matches('input, select, textarea, button') && !e.closest('[hidden]')).length")
@@ -381,6 +385,7 @@ def test_every_form_control_shows_a_focus_ring_and_charts_add_no_tab_stops(watch
 def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url):
     watched.page.goto(url(base_url, "fit"))
     charts = len(compute("fit", {})["charts"])
+    draw_every_chart(watched.page)
     watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === {charts}")
     # Each chart's text colour as [red, green, blue], whatever notation plotly keeps it in.
     colours = """() => {

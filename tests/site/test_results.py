@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.records import METRICS, load_record
+from drawn_charts import draw_every_chart, scroll_to_chart
 
 ROOT = Path(__file__).resolve().parents[2]
 GPU_RUNS = ROOT / "gpu_runs"
@@ -250,6 +251,7 @@ def test_charts_render_and_their_tables_match(watched, base_url, site_dir, path)
         figures = page.query_selector_all("figure.chart")
         if not figures:
             continue
+        draw_every_chart(page)
         page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {len(figures)}",
                                timeout=20000)
         for figure in figures:
@@ -279,6 +281,9 @@ def test_results_charts_draw_after_instant_navigation(watched, base_url, site_di
     page.wait_for_selector("figure.chart")
     count = len(page.query_selector_all("figure.chart"))
     assert count > 0
-    page.wait_for_function(f"document.querySelectorAll('figure.chart .js-plotly-plot').length === {count}",
+    # charts.js takes charge of every chart of the new page, and draws the one the reader scrolls to
+    page.wait_for_function(f"document.querySelectorAll('figure.chart[data-watched]').length === {count}",
                            timeout=20000)
+    last = page.evaluate("[...document.querySelectorAll('figure.chart')].pop().id")
+    scroll_to_chart(page, f"[id='{last}']")
     assert not watched.errors, watched.errors

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from calculators.web import compute
+from drawn_charts import scroll_to_chart
 
 # page, calculator, inputs in the address, one input to edit afterwards
 EMBEDDED = [
@@ -62,7 +63,7 @@ def test_a_related_link_opens_the_calculator_with_the_inputs(watched, base_url):
 def test_the_measured_points_are_drawn_and_link_to_their_records(watched, base_url):
     page = watched.page
     page.goto(f"{base_url}/run-it-fast/")
-    page.wait_for_selector("#measured-roofline .js-plotly-plot", timeout=60_000)
+    scroll_to_chart(page, "#measured-roofline")
     links = page.eval_on_selector_all("a[href*='results/downloads/records/']", "links => links.map(a => a.href)")
     assert links
     for link in sorted(set(links)):

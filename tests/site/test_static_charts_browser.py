@@ -29,6 +29,12 @@ OBSERVE_SHIFTS = """() => { window.__shifts = [];
         .observe({type: 'layout-shift'}); }"""
 
 
+def ask_for_every_chart(page):
+    """Every chart asks charts.js for plotly.js, as scrolling past each would; not waited for."""
+    page.wait_for_function("window.__charts && typeof window.__charts.drawAll === 'function'")
+    page.evaluate("() => { window.__charts.drawAll(); }")
+
+
 @pytest.mark.parametrize("path", ["/calculators/training-memory/", "/results/published/", "/results/calculators/"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_charts_show_at_first_paint_and_plotly_replaces_them_in_place(watched, base_url, path, viewport):
@@ -38,7 +44,8 @@ def test_charts_show_at_first_paint_and_plotly_replaces_them_in_place(watched, b
     page.route("**/vendor/plotly-basic.min.js", lambda route: held.append(route))
     page.goto(base_url + path)
     page.wait_for_function("document.querySelectorAll('figure.chart').length > 0")
-    page.wait_for_timeout(300)  # charts.js asks for plotly.js after two frames; its request is held
+    ask_for_every_chart(page)
+    page.wait_for_timeout(300)  # plotly.js's request is held
     assert held, "charts.js asked for no plotly.js"
     before = page.evaluate(BOXES)
     for box in before:
@@ -70,6 +77,7 @@ def test_the_static_charts_pass_axe_in_both_themes(watched, base_url, scheme):
     for path in ["/results/published/", "/calculators/will-it-fit/", "/learn/outliers/"]:
         page.goto(base_url + path)
         page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        ask_for_every_chart(page)
         page.wait_for_function("window.__charts && window.__charts.failures.length > 0")  # plotly.js did not load
         boxes = page.evaluate(BOXES)
         assert boxes and all(box["svg"] and box["svg"]["visible"] for box in boxes), (path, boxes)
@@ -88,3 +96,20 @@ def test_without_javascript_a_reader_sees_the_charts(browser, base_url):
     assert svgs.count() == page.locator("figure.chart").count() > 0
     assert all(svgs.nth(i).is_visible() for i in range(svgs.count()))
     context.close()
+
+
+def test_plotly_js_loads_only_when_a_chart_comes_near_the_screen(watched, base_url):
+    """On a phone the calculator's charts are below the fold: the page computes live without plotly.js, and the
+    first chart scrolled to brings it."""
+    page = watched.page
+    page.set_viewport_size(PHONE)
+    page.goto(base_url + "/calculators/will-it-fit/")
+    watched.wait_live()
+    page.wait_for_function("document.querySelectorAll('figure.chart[data-watched]').length > 0")
+    page.wait_for_timeout(500)
+    assert not [r for r in watched.requests if r.endswith("plotly-basic.min.js")]
+    first = page.evaluate("document.querySelector('figure.chart').id")
+    page.eval_on_selector(f"[id='{first}']", "figure => figure.scrollIntoView()")
+    page.wait_for_selector(f"[id='{first}'] .js-plotly-plot .main-svg", timeout=30_000)
+    assert [r for r in watched.requests if r.endswith("plotly-basic.min.js")]
+    assert watched.errors == []

@@ -1,8 +1,8 @@
 // Draws the charts the build embedded in a page (generator/site/charts.py):
 // each <figure class="chart"> holds its Plotly figure as JSON, and the same
-// figure drawn as a static SVG, which the plotly.js chart replaces. plotly.js is
-// vendored and loaded only on pages that have a chart, after the page has
-// painted; colours follow the theme, dark mode included, and are redrawn when
+// figure drawn as a static SVG, which the plotly.js chart replaces as it comes
+// near the screen. plotly.js is vendored and loaded only once a chart needs it,
+// after the page has painted; colours follow the theme, dark mode included, and are redrawn when
 // the reader switches it. calculators.js draws its live charts through
 // window.__charts.draw as well.
 (() => {
@@ -126,22 +126,45 @@
   }
   window.__charts.draw = draw;
 
-  async function drawPage() {
-    const figures = document.querySelectorAll("figure.chart");
-    for (const element of figures) {
-      if (element.dataset.drawn) continue;
-      const plot = element.querySelector(".chart-plot");
-      const data = element.querySelector("template.chart-figure");
-      if (!plot || !data) continue;
-      element.dataset.drawn = "1";
-      try {
-        await draw(plot, JSON.parse(data.content.textContent));
-      } catch (error) {
-        // The chart drawn at build time stays where plotly.js could not draw.
-        window.__charts.failures.push(String(error));
-      }
+  async function upgrade(element) {
+    if (element.dataset.drawn) return;
+    const plot = element.querySelector(".chart-plot");
+    const data = element.querySelector("template.chart-figure");
+    if (!plot || !data) return;
+    element.dataset.drawn = "1";
+    try {
+      await draw(plot, JSON.parse(data.content.textContent));
+    } catch (error) {
+      // The chart drawn at build time stays where plotly.js could not draw.
+      window.__charts.failures.push(String(error));
     }
   }
+
+  // plotly.js is most of a page's main-thread work (parsing it, then laying out every chart), so a chart
+  // drawn at build time is handed to plotly.js only as it comes near the screen, or when the reader points
+  // at it or moves the keyboard focus into it: a page whose charts are below the fold never loads it.
+  const nearScreen = "IntersectionObserver" in window ? new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      nearScreen.unobserve(entry.target);
+      upgrade(entry.target);
+    }
+  }, { rootMargin: "200px 0px" }) : null;
+
+  function drawPage() {
+    for (const element of document.querySelectorAll("figure.chart")) {
+      if (element.dataset.drawn || element.dataset.watched) continue;
+      element.dataset.watched = "1";
+      for (const event of ["pointerenter", "focusin", "touchstart"]) {
+        element.addEventListener(event, () => upgrade(element), { once: true, passive: true });
+      }
+      if (nearScreen) nearScreen.observe(element);
+      else upgrade(element);
+    }
+  }
+
+  // Every chart of the page, drawn now (what scrolling past each of them does).
+  window.__charts.drawAll = () => Promise.all([...document.querySelectorAll("figure.chart")].map(upgrade));
 
   function redrawAll() {
     if (!plotly) return;

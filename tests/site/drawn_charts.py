@@ -1,0 +1,16 @@
+"""Charts drawn by plotly.js in a test's page. charts.js hands a chart drawn at build time to plotly.js only as it
+comes near the screen (or is pointed at); a test that inspects every plotly chart of a page asks for all of them,
+as scrolling past each would."""
+
+
+def draw_every_chart(page, timeout=60_000):
+    page.wait_for_function("window.__charts && typeof window.__charts.drawAll === 'function'", timeout=timeout)
+    page.evaluate("window.__charts.drawAll()")
+
+
+def scroll_to_chart(page, selector, timeout=60_000):
+    """Scroll the reader to one chart, once charts.js watches it, and wait for plotly.js to draw it there."""
+    page.wait_for_function(f"(document.querySelector(\"{selector}\") || {{dataset: {{}}}}).dataset.watched === '1'",
+                           timeout=timeout)
+    page.eval_on_selector(selector, "figure => figure.scrollIntoView()")
+    page.wait_for_selector(f"{selector} .js-plotly-plot .main-svg", timeout=timeout)
