@@ -84,6 +84,7 @@ SLIDING_CASES = [case for case in CASES if case[0] in ("cohere2", "smollm3")] + 
     ("cohere2", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 4}),
     ("cohere2", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 2}),
     ("cohere2", {"num_hidden_layers": 8}),
+    ("cohere2", {"num_hidden_layers": 8, "sliding_window": None}),
     ("smollm3", {"num_hidden_layers": 8, "use_sliding_window": True, "sliding_window": 64, "pad_token_id": None}),
     ("smollm3", {"num_hidden_layers": 8, "use_sliding_window": True, "sliding_window": 64, "pad_token_id": None,
                  "no_rope_layers": [1, 0, 1, 1, 0, 1, 1, 0]}),
