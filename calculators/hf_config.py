@@ -160,6 +160,19 @@ def _qwen_sliding(r, fields):
     return fields
 
 
+def _periodic_sliding(r, fields):
+    """Cohere2, EXAONE 4.0: without layer_types, every sliding_window_pattern-th layer (class default 4) is global
+    and the others slide over sliding_window (class default 4096); a null sliding_window makes every layer global."""
+    if "sliding_window" in r.config and r.config["sliding_window"] is None:
+        fields.pop("sliding_window", None)
+        fields.pop("sliding_layers", None)
+    elif r.config.get("layer_types") is None:
+        period = r.int("sliding_window_pattern", 4)
+        fields["sliding_window"] = r.int("sliding_window", 4096)
+        fields["sliding_layers"] = tuple((i + 1) % period != 0 for i in range(fields["num_layers"]))
+    return fields
+
+
 def _every_layer_sparse(r):
     if r.int("decoder_sparse_step", 1) != 1 or r.config.get("mlp_only_layers"):
         raise CalculatorError(
@@ -363,20 +376,20 @@ def _cohere2(r):
     # transformers src/transformers/models/cohere2/modeling_cohere2.py @ca095230eda56a13ead849509f02fbaaa9b3f0e0
     # and configuration_cohere2.py @eab64a0e0f16fdd51fe10d3702f4cf9c8c36f7ce: Cohere's parallel block (one
     # bias-free LayerNorm per layer, no q/k norms); the config class sets head_dim to hidden_size // heads
-    # whatever config.json says. Without layer_types, every sliding_window_pattern-th layer (class default 4)
-    # attends globally and the others look at the last sliding_window tokens (class default 4096).
+    # whatever config.json says.
     r = _Reader({key: value for key, value in r.config.items() if key != "head_dim"}, r.model_type)
     bias = r.bool("attention_bias", False)
     fields = _common(r, tie_default=True, norm_kind="layernorm-nobias", norms_per_layer=1, qkv_bias=bias,
                      o_bias=bias, window_default=4096)
-    if r.config.get("layer_types") is None:
-        period = r.int("sliding_window_pattern", 4)
-        fields["sliding_window"] = r.int("sliding_window", 4096)
-        fields["sliding_layers"] = tuple((i + 1) % period != 0 for i in range(fields["num_layers"]))
-    if "sliding_window" in r.config and r.config["sliding_window"] is None:  # no window: every layer is global
-        fields.pop("sliding_window")
-        fields.pop("sliding_layers")
-    return fields
+    return _periodic_sliding(r, fields)
+
+
+def _exaone4(r):
+    # transformers src/transformers/models/exaone4/modeling_exaone4.py @948448a0267c036370ef15663ac42dc15fbfa682
+    # and configuration_exaone4.py @f503927de04b3c1dd739a6c6af54e36f68b777d7: bias-free q/k/v/o with a head_dim
+    # RMSNorm on q and on k, two norms per layer (after attention and after the MLP); a layer slides when its
+    # layer_types entry says so and sliding_window is set.
+    return _periodic_sliding(r, _common(r, tie_default=False, qk_norm="per-head", window_default=4096))
 
 
 def _smollm3(r):
@@ -503,6 +516,7 @@ BUILDERS = {
     "olmoe": _olmoe,
     "cohere2": _cohere2,
     "smollm3": _smollm3,
+    "exaone4": _exaone4,
 }
 
 # Remote-code configs that name no model_type: transformers reads it from the config class auto_map points to

@@ -45,6 +45,9 @@ CASES = [
     ("cohere2", {}),
     ("cohere2", {"sliding_window": 64, "layer_types": ["full_attention", "sliding_attention"] * 2,
                  "attention_bias": True, "tie_word_embeddings": False}),
+    ("exaone4", {"head_dim": 48}),
+    ("exaone4", {"sliding_window": 64, "layer_types": ["sliding_attention", "full_attention"] * 2,
+                 "tie_word_embeddings": True}),
     ("smollm3", {"pad_token_id": None}),
     ("smollm3", {"pad_token_id": None, "use_sliding_window": True, "sliding_window": 64, "attention_bias": True, "mlp_bias": True,
                  "tie_word_embeddings": False}),
@@ -79,8 +82,11 @@ def _windows(model) -> list:
 
 # Sliding windows as the attention layers transformers builds keep them, for the types whose configs can mix
 # sliding and global layers; older releases wrote no layer_types, and the importer must derive the same pattern
-# the config class does (Command R7B's sliding_window_pattern; SmolLM3's NoPE layers).
-SLIDING_CASES = [case for case in CASES if case[0] in ("cohere2", "smollm3")] + [
+# the config class does (Command R7B's and EXAONE 4.0's sliding_window_pattern; SmolLM3's NoPE layers).
+SLIDING_CASES = [case for case in CASES if case[0] in ("cohere2", "smollm3", "exaone4")] + [
+    ("exaone4", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 4}),
+    ("exaone4", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 3}),
+    ("exaone4", {"num_hidden_layers": 8, "sliding_window": None, "layer_types": ["sliding_attention"] * 8}),
     ("cohere2", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 4}),
     ("cohere2", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 2}),
     ("cohere2", {"num_hidden_layers": 8}),
@@ -100,7 +106,9 @@ def test_sliding_layers_are_those_transformers_builds(model_type, settings):
     config = transformers.AutoConfig.for_model(model_type, **given)
     with torch.device("meta"):
         model = transformers.AutoModelForCausalLM.from_config(config)
-    windows = [layer.self_attn.sliding_window for layer in model.model.layers]
+    # EXAONE 4.0 keeps the window on every layer and flags the sliding ones with is_sliding.
+    windows = [layer.self_attn.sliding_window if getattr(layer.self_attn, "is_sliding", True) else None
+               for layer in model.model.layers]
     arch = architecture_from_config({**given, "model_type": model_type})
     assert [arch.layer_is_sliding(i) for i in range(arch.num_layers)] == [w is not None for w in windows]
     assert {w for w in windows if w is not None} <= {arch.sliding_window}
