@@ -22,7 +22,7 @@ _MISSING = object()
 # dense models have about 130 layers and a hidden size of 16,384 to 25,600), small enough that a typo or a
 # hostile file (10^12 layers) gets a message naming the field instead of astronomical totals.
 _LAYER_COUNTS = ("num_hidden_layers", "n_layer", "first_k_dense_replace", "max_window_layers", "moe_layer_freq",
-                 "decoder_sparse_step", "sliding_window_pattern", "num_ln_in_parallel_attn")
+                 "decoder_sparse_step", "sliding_window_pattern", "num_ln_in_parallel_attn", "no_rope_layer_interval")
 _HEAD_COUNTS = ("num_attention_heads", "n_head", "num_key_value_heads", "num_kv_heads", "n_head_kv")
 _EXPERT_COUNTS = ("num_experts", "num_local_experts", "n_routed_experts", "n_shared_experts", "num_experts_per_tok")
 _HEAD_SIZES = ("head_dim", "v_head_dim", "qk_rope_head_dim", "qk_nope_head_dim")
@@ -157,6 +157,19 @@ def _qwen_sliding(r, fields):
     window = r.int("sliding_window")
     fields["sliding_window"] = window
     fields["sliding_layers"] = tuple(i >= first for i in range(fields["num_layers"]))
+    return fields
+
+
+def _periodic_sliding(r, fields):
+    """Cohere2, EXAONE 4.0: without layer_types, every sliding_window_pattern-th layer (class default 4) is global
+    and the others slide over sliding_window (class default 4096); a null sliding_window makes every layer global."""
+    if "sliding_window" in r.config and r.config["sliding_window"] is None:
+        fields.pop("sliding_window", None)
+        fields.pop("sliding_layers", None)
+    elif r.config.get("layer_types") is None:
+        period = r.int("sliding_window_pattern", 4)
+        fields["sliding_window"] = r.int("sliding_window", 4096)
+        fields["sliding_layers"] = tuple((i + 1) % period != 0 for i in range(fields["num_layers"]))
     return fields
 
 
@@ -324,6 +337,90 @@ def _stablelm(r):
                    qkv_bias=r.bool("use_qkv_bias", False), qk_norm="full" if r.bool("qk_layernorm", False) else "none")
 
 
+def _glm4_moe(r):
+    # transformers src/transformers/models/glm4_moe/modeling_glm4_moe.py @a0699c971daff96403489086fcfd07469d20b17f
+    # and configuration_glm4_moe.py @c7ec229ad64cdcf0176f669969c66c9a652e7f38: q/k/v biased when attention_bias,
+    # o_proj never; use_qk_norm adds a head_dim RMSNorm for q and one for k; the first first_k_dense_replace
+    # layers are dense, the rest route to n_routed_experts and add one shared MLP n_shared_experts *
+    # moe_intermediate_size wide; the router keeps an e_score_correction_bias the checkpoint stores (a buffer
+    # to transformers, a tensor to every loader). The multi-token-prediction layer (num_nextn_predict_layers)
+    # is skipped on load, as it is for DeepSeek-V3, so it is not counted.
+    fields = _common(r, tie_default=False, qkv_bias=r.bool("attention_bias", False),
+                     qk_norm="per-head" if r.bool("use_qk_norm", False) else "none")
+    moe_width = r.int("moe_intermediate_size", 1408)
+    fields.update(num_experts=r.int(("n_routed_experts", "num_local_experts"), 128),
+                  experts_per_token=r.int("num_experts_per_tok", 8), moe_intermediate_size=moe_width,
+                  shared_expert_intermediate_size=r.int("n_shared_experts", 1, minimum=0) * moe_width,
+                  first_dense_layers=r.int("first_k_dense_replace", 1, minimum=0), router_bias=True)
+    return fields
+
+
+def _olmoe(r):
+    # transformers src/transformers/models/olmoe/modeling_olmoe.py @f321adbcdc617db59b4948f9b3b2eb679a57f2dd:
+    # q_norm is an RMSNorm over hidden_size and k_norm over (hidden_size // heads) * kv_heads, so they match
+    # the projections only when head_dim is hidden_size // heads; every layer routes to num_experts experts of
+    # intermediate_size each, with no shared expert and a bias-free router.
+    fields = _common(r, tie_default=False, qkv_bias=r.bool("attention_bias", False),
+                     o_bias=r.bool("attention_bias", False), qk_norm="full")
+    if fields["head_dim"] * fields["num_attention_heads"] != fields["hidden_size"]:
+        raise CalculatorError(f"config.json (model_type 'olmoe'): head_dim {fields['head_dim']} x "
+                              f"num_attention_heads must equal hidden_size {fields['hidden_size']} (OLMoE's q/k "
+                              "norms are sized from hidden_size)", "head_dim")
+    fields.update(num_experts=r.int(("num_experts", "num_local_experts"), 64),
+                  experts_per_token=r.int("num_experts_per_tok", 8),
+                  moe_intermediate_size=fields["intermediate_size"])
+    return fields
+
+
+def _cohere2(r):
+    # transformers src/transformers/models/cohere2/modeling_cohere2.py @ca095230eda56a13ead849509f02fbaaa9b3f0e0
+    # and configuration_cohere2.py @eab64a0e0f16fdd51fe10d3702f4cf9c8c36f7ce: Cohere's parallel block (one
+    # bias-free LayerNorm per layer, no q/k norms); the config class sets head_dim to hidden_size // heads
+    # whatever config.json says.
+    r = _Reader({key: value for key, value in r.config.items() if key != "head_dim"}, r.model_type)
+    bias = r.bool("attention_bias", False)
+    fields = _common(r, tie_default=True, norm_kind="layernorm-nobias", norms_per_layer=1, qkv_bias=bias,
+                     o_bias=bias, window_default=4096)
+    return _periodic_sliding(r, fields)
+
+
+def _exaone4(r):
+    # transformers src/transformers/models/exaone4/modeling_exaone4.py @948448a0267c036370ef15663ac42dc15fbfa682
+    # and configuration_exaone4.py @f503927de04b3c1dd739a6c6af54e36f68b777d7: bias-free q/k/v/o with a head_dim
+    # RMSNorm on q and on k, two norms per layer (after attention and after the MLP); a layer slides when its
+    # layer_types entry says so and sliding_window is set.
+    return _periodic_sliding(r, _common(r, tie_default=False, qk_norm="per-head", window_default=4096))
+
+
+def _smollm3(r):
+    # transformers src/transformers/models/smollm3/modeling_smollm3.py @b0fc62de0305fe2977549846eb8ba12048edadf3
+    # and configuration_smollm3.py @6551e17f8b5c3d17840d6be0ee8ce40a3626c544: Llama's layers (attention_bias on
+    # q/k/v/o, mlp_bias); layers without rotary embeddings (no_rope_layers) have the same weights. A layer slides
+    # only when use_sliding_window is set and its layer_types entry says so; without layer_types, the layers
+    # with no rotary embedding (no_rope_layers 0; by default every no_rope_layer_interval-th) are the sliding ones.
+    config = {key: value for key, value in r.config.items() if key != "layer_types"}
+    sliding = r.bool("use_sliding_window", False) and r.config.get("sliding_window") is not None
+    if sliding and r.config.get("layer_types") is not None:
+        config["layer_types"] = r.config["layer_types"]
+    r = _Reader(config, r.model_type)
+    bias = r.bool("attention_bias", False)
+    fields = _common(r, tie_default=True, qkv_bias=bias, o_bias=bias, mlp_bias=r.bool("mlp_bias", False))
+    if sliding and "layer_types" not in config:
+        layers = fields["num_layers"]
+        has_rope = r.config.get("no_rope_layers")
+        if has_rope is None:
+            interval = r.int("no_rope_layer_interval", 4)
+            has_rope = [int((i + 1) % interval != 0) for i in range(layers)]
+        elif not (isinstance(has_rope, list) and len(has_rope) == layers and all(v in (0, 1) for v in has_rope)
+                  and not any(isinstance(v, bool) for v in has_rope)):
+            raise CalculatorError(f"config.json (model_type 'smollm3'): 'no_rope_layers' must list 0 or 1 for each "
+                                  f"of the {layers} layers", "no_rope_layers")
+        if not all(has_rope):
+            fields["sliding_window"] = r.int("sliding_window")
+            fields["sliding_layers"] = tuple(not flag for flag in has_rope)
+    return fields
+
+
 def _gpt2(r):
     hidden = r.int("n_embd")
     heads = r.int("n_head")
@@ -415,6 +512,11 @@ BUILDERS = {
     "minicpm": _minicpm,
     "deepseek_v2": _deepseek,
     "deepseek_v3": _deepseek,
+    "glm4_moe": _glm4_moe,
+    "olmoe": _olmoe,
+    "cohere2": _cohere2,
+    "smollm3": _smollm3,
+    "exaone4": _exaone4,
 }
 
 # Remote-code configs that name no model_type: transformers reads it from the config class auto_map points to

@@ -1624,4 +1624,98 @@ PRESET_CONFIGS = {
             "vocab_size":              73440,
         },
     },
+    "smollm3-3b": {
+        "name":                  "SmolLM3 3B",
+        "hf_repo":               "HuggingFaceTB/SmolLM3-3B",
+        "config_source":         ("fetchwiki/HuggingFaceTB-SmolLM3-3B config.json "
+                                  "@24f7882f92998ee0e691d105ade637afc3e5171f (a copy of the Hub repository's files, "
+                                  "its model_files.json naming https://huggingface.co/HuggingFaceTB/SmolLM3-3B as the "
+                                  "source); published file: https://huggingface.co/HuggingFaceTB/SmolLM3-3B/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("GQA with 4 KV heads; every fourth layer has no rotary embedding (no_rope_layers 0), "
+                                  "which changes no weight; no sliding window (use_sliding_window false); embeddings "
+                                  "tied (the class default, absent from the file). The same copy's model_files.json "
+                                  "lists the two safetensors shards as 4,966,315,264 and 1,183,919,744 bytes "
+                                  "(tests/test_presets.py checks the weights against them)."),
+        "config": {
+            "architectures":           ["SmolLM3ForCausalLM"],
+            "attention_bias":          False,
+            "attention_dropout":       0.0,
+            "bos_token_id":            128000,
+            "eos_token_id":            128012,
+            "hidden_act":              "silu",
+            "hidden_size":             2048,
+            "initializer_range":       0.02,
+            "intermediate_size":       11008,
+            "layer_types":             ["full_attention"] * 36,
+            "max_position_embeddings": 65536,
+            "max_window_layers":       28,
+            "mlp_bias":                False,
+            "model_type":              "smollm3",
+            "no_rope_layer_interval":  4,
+            "no_rope_layers":          [1, 1, 1, 0] * 9,
+            "num_attention_heads":     16,
+            "num_hidden_layers":       36,
+            "num_key_value_heads":     4,
+            "pad_token_id":            128004,
+            "pretraining_tp":          2,
+            "rms_norm_eps":            1e-06,
+            "rope_scaling":            None,
+            "rope_theta":              5000000.0,
+            "sliding_window":          None,
+            "torch_dtype":             "bfloat16",
+            "transformers_version":    "4.54.0.dev0",
+            "use_cache":               False,
+            "use_sliding_window":      False,
+            "vocab_size":              128256,
+        },
+    },
+    "olmoe-1b-7b-0125-instruct": {
+        "name":                  "OLMoE 1B-7B 0125 Instruct",
+        "hf_repo":               "allenai/OLMoE-1B-7B-0125-Instruct",
+        "config_source":         ("piwi3910/Turbine crates/turbine-model/tests/fixtures/olmoe-1b-7b-0125-instruct/config.json "
+                                  "@72504adcaf8ad181ff36b96bf811c10508ae7658 (a test fixture copy of the HF config.json); "
+                                  "published file: https://huggingface.co/allenai/OLMoE-1B-7B-0125-Instruct/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("64 experts of width 1024 per layer, 8 routed per token, no shared expert; q_norm "
+                                  "and k_norm over the whole projected q and k (2048 each); full multi-head attention "
+                                  "(16 KV heads). The 0125 release has the 0924 release's shape, whose parameter "
+                                  "counts the OLMoE repository states. The fixture keeps the _name_or_path of the "
+                                  "training run (allenai/open_instruct_dev)."),
+        "config": {
+            "_name_or_path":           "allenai/open_instruct_dev",
+            "architectures":           ["OlmoeForCausalLM"],
+            "attention_bias":          False,
+            "attention_dropout":       0.0,
+            "clip_qkv":                None,
+            "eos_token_id":            50279,
+            "hidden_act":              "silu",
+            "hidden_size":             2048,
+            "initializer_range":       0.02,
+            "intermediate_size":       1024,
+            "max_position_embeddings": 4096,
+            "model_type":              "olmoe",
+            "norm_topk_prob":          False,
+            "num_attention_heads":     16,
+            "num_experts":             64,
+            "num_experts_per_tok":     8,
+            "num_hidden_layers":       16,
+            "num_key_value_heads":     16,
+            "output_router_logits":    False,
+            "pad_token_id":            1,
+            "rms_norm_eps":            1e-05,
+            "rope_scaling":            None,
+            "rope_theta":              10000.0,
+            "router_aux_loss_coef":    0.01,
+            "tie_word_embeddings":     False,
+            "torch_dtype":             "bfloat16",
+            "transformers_version":    "4.47.1",
+            "use_cache":               False,
+            "vocab_size":              50304,
+        },
+    },
 }

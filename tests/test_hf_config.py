@@ -51,6 +51,14 @@ def test_a_wrong_value_is_named(key, value):
     ({**LLAMA, "layer_types": ["full_attention"]}, "one entry per layer"),
     ({**LLAMA, "model_type": "qwen2_moe", "num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 8,
       "shared_expert_intermediate_size": 8, "mlp_only_layers": [0]}, "every layer is MoE"),
+    ({**LLAMA, "model_type": "olmoe", "head_dim": 32}, "sized from hidden_size"),
+    ({**LLAMA, "model_type": "smollm3", "use_sliding_window": True, "sliding_window": 8, "no_rope_layers": [1]},
+     "'no_rope_layers' must list 0 or 1 for each of the 2 layers"),
+    ({**LLAMA, "model_type": "smollm3", "use_sliding_window": True, "sliding_window": 8, "no_rope_layers": [1, 2]},
+     "'no_rope_layers' must list 0 or 1"),
+    ({**LLAMA, "model_type": "cohere2", "sliding_window_pattern": 0}, "'sliding_window_pattern' must be a whole"),
+    ({**LLAMA, "model_type": "exaone4", "sliding_window_pattern": "LLLG"},
+     "'sliding_window_pattern' must be a whole number >= 1, not 'LLLG'"),
 ])
 def test_configs_it_cannot_understand_get_a_clear_error(config, message):
     with pytest.raises(CalculatorError) as error:
@@ -168,6 +176,20 @@ def test_an_absurd_size_is_refused_naming_its_field(field, value):
     assert f"at most {FIELD_LIMITS[field]:,}" in str(error.value)
     architecture_from_config({**LLAMA, field: FIELD_LIMITS[field]} if field in ("max_position_embeddings",
                                                                                   "vocab_size") else LLAMA)
+
+
+@pytest.mark.parametrize("model_type, field, value", [
+    ("glm4_moe", "n_routed_experts", 1 << 20), ("glm4_moe", "n_shared_experts", 1 << 20),
+    ("glm4_moe", "first_k_dense_replace", 1 << 11), ("olmoe", "num_experts", 1 << 20),
+    ("cohere2", "sliding_window_pattern", 1 << 11), ("cohere2", "sliding_window", 1 << 40),
+    ("smollm3", "no_rope_layer_interval", 1 << 11), ("exaone4", "sliding_window_pattern", 1 << 11)])
+def test_the_newer_model_types_bound_their_own_fields(model_type, field, value):
+    from calculators.hf_config import FIELD_LIMITS
+
+    config = {**LLAMA, "model_type": model_type, "use_sliding_window": True, "sliding_window": 8, field: value}
+    with pytest.raises(CalculatorError) as error:
+        architecture_from_config(config)
+    assert error.value.field == field and f"at most {FIELD_LIMITS[field]:,}" in str(error.value)
 
 
 def test_every_preset_is_well_inside_the_field_limits():

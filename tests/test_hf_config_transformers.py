@@ -37,11 +37,28 @@ CASES = [
     ("qwen3_moe", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 64}),
     ("phi3", {"pad_token_id": None}),
     ("olmo2", {}),
+    ("glm4_moe", {"head_dim": 48, "n_routed_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 64}),
+    ("glm4_moe", {"head_dim": 48, "n_routed_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 64,
+                  "n_shared_experts": 2, "first_k_dense_replace": 2, "attention_bias": True, "use_qk_norm": True}),
+    ("olmoe", {"num_experts": 4, "num_experts_per_tok": 2}),
+    ("olmoe", {"num_experts": 4, "num_experts_per_tok": 2, "attention_bias": True, "tie_word_embeddings": True}),
+    ("cohere2", {}),
+    ("cohere2", {"sliding_window": 64, "layer_types": ["full_attention", "sliding_attention"] * 2,
+                 "attention_bias": True, "tie_word_embeddings": False}),
+    ("exaone4", {"head_dim": 48}),
+    ("exaone4", {"sliding_window": 64, "layer_types": ["sliding_attention", "full_attention"] * 2,
+                 "tie_word_embeddings": True}),
+    ("smollm3", {"pad_token_id": None}),
+    ("smollm3", {"pad_token_id": None, "use_sliding_window": True, "sliding_window": 64, "attention_bias": True, "mlp_bias": True,
+                 "tie_word_embeddings": False}),
 ]
 
 
 def _parameters(model) -> int:
-    return sum(parameter.numel() for parameter in model.parameters())
+    """Parameters (tied ones once) plus the buffers a checkpoint stores (GLM-4.5's router score bias)."""
+    saved = model.state_dict().keys()
+    stored_buffers = sum(buffer.numel() for name, buffer in model.named_buffers() if name in saved)
+    return sum(parameter.numel() for parameter in model.parameters()) + stored_buffers
 
 
 @pytest.mark.parametrize("model_type, settings", CASES,
@@ -57,3 +74,41 @@ def test_a_saved_config_gives_the_parameters_transformers_builds(model_type, set
     with torch.device("meta"):
         model = transformers.AutoModelForCausalLM.from_config(config)
     assert count_parameters(architecture_from_config(saved)).total == _parameters(model)
+
+
+def _windows(model) -> list:
+    return [getattr(layer.self_attn, "sliding_window", None) for layer in model.model.layers]
+
+
+# Sliding windows as the attention layers transformers builds keep them, for the types whose configs can mix
+# sliding and global layers; older releases wrote no layer_types, and the importer must derive the same pattern
+# the config class does (Command R7B's and EXAONE 4.0's sliding_window_pattern; SmolLM3's NoPE layers).
+SLIDING_CASES = [case for case in CASES if case[0] in ("cohere2", "smollm3", "exaone4")] + [
+    ("exaone4", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 4}),
+    ("exaone4", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 3}),
+    ("exaone4", {"num_hidden_layers": 8, "sliding_window": None, "layer_types": ["sliding_attention"] * 8}),
+    ("cohere2", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 4}),
+    ("cohere2", {"num_hidden_layers": 8, "sliding_window": 64, "sliding_window_pattern": 2}),
+    ("cohere2", {"num_hidden_layers": 8}),
+    ("cohere2", {"num_hidden_layers": 8, "sliding_window": None}),
+    ("smollm3", {"num_hidden_layers": 8, "use_sliding_window": True, "sliding_window": 64, "pad_token_id": None}),
+    ("smollm3", {"num_hidden_layers": 8, "use_sliding_window": True, "sliding_window": 64, "pad_token_id": None,
+                 "no_rope_layers": [1, 0, 1, 1, 0, 1, 1, 0]}),
+    ("smollm3", {"num_hidden_layers": 8, "use_sliding_window": False, "sliding_window": 64, "pad_token_id": None,
+                 "layer_types": ["sliding_attention", "full_attention"] * 4}),
+]
+
+
+@pytest.mark.parametrize("model_type, settings", SLIDING_CASES,
+                         ids=[f"{model_type}-{i}" for i, (model_type, _) in enumerate(SLIDING_CASES)])
+def test_sliding_layers_are_those_transformers_builds(model_type, settings):
+    given = {**SMALL, **settings}
+    config = transformers.AutoConfig.for_model(model_type, **given)
+    with torch.device("meta"):
+        model = transformers.AutoModelForCausalLM.from_config(config)
+    # EXAONE 4.0 keeps the window on every layer and flags the sliding ones with is_sliding.
+    windows = [layer.self_attn.sliding_window if getattr(layer.self_attn, "is_sliding", True) else None
+               for layer in model.model.layers]
+    arch = architecture_from_config({**given, "model_type": model_type})
+    assert [arch.layer_is_sliding(i) for i in range(arch.num_layers)] == [w is not None for w in windows]
+    assert {w for w in windows if w is not None} <= {arch.sliding_window}

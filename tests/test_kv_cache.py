@@ -4,6 +4,7 @@ import pytest
 
 from calculators import Architecture, CalculatorError, kv_bytes_per_token, kv_cache_bytes, kv_format, \
     preset_architecture
+from calculators.hf_config import architecture_from_config
 
 BF16 = kv_format("bf16")
 
@@ -137,3 +138,29 @@ def test_unambiguous_windows_do_not_depend_on_the_engine():
 def test_an_unknown_engine_is_named():
     with pytest.raises(CalculatorError, match="engine must be one of vllm, llama.cpp"):
         kv_cache_bytes(preset_architecture("phi-3-mini-4k"), BF16, 4096, engine="sglang")
+
+
+# A cohere2 config as the older releases write it: no layer_types, every sliding_window_pattern-th layer global.
+COHERE2 = {"model_type": "cohere2", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,
+           "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 256000, "sliding_window": 4096,
+           "sliding_window_pattern": 4}
+
+
+def test_cohere2_one_layer_in_four_keeps_the_whole_context():
+    arch = architecture_from_config(COHERE2)
+    assert [i for i in range(32) if not arch.layer_is_sliding(i)] == [3, 7, 11, 15, 19, 23, 27, 31]
+    per_layer_token = 2 * 8 * 128 * 2
+    result = kv_cache_bytes(arch, BF16, 32768, engine="llama.cpp")
+    assert (result.sliding_layers, result.full_layers) == (24, 8)
+    assert result.total_bytes == per_layer_token * (8 * 32768 + 24 * 4096)
+    assert kv_cache_bytes(arch, BF16, 32768, engine="vllm") == dataclasses.replace(result, engine="vllm")
+
+
+def test_smollm3_slides_only_its_nope_layers_and_only_when_asked():
+    config = {"model_type": "smollm3", "hidden_size": 2048, "num_hidden_layers": 8, "num_attention_heads": 16,
+              "num_key_value_heads": 4, "intermediate_size": 11008, "vocab_size": 128256, "sliding_window": 1024}
+    per_layer_token = 2 * 4 * 128 * 2
+    assert kv_cache_bytes(architecture_from_config(config), BF16, 8192).total_bytes == 8 * 8192 * per_layer_token
+    arch = architecture_from_config({**config, "use_sliding_window": True})
+    assert [i for i in range(8) if arch.layer_is_sliding(i)] == [3, 7]
+    assert kv_cache_bytes(arch, BF16, 8192).total_bytes == per_layer_token * (6 * 8192 + 2 * 1024)

@@ -63,6 +63,10 @@ PUBLISHED_PARAMS = [
      "'Model size 7.74B params' (https://huggingface.co/xiaoxishui/internlm2_5-7b-chat, a copy of the checkpoint)"),
     ("internlm2.5-7b-chat", 7e9, None, 0, "InternLM/InternLM model_cards/internlm2.5_7b.md "
      "@28707dc28a42c2c8a3d450a9d3a877b5e1fc5236: 'a 7 billion parameter base model and a chat model'"),
+    ("smollm3-3b", 3e9, None, 0, "HuggingFaceTB/SmolLM3-3B model card (copy: fetchwiki/HuggingFaceTB-SmolLM3-3B "
+     "README.md @24f7882f92998ee0e691d105ade637afc3e5171f): 'SmolLM3 is a 3B parameter language model'"),
+    ("olmoe-1b-7b-0125-instruct", 6.9e9, 1.3e9, 1, "allenai/OLMoE README.md @019a4431607c3723aa23de0558d3949ec73f960b: "
+     "'1.3 billion active and 6.9 billion total parameters'"),
 ]
 
 
@@ -91,3 +95,21 @@ def test_gpt_oss_matches_its_model_card(preset_id, total, active, checkpoint_gib
     checkpoint = weight_bytes(arch, weight_format("mxfp4-experts")).total_bytes / 2 ** 30
     assert abs(checkpoint - checkpoint_gib) <= 0.05
     assert arch.attention_sinks and arch.num_sliding_layers == arch.num_layers // 2 and arch.sliding_window == 128
+
+
+# Sizes of the published safetensors shards: each is an 8-byte length, a JSON header naming every tensor, and the
+# tensor bytes, so the shards exceed the bf16 weights by the headers alone (a few hundred bytes a tensor).
+SAFETENSORS_SHARDS = [
+    ("smollm3-3b", (4_966_315_264, 1_183_919_744), "fetchwiki/HuggingFaceTB-SmolLM3-3B model_files.json "
+     "@24f7882f92998ee0e691d105ade637afc3e5171f"),
+]
+
+
+@pytest.mark.parametrize("preset_id, shard_bytes, source", SAFETENSORS_SHARDS, ids=[row[0] for row in SAFETENSORS_SHARDS])
+def test_bf16_weights_fill_the_published_shards_but_their_headers(preset_id, shard_bytes, source):
+    arch = PRESETS[preset_id].architecture
+    weights = weight_bytes(arch, weight_format("bf16")).total_bytes
+    assert weights == 2 * count_parameters(arch).total
+    tensors = sum(group.count for group in arch.tensors())
+    headers = sum(shard_bytes) - weights
+    assert 8 * len(shard_bytes) < headers < 300 * tensors, source
