@@ -64,7 +64,8 @@ def test_configs_it_cannot_understand_get_a_clear_error(config, message):
     with pytest.raises(CalculatorError) as error:
         architecture_from_config(config)
     assert message in str(error.value)
-    assert len(str(error.value)) < 400
+    # short, whatever the config held; an unknown model_type's message also lists every supported type
+    assert len(str(error.value).replace(", ".join(sorted(BUILDERS)), "")) < 400
 
 
 @pytest.mark.parametrize("text, message", [("", "not valid JSON"), ("{", "line 1"), ("{'a': 1}", "not valid JSON"),
