@@ -14,3 +14,15 @@ def scroll_to_chart(page, selector, timeout=60_000):
                            timeout=timeout)
     page.eval_on_selector(selector, "figure => figure.scrollIntoView()")
     page.wait_for_selector(f"{selector} .js-plotly-plot .main-svg", timeout=timeout)
+
+
+def wait_for_drawing(page, figure_id, figure, timeout=60_000):
+    """Wait until plotly.js holds this figure's y values in the chart of that id (a live result's charts are
+    drawn a moment after its numbers, and plotly.js may still be loading)."""
+    want = [trace["y"] for trace in figure["data"]]
+    page.wait_for_function(
+        "([id, want]) => { const plot = document.querySelector(`[id='${id}'] .js-plotly-plot`);"
+        " if (!plot || !plot.data || plot.data.length !== want.length) return false;"
+        " return plot.data.every((trace, i) => { const y = Array.from(trace.y);"
+        " return y.length === want[i].length && y.every((v, j) => v === want[i][j]); }); }",
+        arg=[figure_id, want], timeout=timeout)

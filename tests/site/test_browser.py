@@ -9,7 +9,7 @@ import pytest
 from calculators.preset_configs import PRESET_CONFIGS
 from calculators.pages import page as calculator_page
 from calculators.web import compute
-from drawn_charts import draw_every_chart, scroll_to_chart
+from drawn_charts import draw_every_chart, scroll_to_chart, wait_for_drawing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,6 +154,7 @@ def test_live_charts_rewrite_their_titles_and_tables(watched, base_url):
         const caption = document.querySelector("[id='kv-context'] figcaption strong");
         return caption && caption.textContent.includes("3 sequences");
     }""")
+    wait_for_drawing(watched.page, "kv-context", reply["charts"][0])
     drawn = drawn_figures(watched.page)
     assert [t["y"] for t in drawn["kv-context"]] == [t["y"] for t in reply["charts"][0]["data"]]
     assert_table_matches_traces(table_view(watched.page, "kv-context"), drawn["kv-context"])

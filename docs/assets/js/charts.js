@@ -89,8 +89,20 @@
     return merged;
   }
 
-  async function draw(div, figure) {
-    const Plotly = await loadPlotly();
+  // One drawing at a time in a box, and only the newest figure asked for: the build's figure (handed over as
+  // the chart nears the screen) and a live result's can both be waiting for plotly.js, and two Plotly.react
+  // calls in flight on one box may finish in either order.
+  function draw(div, figure) {
+    div.__wanted = figure;
+    const turn = (div.__drawing || Promise.resolve()).catch(() => {}).then(async () => {
+      const Plotly = await loadPlotly();
+      if (div.__wanted === figure) await drawNow(Plotly, div, figure);
+    });
+    div.__drawing = turn;
+    return turn;
+  }
+
+  async function drawNow(Plotly, div, figure) {
     div.__figure = figure;
     // No mode bar: its buttons would be focusable controls inside the plot's role="img" (axe:
     // nested-interactive), and one of them offers to send the data to plotly's servers. Dragging still zooms
@@ -169,7 +181,8 @@
   function redrawAll() {
     if (!plotly) return;
     for (const div of document.querySelectorAll(".js-plotly-plot")) {
-      if (div.__figure) draw(div, div.__figure).catch((error) => window.__charts.failures.push(String(error)));
+      const figure = div.__wanted || div.__figure; // the newest asked for, drawn or still waiting
+      if (figure) draw(div, figure).catch((error) => window.__charts.failures.push(String(error)));
     }
   }
   // The moment the reader switches the theme, every drawn chart is redrawn in its colours; and when the
