@@ -112,7 +112,7 @@ def test_fit_chart_stacks_the_memory_under_the_capacity_line():
 
 def test_roofline_charts_are_the_roof_with_both_operating_points_and_decode_over_batch():
     result, figures = charts("roofline")
-    chart = figures["roofline"]
+    chart = figures["roofline-chart"]
     assert chart["layout"]["xaxis"]["type"] == chart["layout"]["yaxis"]["type"] == "log"
     roof = trace(chart, "attainable TFLOP/s")
     assert result["ridge_point"] in roof["x"]

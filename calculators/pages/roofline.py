@@ -130,7 +130,7 @@ def charts(r) -> list:
                "y": sweep["tokens_per_s"], **({"line": {"width": 3}} if sweep is r["sweep"] else {})}
               for sweep in [r["sweep"]] + r["compared"] if sweep["fits"]]
     return [
-        figure("roofline", "Roofline with the prefill and decode operating points",
+        figure("roofline-chart", "Roofline with the prefill and decode operating points",
                [roof, marker("prefill", prefill["intensity"], achieved(prefill)),
                 marker("decode", decode["intensity"], achieved(decode))],
                {"title": "arithmetic intensity (FLOP/byte)", "type": "log"}, {"title": "TFLOP/s", "type": "log"}),

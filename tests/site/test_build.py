@@ -47,6 +47,20 @@ def test_every_calculator_page_carries_its_default_charts(site_dir):
         assert "Computed by calculators/ for the inputs above." in container or not expected
 
 
+def test_no_page_gives_two_elements_one_id(site_dir):
+    """A link to #id, the table view's and a test's lookups find one element: a heading and a chart (or a
+    calculator's chart embedded under a heading of the same name) never share an id."""
+    directory, _ = site_dir
+    repeated = {}
+    for page in sorted(directory.rglob("*.html")):
+        text = re.sub(r"<template.*?</template>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        ids = re.findall(r"\sid=\"([^\"]+)\"", text)
+        twice = sorted({name for name in ids if ids.count(name) > 1})
+        if twice:
+            repeated[str(page.relative_to(directory))] = twice
+    assert repeated == {}
+
+
 def test_no_asset_is_loaded_from_another_host(site_dir):
     directory, port = site_dir
     for html_file in directory.rglob("*.html"):

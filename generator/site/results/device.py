@@ -374,7 +374,7 @@ def quality_sections(rows, slug: str) -> list:
                        "line": {"dash": "dot", "color": "#888"}})
         anchor = f"{slug}-quality-{metric.replace('_', '-')}"
         on_front = ", ".join(p[2] for p in front)
-        chart = Chart(anchor, f"{title} against bits per weight, {model}", figure(
+        chart = Chart(f"{anchor}-chart", f"{title} against bits per weight, {model}", figure(
             traces, "bits per quantized weight (format's storage cost, scales included)", axis,
             height=460 + 22 * (len(traces) // 3),
             **({"yaxis": {"type": "log"}} if metric == "kl_divergence" else {})),
@@ -399,7 +399,7 @@ def _size_section(rows, slug) -> Section:
             traces.append({"type": "scatter", "mode": "lines+markers", "name": method, "x": [p[0] for p in points],
                            "y": [max(p[1], 1e-7) for p in points]})
     anchor = f"{slug}-quality-size"
-    chart = Chart(anchor, "Mean KL divergence from bf16 against reference model size", figure(
+    chart = Chart(f"{anchor}-chart", "Mean KL divergence from bf16 against reference model size", figure(
         traces, "parameters", "mean KL (nats, log scale; 0 drawn at 1e-7)", xaxis={"type": "log"},
         yaxis={"type": "log"}, height=460 + 22 * (len(traces) // 2)),
         _caption([row for row in rows if row.run.record["schema"] >= 2],
