@@ -68,6 +68,12 @@ def test_every_linked_anchor_exists(pages, browser):
     context.close()
 
 
+def axe_violations(page, context: str) -> list:
+    """(rule, impact, first targets) of each axe violation in `context` (axe.run's first argument, as JavaScript)."""
+    results = page.evaluate(f"axe.run({context}, {{resultTypes: ['violations']}})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+
+
 PHONE = {"width": 390, "height": 844}
 # Every drawn chart on a phone screen: its width, its plot area's, and where its legend went.
 CHARTS_ON_A_PHONE = """() => [...document.querySelectorAll('.js-plotly-plot')].map((div) => ({
@@ -105,18 +111,14 @@ def test_every_page_loads_only_from_its_host_passes_axe_and_fits_a_phone(pages, 
                    and not r.startswith(("data:", "blob:"))]
         assert foreign == [], (address, foreign)
         watched.page.add_script_tag(path=str(AXE))
-        results = watched.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
-        assert violations == [], (address, violations)
+        assert axe_violations(watched.page, "document") == [], address
         # The dark scheme has colours of its own (the theme's and this site's): the same page in it, as the
         # theme switch sets it, without the theme's colour transitions (axe would read colours half-way). The
         # charts plotly.js drew are left out while they redraw in the dark colours
         # (the theme-switch and static-chart tests check charts in both schemes).
         watched.page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
         watched.page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-        results = watched.page.evaluate("axe.run({exclude: [['.js-plotly-plot']]}, {resultTypes: ['violations']})")
-        violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
-        assert violations == [], (address, "dark scheme", violations)
+        assert axe_violations(watched.page, "{exclude: [['.js-plotly-plot']]}") == [], (address, "dark scheme")
         watched.page.evaluate("document.body.setAttribute('data-md-color-scheme', 'default')")
 
         charts = watched.page.evaluate("document.querySelectorAll('figure.chart').length")
