@@ -8,7 +8,7 @@
 (() => {
   const assets = new URL("..", document.currentScript.src); // .../assets/
   let plotly = null;
-  window.__charts = { drawn: 0, failures: [], firstDrawnAt: null };
+  window.__charts = { failures: [], firstDrawnAt: null };
 
   function loadPlotly() {
     if (!plotly) {
@@ -133,7 +133,6 @@
     } finally {
       div.style.minHeight = "";
     }
-    window.__charts.drawn += 1;
     if (window.__charts.firstDrawnAt === null) window.__charts.firstDrawnAt = performance.now();
   }
   window.__charts.draw = draw;
