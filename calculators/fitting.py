@@ -198,17 +198,36 @@ def kv_shards(arch: Architecture, num_gpus: int) -> int:
     return 1 if arch.is_mla else min(num_gpus, arch.num_kv_heads)
 
 
-def _largest(fits, limit: int) -> int:
-    """Largest n in [1, limit] with fits(n) true, for a monotone predicate; 0 if none."""
-    if not fits(1):
+def _largest(cost, capacity: int, limit: int) -> int:
+    """Largest n in [1, limit] with cost(n) <= capacity, for a cost that never falls as n grows; 0 if none.
+
+    Memory is close to linear in context and batch (linear pieces, bent by sliding windows and paging), so the
+    point where the line through the two ends of the interval meets the capacity is a far better next guess
+    than its middle: a straight piece is found in three or four steps where halving takes twenty. A guess that
+    leaves more than half the interval is followed by a halving step, so no search takes more than twice the
+    steps of bisection. The answer is bisection's: the largest fitting n is one number, however it is found.
+    """
+    low_cost = cost(1)
+    if low_cost > capacity:
         return 0
-    low, high = 1, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits(middle):
-            low = middle
+    high_cost = cost(limit)
+    if high_cost <= capacity:
+        return limit
+    low, high = 1, limit  # cost(low) <= capacity < cost(high)
+    halve = False
+    while high - low > 1:
+        width = high - low
+        if halve or high_cost == low_cost:
+            guess = low + width // 2
         else:
-            high = middle - 1
+            guess = low + (capacity - low_cost) * width // (high_cost - low_cost)
+            guess = min(max(guess, low + 1), high - 1)
+        value = cost(guess)
+        if value <= capacity:
+            low, low_cost = guess, value
+        else:
+            high, high_cost = guess, value
+        halve = not halve and high - low > width // 2
     return low
 
 
@@ -225,7 +244,7 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
         context: int = 4096, batch: int = 1, block_size: int = 0,
         prefill_chunk: int = DEFAULT_PREFILL_CHUNK,
         memory_utilization: float = DEFAULT_MEMORY_UTILIZATION) -> FitResult:
-    """fits = per-GPU total <= memory_utilization x GPU memory; max_context and max_batch by bisection
+    """fits = per-GPU total <= memory_utilization x GPU memory; max_context and max_batch by search (_largest)
     (memory never falls as context or batch grow)."""
     num_gpus = check_tensor_parallel(arch, num_gpus)
     context = whole_number("context", context, 1, MAX_TOKENS)
@@ -241,8 +260,8 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     stack = _stack(arch, weights, weight_fmt, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
     # The largest context is looked for only up to the model's own limit, where the config states one.
     context_limit = min(arch.max_context, MAX_TOKENS) if arch.max_context else MAX_TOKENS
-    max_context = _largest(lambda c: total(c, batch) <= capacity, context_limit)
-    max_batch = _largest(lambda b: total(context, b) <= capacity, MAX_BATCH)
+    max_context = _largest(lambda c: total(c, batch), capacity, context_limit)
+    max_batch = _largest(lambda b: total(context, b), capacity, MAX_BATCH)
     return FitResult(fits=stack.total <= capacity, num_gpus=num_gpus, capacity_bytes=capacity, per_gpu=stack,
                      free_bytes=capacity - stack.total, kv_shards=kv_shards(arch, num_gpus),
                      max_context=max_context, max_batch=max_batch, context_capped=max_context == context_limit,

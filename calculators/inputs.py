@@ -31,12 +31,20 @@ CARRIED = CARRIED_INPUTS + CUSTOM_FIELDS + ("tie_embeddings",)  # a custom archi
 CARRIED_AS = {"prompt": "context", "concurrency": "batch"}
 
 
+_CARRIED_FIELDS = {}  # by page name: a page's declaration never changes once loaded
+
+
 def carried_fields(page) -> dict:
     """{field of this page (a `page.Page`): the name it carries between pages} for the inputs that travel."""
+    known = _CARRIED_FIELDS.get(page.name)
+    if known is not None:
+        return known
     fields = [f.name for f in page.fields if f.carried]
     if "model" in page.defaults:
         fields += list(CUSTOM_FIELDS) + ["tie_embeddings"]
-    return {field: CARRIED_AS.get(field, field) for field in fields if CARRIED_AS.get(field, field) in CARRIED}
+    known = {field: CARRIED_AS.get(field, field) for field in fields if CARRIED_AS.get(field, field) in CARRIED}
+    _CARRIED_FIELDS[page.name] = known
+    return known
 
 
 class Inputs:

@@ -17,8 +17,11 @@ def escape(text: str, quote: bool = True) -> str:
 
 
 def _quote_plus(value) -> str:
+    value = str(value)
+    if _UNRESERVED.issuperset(value):  # most values (numbers, ids): nothing to encode
+        return value
     out = []
-    for byte in str(value).encode("utf-8"):
+    for byte in value.encode("utf-8"):
         char = chr(byte)
         out.append(char if char in _UNRESERVED else "+" if char == " " else f"%{byte:02X}")
     return "".join(out)

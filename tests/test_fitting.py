@@ -1,8 +1,10 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calculators import CalculatorError, accelerator, fit, kv_format, memory_stack, preset_architecture, weight_bytes, \
     weight_format
-from calculators.fitting import RUNTIME_OVERHEAD_BYTES, activation_bytes
+from calculators.fitting import RUNTIME_OVERHEAD_BYTES, _largest, activation_bytes
 
 LLAMA8 = preset_architecture("llama-3.1-8b")
 BF16, KV16 = weight_format("bf16"), kv_format("bf16")
@@ -123,3 +125,43 @@ def test_the_fit_page_says_when_the_models_limit_binds_or_is_passed():
     assert capped["ok"] and "the model's own limit" in capped["html"]
     beyond = compute("fit", {"model": "llama-3.1-8b", "format": "nf4", "gpu": "b200", "context": "200000"})
     assert beyond["ok"] and "beyond the 131,072 tokens this model was made for" in beyond["html"]
+
+
+def _bisection(cost, capacity, limit):
+    """The plain bisection _largest replaces: the largest n in [1, limit] with cost(n) <= capacity, or 0."""
+    if cost(1) > capacity:
+        return 0
+    low, high = 1, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if cost(middle) <= capacity:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+@given(per_token=st.integers(0, 10**6), windowed=st.integers(0, 10**6), window=st.integers(1, 2**20),
+       block=st.integers(1, 4096), per_block=st.integers(0, 10**8), fixed=st.integers(0, 10**11),
+       capacity=st.integers(0, 10**12), limit=st.integers(1, 2**24))
+def test_the_search_finds_what_bisection_finds(per_token, windowed, window, block, per_block, fixed, capacity,
+                                               limit):
+    # Shaped like the memory stack: a linear part, a part that stops growing at a window, paging in blocks.
+    def cost(n):
+        return fixed + per_token * n + windowed * min(n, window) + per_block * -(-n // block)
+    assert _largest(cost, capacity, limit) == _bisection(cost, capacity, limit)
+
+
+def test_a_straight_cost_is_searched_in_a_few_steps():
+    calls = []
+
+    def cost(n):
+        calls.append(n)
+        return 1_000_000 + 131_072 * n
+    found = _largest(cost, 80 * 2**30, 1 << 24)
+    assert found == (80 * 2**30 - 1_000_000) // 131_072 and len(calls) <= 5
+    # A step the line through the ends cannot foresee is still found, by the halving steps.
+    steps = []
+    assert _largest(lambda n: steps.append(n) or (0 if n < 2 else 10), 5, 1 << 24) == 1
+    assert len(steps) <= 2 * 24 + 2
+
