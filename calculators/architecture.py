@@ -224,6 +224,10 @@ class Architecture:
                 add("q_proj", (q_width, h))
             add("kv_a_proj_with_mqa", (self.kv_lora_rank + self.qk_rope_head_dim, h))
             add("kv_a_layernorm", (self.kv_lora_rank,))
+            if self.qkv_bias:  # attention_bias: on the two down-projections (and on o_proj, below)
+                if self.q_lora_rank:
+                    add("q_a_bias", (self.q_lora_rank,))
+                add("kv_a_bias", (self.kv_lora_rank + self.qk_rope_head_dim,))
             add("kv_b_proj", (self.num_attention_heads * (self.qk_nope_head_dim + self.v_head_dim),
                               self.kv_lora_rank))
             add("o_proj", (h, self.attention_output_width))

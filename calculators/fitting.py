@@ -10,7 +10,7 @@ from .architecture import Architecture
 from .errors import CalculatorError
 from .formats import KVFormat, WeightFormat
 from .hardware import GIB, Accelerator
-from .kv_cache import kv_cache_bytes
+from .kv_cache import kv_cache_bytes, per_head_layout
 from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
 from .weights import weight_bytes
 
@@ -195,7 +195,9 @@ def _stack(arch, weights_total, weight_fmt, kv_fmt, context, batch, num_gpus, bl
 
 
 def kv_shards(arch: Architecture, num_gpus: int) -> int:
-    return 1 if arch.is_mla else min(num_gpus, arch.num_kv_heads)
+    """GPUs the KV cache splits over: an MLA latent is copied on every GPU; heads (MiniCPM3's too, which vLLM
+    caches per head) are split between them."""
+    return 1 if arch.is_mla and not per_head_layout(arch) else min(num_gpus, arch.num_kv_heads)
 
 
 def _largest(cost, capacity: int, limit: int) -> int:

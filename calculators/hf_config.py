@@ -267,6 +267,25 @@ def _minicpm(r):
     return fields
 
 
+def _minicpm3(r):
+    # MiniCPM3 (transformers src/transformers/models/minicpm3/, v5.24.0; before that the remote code
+    # openbmb/MiniCPM3-4B ships): DeepSeek-V2's multi-head latent attention without experts, under one dense
+    # SwiGLU MLP per layer. v_head_dim, absent from the published config.json, is hidden_size //
+    # num_attention_heads; embeddings tied by default; scale_emb, scale_depth and dim_model_base scale
+    # activations, not weights. Engines cache it per head, not as the latent (kv_cache.engine_kv_layout).
+    heads = r.int("num_attention_heads")
+    hidden = r.int("hidden_size")
+    nope, rope = r.int("qk_nope_head_dim", 64), r.int("qk_rope_head_dim", 32)
+    v = r.optional_int("v_head_dim") or hidden // heads
+    bias = r.bool("attention_bias", False)
+    return dict(
+        hidden_size=hidden, num_layers=r.int("num_hidden_layers"), num_attention_heads=heads, num_kv_heads=heads,
+        head_dim=nope + rope, intermediate_size=r.int("intermediate_size"), vocab_size=r.int("vocab_size"),
+        tie_word_embeddings=r.bool("tie_word_embeddings", True), qkv_bias=bias, o_bias=bias,
+        mlp_bias=r.bool("mlp_bias", False), q_lora_rank=r.optional_int("q_lora_rank"),
+        kv_lora_rank=r.int("kv_lora_rank"), qk_nope_head_dim=nope, qk_rope_head_dim=rope, v_head_dim=v)
+
+
 def _gemma(r):
     return _common(r, tie_default=True, qkv_bias=r.bool("attention_bias", False),
                    o_bias=r.bool("attention_bias", False))
@@ -510,6 +529,7 @@ BUILDERS = {
     "olmo2": _olmo2,
     "internlm2": _internlm2,
     "minicpm": _minicpm,
+    "minicpm3": _minicpm3,
     "deepseek_v2": _deepseek,
     "deepseek_v3": _deepseek,
     "glm4_moe": _glm4_moe,
@@ -522,7 +542,8 @@ BUILDERS = {
 # Remote-code configs that name no model_type: transformers reads it from the config class auto_map points to
 # (its class attribute model_type), as MiniCPM-2B's published config.json needs.
 _REMOTE_CONFIG_CLASSES = {"configuration_internlm2.InternLM2Config": "internlm2",
-                          "configuration_minicpm.MiniCPMConfig": "minicpm"}
+                          "configuration_minicpm.MiniCPMConfig": "minicpm",
+                          "configuration_minicpm.MiniCPM3Config": "minicpm3"}
 
 # Wrappers whose language model lives under "text_config".
 _TEXT_CONFIG_WRAPPERS = {"gemma3": "gemma3_text", "mistral3": "mistral", "llava": "llama"}

@@ -165,3 +165,15 @@ def test_a_straight_cost_is_searched_in_a_few_steps():
     assert _largest(lambda n: steps.append(n) or (0 if n < 2 else 10), 5, 1 << 24) == 1
     assert len(steps) <= 2 * 24 + 2
 
+
+def test_a_per_head_cache_splits_over_gpus_where_a_latent_is_copied():
+    from calculators.hf_config import architecture_from_config
+    minicpm3 = architecture_from_config({"model_type": "minicpm3", "hidden_size": 2560, "num_hidden_layers": 62,
+                                         "intermediate_size": 6400, "num_attention_heads": 40,
+                                         "num_key_value_heads": 40, "qk_nope_head_dim": 64, "qk_rope_head_dim": 32,
+                                         "q_lora_rank": 768, "kv_lora_rank": 256, "vocab_size": 73448})
+    one, two = (memory_stack(minicpm3, BF16, KV16, 8192, 1, num_gpus=n) for n in (1, 2))
+    assert two.kv_cache == one.kv_cache // 2  # vLLM caches it per head, and heads split
+    deepseek = preset_architecture("deepseek-v3")
+    assert memory_stack(deepseek, BF16, KV16, 8192, 1, num_gpus=8).kv_cache == \
+        memory_stack(deepseek, BF16, KV16, 8192, 1).kv_cache  # the latent is on every GPU

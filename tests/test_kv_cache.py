@@ -115,6 +115,25 @@ def test_llama_cpp_caches_the_whole_context_on_every_phi3_layer():
     assert "llama.cpp/pull/13676" in result.window_rule
 
 
+# Mistral 7B v0.1: 32 layers, 8 KV heads of 128, sliding_window 4096; StarCoder2-7B: 32 layers, 4 KV heads of 128,
+# sliding_window 4096. Neither config lists which layers slide.
+@pytest.mark.parametrize("preset_id, per_token, loader", [
+    ("mistral-7b-v0.1", 32 * 2 * 8 * 128 * 2, "LLM_ARCH_LLAMA"),
+    ("starcoder2-7b", 32 * 2 * 4 * 128 * 2, "LLM_ARCH_STARCODER2"),
+])
+def test_vllm_slides_every_layer_and_llama_cpp_caches_the_whole_context(preset_id, per_token, loader):
+    arch = preset_architecture(preset_id)
+    vllm = kv_cache_bytes(arch, BF16, context=16384, engine="vllm")
+    llama_cpp = kv_cache_bytes(arch, BF16, context=16384, engine="llama.cpp")
+    assert (vllm.sliding_layers, vllm.total_bytes) == (32, 4096 * per_token)
+    assert (llama_cpp.sliding_layers, llama_cpp.total_bytes) == (0, 16384 * per_token)
+    assert "vllm/engine/arg_utils.py @" in vllm.window_rule
+    assert f"src/llama-model.cpp @00342301d01add50835550e8a916f12097d94517, case {loader}" in llama_cpp.window_rule
+    # Within the window the engines agree, and still say which rule they followed.
+    short = [kv_cache_bytes(arch, BF16, context=4096, engine=e) for e in ("vllm", "llama.cpp")]
+    assert short[0].total_bytes == short[1].total_bytes == 4096 * per_token
+
+
 def test_a_phi3_window_longer_than_the_context_changes_nothing():
     long_window = dataclasses.replace(preset_architecture("phi-3-mini-4k"), sliding_window=262144)
     for engine in ("vllm", "llama.cpp"):
@@ -164,3 +183,28 @@ def test_smollm3_slides_only_its_nope_layers_and_only_when_asked():
     arch = architecture_from_config({**config, "use_sliding_window": True})
     assert [i for i in range(8) if arch.layer_is_sliding(i)] == [3, 7]
     assert kv_cache_bytes(arch, BF16, 8192).total_bytes == per_layer_token * (6 * 8192 + 2 * 1024)
+
+
+# MiniCPM3-4B: 62 layers of 40 heads; K of 64 + 32 per head, V of 64 (hidden_size // heads); a latent of 256 + 32.
+MINICPM3 = architecture_from_config({"model_type": "minicpm3", "hidden_size": 2560, "num_hidden_layers": 62,
+                                     "intermediate_size": 6400, "num_attention_heads": 40, "num_key_value_heads": 40,
+                                     "qk_nope_head_dim": 64, "qk_rope_head_dim": 32, "q_lora_rank": 768,
+                                     "kv_lora_rank": 256, "vocab_size": 73448})
+
+
+def test_minicpm3_is_cached_per_head_as_each_engine_lays_it_out():
+    vllm = kv_cache_bytes(MINICPM3, BF16, context=4096, engine="vllm")
+    llama_cpp = kv_cache_bytes(MINICPM3, BF16, context=4096, engine="llama.cpp")
+    # vLLM pads V to K's 96 per head; llama.cpp keeps V at 64. Neither caches the 288-wide latent.
+    assert vllm.bytes_per_token == 62 * 40 * (96 + 96) * 2 == 952_320
+    assert llama_cpp.bytes_per_token == 62 * 40 * (96 + 64) * 2
+    assert vllm.total_bytes == 4096 * vllm.bytes_per_token
+    assert "models/minicpm3.py @009ccee0" in vllm.layout_rule and "src/models/minicpm3.cpp @a0b8c172" in \
+        llama_cpp.layout_rule
+    assert kv_bytes_per_token(MINICPM3, BF16) == vllm.bytes_per_token
+
+
+def test_deepseek_keeps_its_latent_and_no_layout_rule():
+    arch = preset_architecture("deepseek-v3")
+    result = kv_cache_bytes(arch, BF16, context=4096)
+    assert result.bytes_per_token == arch.num_layers * (512 + 64) * 2 and result.layout_rule == ""

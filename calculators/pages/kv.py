@@ -36,7 +36,7 @@ def compute(inputs):
             "batch": batch, "block_size": block, "bytes_per_token": result.bytes_per_token,
             "total_bytes": result.total_bytes, "sliding_layers": result.sliding_layers,
             "full_layers": result.full_layers, "sliding_window": arch.sliding_window, "is_mla": arch.is_mla,
-            "engine": engine, "window_rule": result.window_rule, "series": series}
+            "engine": engine, "window_rule": result.window_rule, "layout_rule": result.layout_rule, "series": series}
 
 
 def render(r) -> str:
@@ -50,7 +50,10 @@ def render(r) -> str:
     if r["window_rule"]:
         lines.append(f"Its config leaves the sliding window open to reading; as {ENGINE_LABELS[r['engine']]} "
                      f"allocates it: {r['window_rule']}")
-    if r["is_mla"]:
+    if r["layout_rule"]:
+        lines.append(f"This model projects its keys and values through a compressed latent, but "
+                     f"{ENGINE_LABELS[r['engine']]} does not cache the latent: {r['layout_rule']}")
+    elif r["is_mla"]:
         lines.append("This model uses multi-head latent attention: each layer caches one compressed latent per "
                      "token, shared by all heads, as vLLM and SGLang store it.")
     if r["block_size"]:
@@ -84,6 +87,8 @@ def run(args):
                      f"{arch.sliding_window:,} tokens")
     if result.window_rule:
         lines.append(f"as {result.engine} allocates it: {result.window_rule}")
+    if result.layout_rule:
+        lines.append(f"as {result.engine} lays it out: {result.layout_rule}")
     return data, "\n".join(lines)
 
 
