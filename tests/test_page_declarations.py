@@ -4,8 +4,6 @@ import ast
 import json
 import pkgutil
 import re
-import subprocess
-import sys
 from html import unescape
 from pathlib import Path
 
@@ -16,7 +14,6 @@ from calculators.cli import build_parser, main
 from calculators.page import Page
 from calculators.pages import all_pages, page
 from calculators.render import render_form
-from generator.site import assets
 from generator.site.hooks import calculators_nav
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,21 +100,6 @@ def test_the_navigation_lists_each_calculators_page_once_from_its_declaration():
     for declared in PAGES:
         if declared.in_calculators_section:
             assert f"{declared.path}.md" not in text, declared.name  # the hook adds it, once
-
-
-def test_the_worker_bundle_runs_every_page_with_nothing_else(tmp_path):
-    """The files the worker writes into Pyodide's file system, and only those, compute every page's default."""
-    bundle = json.loads(assets.calculators_bundle())
-    for module in pkgutil.iter_modules(calculators.pages.__path__):
-        assert f"calculators/pages/{module.name}.py" in bundle
-    for path, source in bundle.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(source, encoding="utf-8")
-    script = ("import sys; sys.path.insert(0, %r)\n"
-              "from calculators.pages import names\nfrom calculators.web import compute\n"
-              "print(','.join(n for n in names() if compute(n, {})['ok']))\n" % str(tmp_path))
-    done = subprocess.run([sys.executable, "-S", "-I", "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().split(",") == [p.name for p in PAGES]
 
 
 # Modules that may name several pages together: the declarations themselves and this test.

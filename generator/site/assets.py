@@ -3,18 +3,32 @@
 Pyodide comes from the npm package `pyodide` and plotly.js from
 `plotly.js-basic-dist-min` (both pinned in package.json and package-lock.json;
 the basic bundle draws scatter and bar traces, all the site uses, in a quarter
-of the full bundle's bytes), and `calculators/` is packed as one JSON file
-that the worker writes into Pyodide's file system.
+of the full bundle's bytes), and `calculators/` is packed as one zip file that
+the worker unpacks into Pyodide's file system: each module as bytecode compiled
+by Pyodide's own Python, so the worker imports without compiling (most of an
+import's time in WebAssembly), except the few kept as source (SOURCE_ONLY).
 """
 
+import hashlib
+import io
 import json
+import shutil
+import subprocess
+import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 VENDOR = "assets/vendor"
-BUNDLE_PATH = f"{VENDOR}/calculators.json"
+BUNDLE_PATH = f"{VENDOR}/calculators.zip"
+# Compiled bytecode, kept between builds by a hash of the sources and of the Pyodide that compiled them.
+PYC_CACHE = ROOT / ".lqfg-cache" / "calculators-pyc"
+COMPILE_SCRIPT = Path(__file__).with_name("compile_pyc.mjs")
+# Modules shipped as source: one large table of data that only the playground reads (imported when it first
+# computes), whose bytecode is three and a half times its source's compressed size.
+SOURCE_ONLY = ("calculators/reference_weights.py",)
 
 
 class MissingAsset(Exception):
@@ -37,9 +51,61 @@ def vendored_files() -> list:
     return files
 
 
-def calculators_bundle() -> str:
+def calculator_sources() -> dict:
     """{"calculators/<path>.py": source} for every module of the package and of its subpackages (the pages)."""
     package = ROOT / "calculators"
-    sources = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
-               for path in sorted(package.rglob("*.py"))}
-    return json.dumps(sources, separators=(",", ":"))
+    return {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(package.rglob("*.py"))}
+
+
+def _compiled(sources: dict) -> dict:
+    """{"calculators/.../__pycache__/<name>.cpython-3XX.pyc": bytes} for the sources, compiled by Pyodide in Node
+    (compile_pyc.mjs), or taken from the cache when these sources were compiled by this Pyodide before."""
+    lock = (PYODIDE_DIR / "pyodide-lock.json").read_bytes()
+    key = hashlib.sha256(json.dumps(sources, sort_keys=True).encode() + lock).hexdigest()[:32]
+    cached = PYC_CACHE / f"{key}.zip"
+    if cached.exists():
+        with zipfile.ZipFile(cached) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+    node = shutil.which("node")
+    if node is None:
+        raise MissingAsset("Node.js is needed to compile calculators/ for the browser: install it with npm")
+    with tempfile.TemporaryDirectory() as tree:
+        for name, text in sources.items():
+            (Path(tree) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tree) / name).write_text(text, encoding="utf-8")
+        done = subprocess.run([node, str(COMPILE_SCRIPT), str(PYODIDE_DIR), tree], capture_output=True, text=True)
+        if done.returncode:
+            raise MissingAsset(f"compiling calculators/ with Pyodide failed: {done.stderr.strip()[-2000:]}")
+        compiled = {path.relative_to(tree).as_posix(): path.read_bytes()
+                    for path in sorted(Path(tree).rglob("*.pyc"))}
+    if len(compiled) != len(sources):
+        raise MissingAsset(f"Pyodide compiled {len(compiled)} of the {len(sources)} modules of calculators/")
+    PYC_CACHE.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(".partial")
+    partial.write_bytes(_zip(compiled))
+    partial.replace(cached)  # whole or not at all: a build stopped halfway leaves no broken cache entry
+    return compiled
+
+
+def _zip(files: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in files.items():
+            # A fixed date: the same sources give the same bytes, build after build.
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def calculators_archive() -> bytes:
+    """The zip the worker unpacks: every module of calculators/ once, as `<name>.pyc` (bytecode for Pyodide's
+    Python, which it imports with no source beside it) or, for SOURCE_ONLY, as `<name>.py`."""
+    sources = calculator_sources()
+    compiled = _compiled({name: text for name, text in sources.items() if name not in SOURCE_ONLY})
+    files = {name: sources[name].encode("utf-8") for name in SOURCE_ONLY}
+    for cached, data in compiled.items():
+        folder, _, file_name = cached.rpartition("/__pycache__/")
+        files[f"{folder}/{file_name.split('.')[0]}.pyc"] = data
+    return _zip(dict(sorted(files.items())))

@@ -278,4 +278,4 @@ def on_post_build(config):
         destination.write_text(text, encoding="utf-8")
     bundle = site / assets.BUNDLE_PATH
     bundle.parent.mkdir(parents=True, exist_ok=True)
-    bundle.write_text(assets.calculators_bundle(), encoding="utf-8")
+    bundle.write_bytes(assets.calculators_archive())

@@ -1,10 +1,11 @@
 import json
 import re
+import zipfile
 from html import unescape
 
 from calculators.pages import all_pages
 from calculators.web import compute
-from generator.site.assets import PYODIDE_FILES
+from generator.site.assets import PYODIDE_FILES, ROOT, SOURCE_ONLY
 
 
 def test_vendored_assets_are_in_the_site(site_dir):
@@ -12,9 +13,15 @@ def test_vendored_assets_are_in_the_site(site_dir):
     for name in PYODIDE_FILES:
         assert (directory / "assets/vendor/pyodide" / name).stat().st_size > 0
     assert (directory / "assets/vendor/plotly-basic.min.js").stat().st_size > 500_000
-    bundle = json.loads((directory / "assets/vendor/calculators.json").read_text())
-    assert "calculators/web.py" in bundle and "calculators/render.py" in bundle
-    assert all(f"calculators/pages/{page.name}.py" in bundle for page in all_pages())
+    with zipfile.ZipFile(directory / "assets/vendor/calculators.zip") as archive:
+        bundle = {name: archive.read(name) for name in archive.namelist()}
+    # Every module once: compiled by the Python the site ships (tests/test_worker_bundle.py runs it there), as a
+    # pyc whose header says hash-based and unchecked (PEP 552 flags 0b01), or as source where the build keeps it.
+    modules = {path.relative_to(ROOT).with_suffix("").as_posix() for path in (ROOT / "calculators").rglob("*.py")}
+    assert {name.rsplit(".", 1)[0] for name in bundle} == modules and len(bundle) == len(modules)
+    assert all(f"calculators/pages/{page.name}.pyc" in bundle for page in all_pages())
+    assert all(int.from_bytes(data[4:8], "little") == 0b01 for name, data in bundle.items() if name.endswith(".pyc"))
+    assert [name for name in bundle if name.endswith(".py")] == list(SOURCE_ONLY)
 
 
 def test_every_calculator_page_carries_its_default_result(site_dir):

@@ -3,16 +3,15 @@
 // {id, page, params} in, {id, reply} out, where reply is calculators.web.compute's JSON.
 const base = new URL("../vendor/", import.meta.url);
 const ready = (async () => {
-  // The bundle downloads while Pyodide starts.
-  const bundleRequest = fetch(new URL("calculators.json", base)).then((response) => response.json());
+  // The package downloads while Pyodide starts: a zip of calculators/ with its bytecode, compiled at build time
+  // by this same Pyodide (generator/site/assets.py), so importing it compiles nothing.
+  const bundleRequest = fetch(new URL("calculators.zip", base)).then((response) => {
+    if (!response.ok) throw new Error(`calculators.zip: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  });
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
-  const bundle = await bundleRequest;
-  for (const [path, source] of Object.entries(bundle)) {
-    // The package and its subpackages (calculators/pages/): each file's folder first.
-    pyodide.FS.mkdirTree(`/home/pyodide/lib/${path.slice(0, path.lastIndexOf("/"))}`);
-    pyodide.FS.writeFile(`/home/pyodide/lib/${path}`, source);
-  }
+  pyodide.unpackArchive(await bundleRequest, "zip", { extractDir: "/home/pyodide/lib" });
   pyodide.runPython(`
 import json, sys
 sys.path.insert(0, "/home/pyodide/lib")
