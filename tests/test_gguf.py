@@ -13,6 +13,12 @@ GPT4ALL = "nomic-ai/gpt4all gpt4all-chat/metadata/models3.json @ 5cd0bd135a45d2b
 LMSTUDIO = "lmstudio-ai/model-catalog catalog.json @ 78bd5602295154a6477fa440fa45e024c62a26f5"
 LMSTUDIO_PHI = "lmstudio-ai/model-catalog models/phi-3.1-mini-4k.json @ 0bbfc5eb624b4b27cbc64709f6eca8587b8acc53"
 LMSTUDIO_FALCON = "lmstudio-ai/model-catalog models/falcon-7b-instruct.json @ 3b52909fb634d2d7ac5c07ad1547bf1ddeb9ba77"
+# TheBloke/Llama-2-70B-Chat-GGUF's files (September 2023, before importance matrices), with their download URLs.
+LLAMA2_70B = "leliuga/cohere-configurations models/Llama-2-70B-Chat/manifest.yaml @ 84408edf57f071dc9d1d75b9eacb8d3f06c01018"
+# A catalog of bartowski's and others' files, each repository pinned to a revision; bartowski's model cards say
+# every quant was made with an importance matrix.
+RAMPART = "aflin/rampart-langtools rampart-models.js @ d4784bdc5f53032ff7c8e664d5e1335549c1451d"
+RAMPART_CATALOG = "aflin/rampart-langtools rampart-models-catalog.json @ d36c8d5142a6998b5b97bc96c3ccc36fb4f0b104"
 
 # (preset, file type, published bytes, made with an importance matrix, published file, where the size is listed).
 # The files are fine-tunes or instruct versions with the preset's shapes and vocabulary.
@@ -37,6 +43,32 @@ PUBLISHED = [
     ("falcon-7b", "Q4_K_M", 4975385792, False, "tiiuae-falcon-7b-instruct-Q4_K_M.gguf", LMSTUDIO_FALCON),
     ("falcon-7b", "Q5_K_M", 5731380160, False, "tiiuae-falcon-7b-instruct-Q5_K_M.gguf", LMSTUDIO_FALCON),
     ("falcon-7b", "Q6_K", 7031618496, False, "tiiuae-falcon-7b-instruct-Q6_K.gguf", LMSTUDIO_FALCON),
+    # 70B-class models.
+    ("llama-2-70b", "Q3_K_S", 29919294368, False, "llama-2-70b-chat.Q3_K_S.gguf", LLAMA2_70B),
+    ("llama-2-70b", "Q3_K_L", 36147835808, False, "llama-2-70b-chat.Q3_K_L.gguf", LLAMA2_70B),
+    ("llama-2-70b", "Q4_0", 38872249248, False, "llama-2-70b-chat.Q4_0.gguf", LLAMA2_70B),
+    ("llama-2-70b", "Q4_K_M", 41422910368, False, "llama-2-70b-chat.Q4_K_M.gguf", LLAMA2_70B),
+    ("llama-2-70b", "Q5_0", 47461397408, False, "llama-2-70b-chat.Q5_0.gguf", LLAMA2_70B),
+    ("llama-2-70b", "Q5_K_M", 48753767328, False, "llama-2-70b-chat.Q5_K_M.gguf", LLAMA2_70B),
+    *[("qwen2.5-72b-instruct", file_type, size, True, f"bartowski Qwen2.5-72B-Instruct-{file_type}.gguf", RAMPART)
+      for file_type, size in [("Q4_K_M", 47415715488), ("Q4_0", 41383126688), ("Q3_K_M", 37698725536),
+                              ("Q2_K", 29811762848), ("IQ4_XS", 39709075104), ("IQ3_M", 35503597216),
+                              ("IQ3_XXS", 31845082784), ("IQ2_M", 29338986144), ("IQ2_XS", 27057645216),
+                              ("IQ2_XXS", 25490024096), ("IQ1_M", 23740212896)]],
+    # IQ types (importance-matrix quants) of smaller models.
+    *[("mistral-7b-v0.3", file_type, size, True, f"bartowski Mistral-7B-Instruct-v0.3-{file_type}.gguf", RAMPART)
+      for file_type, size in [("IQ4_XS", 3911962848), ("IQ4_NL", 4130066656), ("IQ3_M", 3288846560),
+                              ("IQ3_XS", 3022770400), ("IQ3_XXS", 2830880992), ("IQ2_M", 2504249568),
+                              ("IQ2_XS", 2201473248), ("IQ2_XXS", 1994903776), ("IQ1_S", 1615319264)]],
+    *[("llama-3.1-8b", file_type, size, True, f"bartowski Meta-Llama-3.1-8B-Instruct-{file_type}.gguf", RAMPART)
+      for file_type, size in [("IQ4_XS", 4447667616), ("IQ4_NL", 4677993888), ("IQ3_M", 3784828320),
+                              ("IQ3_XS", 3518752160), ("IQ2_M", 2948285856)]],
+    ("llama-3.2-1b", "IQ4_XS", 743141504, True, "bartowski Llama-3.2-1B-Instruct-IQ4_XS.gguf", RAMPART_CATALOG),
+    ("llama-3.2-1b", "IQ3_M", 657289344, True, "bartowski Llama-3.2-1B-Instruct-IQ3_M.gguf", RAMPART_CATALOG),
+    # Phi-3.5-mini has Phi-3-mini's shapes (its file adds two 48-value rope factor tensors for 128k contexts).
+    *[("phi-3-mini-4k", file_type, size, True, f"bartowski Phi-3.5-mini-instruct-{file_type}.gguf", RAMPART)
+      for file_type, size in [("IQ4_XS", 2059853088), ("IQ3_M", 1855600416), ("IQ3_XS", 1625175840),
+                              ("IQ2_M", 1316395296)]],
 ]
 # Falcon-7B Q2_K (tiiuae-falcon-7b-instruct-Q2_K.gguf, 4,025,162,688 bytes, LMSTUDIO_FALCON, listed 2023-10-31 with
 # the three files above) was made by the llama.cpp of late 2023, whose Q2_K differs from today's in two rules that
@@ -261,3 +293,37 @@ def test_llama_cpp_cache_types_are_kv_formats_with_ggml_block_sizes(name, expect
 
 def test_f16_cache_type_is_fp16():
     assert kv_format("f16").id == "fp16" and kv_format("F32").id == "fp32"
+
+
+# Three Llama-2-70B files of TheBloke's (LLAMA2_70B, September 2023) were made by the llama.cpp of their time, whose
+# get_k_quant_type (Cebtenzzre/llama.cpp llama.cpp @ 2777a84be429401a2b7d33c2b6a4ada1f0776f1b, 2023-09-29) differs
+# from today's src/llama-quant.cpp in one rule for each:
+#   - Q2_K put ffn_gate and ffn_up in Q3_K (ggml-org/llama.cpp PR #2707); today they stay in Q2_K;
+#   - Q3_K_M put the first 2 ffn_down layers in Q5_K (`i_feed_forward_w2 < 2`); today the first n_layer/16 = 5
+#     (PRs #4872 and #4927, January 2024);
+#   - Q4_K_S put the first 4 ffn_down layers in Q5_K (`i_feed_forward_w2 < 4`); today the first n_layer/8 = 10.
+# With those types every file is reproduced to the same header bytes as the repository's Q4_0, Q4_K_M and Q5_K_M
+# files, which no rule changed.
+LLAMA2_70B_OF_SEPTEMBER_2023 = [
+    ("Q2_K", 29279253408, lambda name, layer: "Q3_K" if name in ("ffn_gate", "ffn_up") else None),
+    ("Q3_K_M", 33186657184, lambda name, layer: ("Q5_K" if layer < 2 else "Q4_K") if name == "ffn_down" else None),
+    ("Q4_K_S", 39073575840, lambda name, layer: ("Q5_K" if layer < 4 else "Q4_K") if name == "ffn_down" else None),
+]
+
+
+@pytest.mark.parametrize("file_type, published, rule_then", LLAMA2_70B_OF_SEPTEMBER_2023,
+                         ids=[row[0] for row in LLAMA2_70B_OF_SEPTEMBER_2023])
+def test_llama_2_70b_files_of_september_2023_are_reproduced_by_the_rules_of_their_time(file_type, published,
+                                                                                        rule_then):
+    arch = preset_architecture("llama-2-70b")
+    header_gap = gguf_file(arch, "Q4_0").file_bytes - 38872249248
+    assert header_gap == gguf_file(arch, "Q4_K_M").file_bytes - 41422910368
+    then = {}
+    for tensor, today in tensor_types(arch, file_type):
+        kind = tensor.name.split(".")[-1]
+        if tensor.is_matrix and rule_then(kind, tensor.layer) not in (None, today):
+            then[tensor.name] = rule_then(kind, tensor.layer)
+    assert then  # the rule did change these tensors' types
+    assert gguf_file(arch, file_type, promote=then).file_bytes - published == header_gap
+    # Today's llama-quantize writes another size: 13% smaller for Q2_K, under half a percent off for the others.
+    assert 0 < abs(gguf_file(arch, file_type).file_bytes - published) / published < 0.15
