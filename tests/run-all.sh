@@ -32,4 +32,7 @@ python3 -m venv .venv
 .venv/bin/pip install -q torch==2.13.0
 .venv/bin/pip install -q -e '.[site,test,bench]'
 npm ci --no-audit --no-fund --loglevel=error
-.venv/bin/python -m pytest -q "$@"
+# One test process per CPU (CI has two): a browser test mostly waits on Chromium, a bench test computes, so
+# two of them run side by side. Each file's tests stay in one process, which builds its module fixtures
+# (a trained reference model, the crawled site) once.
+.venv/bin/python -m pytest -q -n auto --dist loadfile "$@"

@@ -12,6 +12,7 @@ import's time in WebAssembly), except the few kept as source (SOURCE_ONLY).
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -82,7 +83,7 @@ def _compiled(sources: dict) -> dict:
     if len(compiled) != len(sources):
         raise MissingAsset(f"Pyodide compiled {len(compiled)} of the {len(sources)} modules of calculators/")
     PYC_CACHE.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".partial")
+    partial = cached.with_name(f".{cached.name}.{os.getpid()}.partial")
     partial.write_bytes(_zip(compiled))
     partial.replace(cached)  # whole or not at all: a build stopped halfway leaves no broken cache entry
     return compiled

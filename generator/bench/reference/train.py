@@ -335,5 +335,14 @@ def _save(model, trained: TrainedModel):
     model.save_pretrained(temporary)
     fields = {key: value for key, value in vars(trained).items() if key != "path"}
     (temporary / "training.json").write_text(json.dumps(fields, indent=1) + "\n")
-    shutil.rmtree(trained.path, ignore_errors=True)
-    os.replace(temporary, trained.path)
+    # Another process (a parallel test run) may have saved this model meanwhile, from the same inputs and so
+    # with the same files: keep that one, whole, rather than delete it under a reader.
+    if not (trained.path / "training.json").exists():
+        shutil.rmtree(trained.path, ignore_errors=True)  # a save stopped halfway
+        try:
+            os.replace(temporary, trained.path)
+            return
+        except OSError:  # saved by the other process between the check and the rename
+            if not (trained.path / "training.json").exists():
+                raise
+    shutil.rmtree(temporary, ignore_errors=True)
