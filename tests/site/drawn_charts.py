@@ -17,9 +17,12 @@ def scroll_to_chart(page, selector, timeout=60_000):
 
 
 def wait_for_drawing(page, figure_id, figure, timeout=60_000):
-    """Wait until plotly.js holds this figure's y values in the chart of that id (a live result's charts are
-    drawn a moment after its numbers, and plotly.js may still be loading)."""
+    """Scroll to the chart of that id and wait until plotly.js holds this figure's y values in it (a live result's
+    charts are drawn a moment after its numbers, as they come near the screen, and plotly.js may still be
+    loading)."""
     want = [trace["y"] for trace in figure["data"]]
+    # A live chart is drawn as it comes near the screen: the reader scrolls to it.
+    page.eval_on_selector(f"[id='{figure_id}']", "figure => figure.scrollIntoView()")
     page.wait_for_function(
         "([id, want]) => { const plot = document.querySelector(`[id='${id}'] .js-plotly-plot`);"
         " if (!plot || !plot.data || plot.data.length !== want.length) return false;"

@@ -132,7 +132,9 @@ def test_editing_an_input_recomputes_and_the_chart_is_drawn(watched, base_url):
     assert "B200" in watched.page.inner_text(".calc-result")
     capacity = reply["result"]["capacity_bytes"] / 2**30
     assert capacity != compute("fit", {})["result"]["capacity_bytes"] / 2**30
-    # The drawn chart follows the new result a moment later: its capacity line is the B200's.
+    # The drawn chart follows the new result a moment later, once the reader scrolls to it: its capacity line is
+    # the B200's.
+    watched.page.eval_on_selector("[id='fit-memory']", "figure => figure.scrollIntoView()")
     watched.page.wait_for_function(f"""() => {{
         const plot = document.querySelector("[id='fit-memory'] .js-plotly-plot");
         return plot && plot.data && plot.data.some((t) => t.name === "GPU memory" && t.y[0] === {capacity!r});
@@ -142,6 +144,23 @@ def test_editing_an_input_recomputes_and_the_chart_is_drawn(watched, base_url):
         [(t["name"], t["y"]) for t in reply["charts"][0]["data"]]
     assert_table_matches_traces(table_view(watched.page, "fit-memory"), drawn["fit-memory"])
     assert "Memory per GPU" in watched.page.inner_text("[id='fit-memory'] figcaption")
+    assert watched.errors == []
+
+
+def test_a_live_chart_off_the_screen_is_redrawn_as_the_reader_comes_to_it(watched, base_url):
+    """Typing never waits for plotly.js to draw charts nobody sees: a live result's chart below the fold keeps its
+    drawing, marked as not yet redrawn, until the reader scrolls near it."""
+    watched.page.set_viewport_size({"width": 1280, "height": 600})
+    watched.page.goto(url(base_url, "fit"))
+    watched.wait_live()
+    watched.page.select_option("#f-gpu", "b200")
+    reply = watched.wait_live(count=2)
+    pending = "document.querySelector(\"[id='fit-memory']\").classList.contains('chart-pending')"
+    watched.page.wait_for_function(pending)
+    assert watched.page.evaluate("typeof window.Plotly") == "undefined"  # nothing drew it, nor loaded plotly.js
+    assert_table_matches_traces(table_view(watched.page, "fit-memory"), reply["charts"][0]["data"])  # already new
+    wait_for_drawing(watched.page, "fit-memory", reply["charts"][0])  # scrolls to it
+    assert not watched.page.evaluate(pending)
     assert watched.errors == []
 
 

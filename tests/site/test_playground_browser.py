@@ -37,6 +37,7 @@ def test_the_playground_computes_live_what_cpython_computes(watched, base_url):
     # the activation chart is redrawn with the quantized values of the new settings; each input change redraws it,
     # so wait for the drawing of the last one rather than for any drawing
     want = expected["charts"][1]["data"][1]["y"]
+    watched.page.eval_on_selector("[id='playground-activation']", "figure => figure.scrollIntoView()")  # drawn in view
     watched.page.wait_for_function(
         "want => { const p = document.querySelector(\"[id='playground-activation'] .js-plotly-plot\");"
         " if (!p || !p.data || !p.data[1] || p.data[1].name !== 'quantized') return false;"

@@ -484,10 +484,10 @@
       fillFigure(node, figure);
       node.dataset.drawn = "1"; // charts.js leaves this figure to the live draw
       const plot = node.querySelector(".chart-plot");
-      // The chart drawn at build time is the default result's, not this one's.
-      for (const drawing of plot.querySelectorAll("svg.chart-static")) drawing.remove();
       try {
-        await window.__charts.draw(plot, { data: figure.data, layout: figure.layout });
+        // Drawn now if it is near the screen, else as it comes near (charts.js); plotly's drawing replaces the
+        // one the box holds (the build's, of the default result), in the same task.
+        await window.__charts.drawLive(plot, { data: figure.data, layout: figure.layout });
       } catch (error) {
         window.__charts.failures.push(String(error));
       }

@@ -174,8 +174,42 @@
     }
   }
 
+  // A live result's chart that is far from the screen is drawn when it comes near, so that typing never waits
+  // for plotly.js to lay out charts nobody is looking at. Until then its box keeps the chart it had, marked as
+  // not yet redrawn (figure.chart-pending), and holds the newest figure asked for.
+  const pending = new Map(); // plot box -> figure
+  const boxOf = (div) => div.closest("figure.chart") || div;
+  function isNear(element) {
+    const box = element.getBoundingClientRect();
+    return box.bottom >= -200 && box.top <= window.innerHeight + 200;
+  }
+  function drawPending(div) {
+    const figure = pending.get(div);
+    if (!figure) return Promise.resolve();
+    pending.delete(div);
+    boxOf(div).classList.remove("chart-pending");
+    if (nearPending) nearPending.unobserve(boxOf(div));
+    // The chart drawn at build time is the default result's, not this one's: it goes, even if plotly.js fails.
+    for (const drawing of div.querySelectorAll(":scope > svg.chart-static")) drawing.remove();
+    return draw(div, figure);
+  }
+  const nearPending = "IntersectionObserver" in window ? new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const div = entry.isIntersecting && entry.target.querySelector(".chart-plot");
+      if (div) drawPending(div).catch((error) => window.__charts.failures.push(String(error)));
+    }
+  }, { rootMargin: "200px 0px" }) : null;
+  window.__charts.drawLive = (div, figure) => {
+    pending.set(div, figure);
+    if (!nearPending || isNear(boxOf(div))) return drawPending(div);
+    boxOf(div).classList.add("chart-pending");
+    nearPending.observe(boxOf(div));
+    return Promise.resolve();
+  };
+
   // Every chart of the page, drawn now (what scrolling past each of them does).
-  window.__charts.drawAll = () => Promise.all([...document.querySelectorAll("figure.chart")].map(upgrade));
+  window.__charts.drawAll = () => Promise.all([...document.querySelectorAll("figure.chart")].map(upgrade)
+    .concat([...pending.keys()].map(drawPending)));
 
   function redrawAll() {
     if (!plotly) return;
