@@ -127,7 +127,10 @@ def engine_sliding_layers(arch: Architecture, engine: str = "vllm") -> tuple[int
         return arch.num_sliding_layers, ""
     if engine == "llama.cpp":
         return 0, _LLAMA_CPP_NO_WINDOW[arch.model_type]
-    return arch.num_sliding_layers, _PHI3_VLLM if arch.model_type == "phi3" else _VLLM_EVERY_LAYER
+    if arch.model_type == "phi3":
+        return arch.num_sliding_layers, _PHI3_VLLM
+    # Qwen2's config says which layers slide (those from max_window_layers on): nothing is left to read.
+    return arch.num_sliding_layers, _VLLM_EVERY_LAYER if arch.num_sliding_layers == arch.num_layers else ""
 
 
 def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int = 1,

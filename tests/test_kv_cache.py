@@ -134,6 +134,19 @@ def test_vllm_slides_every_layer_and_llama_cpp_caches_the_whole_context(preset_i
     assert short[0].total_bytes == short[1].total_bytes == 4096 * per_token
 
 
+def test_qwen2_windows_from_max_window_layers_on_and_llama_cpp_ignores_them():
+    arch = architecture_from_config({"model_type": "qwen2", "hidden_size": 256, "num_hidden_layers": 4,
+                                     "num_attention_heads": 8, "num_key_value_heads": 2, "intermediate_size": 512,
+                                     "vocab_size": 1000, "use_sliding_window": True, "sliding_window": 64,
+                                     "max_window_layers": 2})
+    per_token = 2 * 2 * 32 * 2  # K and V, 2 KV heads of 32, bf16, in one layer
+    vllm = kv_cache_bytes(arch, BF16, context=256, engine="vllm")
+    assert (vllm.sliding_layers, vllm.total_bytes, vllm.window_rule) == (2, (2 * 256 + 2 * 64) * per_token, "")
+    llama_cpp = kv_cache_bytes(arch, BF16, context=256, engine="llama.cpp")
+    assert (llama_cpp.sliding_layers, llama_cpp.total_bytes) == (0, 4 * 256 * per_token)
+    assert "case LLM_ARCH_QWEN2" in llama_cpp.window_rule
+
+
 def test_a_phi3_window_longer_than_the_context_changes_nothing():
     long_window = dataclasses.replace(preset_architecture("phi-3-mini-4k"), sliding_window=262144)
     for engine in ("vllm", "llama.cpp"):
