@@ -272,7 +272,7 @@ def _minicpm3(r):
     # openbmb/MiniCPM3-4B ships): DeepSeek-V2's multi-head latent attention without experts, under one dense
     # SwiGLU MLP per layer. v_head_dim, absent from the published config.json, is hidden_size //
     # num_attention_heads; embeddings tied by default; scale_emb, scale_depth and dim_model_base scale
-    # activations, not weights. Engines cache it per head, not as the latent (kv_cache.engine_kv_layout).
+    # activations, not weights. Engines cache it per head, not as the latent (kv_cache.per_head_layout).
     heads = r.int("num_attention_heads")
     hidden = r.int("hidden_size")
     nope, rope = r.int("qk_nope_head_dim", 64), r.int("qk_rope_head_dim", 32)
