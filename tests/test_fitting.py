@@ -2,9 +2,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from model_configs import MINICPM3_4B
+
 from calculators import CalculatorError, accelerator, fit, kv_format, memory_stack, preset_architecture, weight_bytes, \
     weight_format
 from calculators.fitting import RUNTIME_OVERHEAD_BYTES, _largest, activation_bytes
+from calculators.hf_config import architecture_from_config
 
 LLAMA8 = preset_architecture("llama-3.1-8b")
 BF16, KV16 = weight_format("bf16"), kv_format("bf16")
@@ -167,11 +170,7 @@ def test_a_straight_cost_is_searched_in_a_few_steps():
 
 
 def test_a_per_head_cache_splits_over_gpus_where_a_latent_is_copied():
-    from calculators.hf_config import architecture_from_config
-    minicpm3 = architecture_from_config({"model_type": "minicpm3", "hidden_size": 2560, "num_hidden_layers": 62,
-                                         "intermediate_size": 6400, "num_attention_heads": 40,
-                                         "num_key_value_heads": 40, "qk_nope_head_dim": 64, "qk_rope_head_dim": 32,
-                                         "q_lora_rank": 768, "kv_lora_rank": 256, "vocab_size": 73448})
+    minicpm3 = architecture_from_config(MINICPM3_4B)
     one, two = (memory_stack(minicpm3, BF16, KV16, 8192, 1, num_gpus=n) for n in (1, 2))
     assert two.kv_cache == one.kv_cache // 2  # vLLM caches it per head, and heads split
     deepseek = preset_architecture("deepseek-v3")

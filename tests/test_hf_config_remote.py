@@ -3,6 +3,8 @@ by hand from their modeling code, and presets against the parameter counts their
 
 import pytest
 
+from model_configs import MINICPM3_4B
+
 from calculators import CalculatorError, architecture_from_config, count_parameters, preset_architecture, \
     weight_bytes, weight_format
 
@@ -84,14 +86,6 @@ def test_internlm2_5_7b_counts_its_fused_qkv_and_untied_head():
     # per layer: wqkv 4096 x (32 + 2 * 8) * 128, wo 4096 x 4096, three 4096 x 14336 MLP matrices, two norms
     per_layer = 4096 * 48 * 128 + 4096 * 4096 + 3 * 4096 * 14336 + 2 * 4096
     assert counts.total == 32 * per_layer + 4096 + 2 * 92544 * 4096
-
-
-# MiniCPM3-4B's published config.json before its model_type was added: no model_type, the remote config class
-# in auto_map, and no v_head_dim (the class makes it hidden_size // num_attention_heads).
-MINICPM3_4B = {"architectures": ["MiniCPM3ForCausalLM"], "auto_map": {"AutoConfig": "configuration_minicpm.MiniCPM3Config"},
-               "hidden_size": 2560, "num_hidden_layers": 62, "intermediate_size": 6400, "num_attention_heads": 40,
-               "num_key_value_heads": 40, "qk_nope_head_dim": 64, "qk_rope_head_dim": 32, "q_lora_rank": 768,
-               "kv_lora_rank": 256, "vocab_size": 73448, "max_position_embeddings": 32768}
 
 
 def test_minicpm3_is_latent_attention_with_a_dense_mlp_and_tied_embeddings():

@@ -2,6 +2,8 @@ import dataclasses
 
 import pytest
 
+from model_configs import MINICPM3_4B
+
 from calculators import Architecture, CalculatorError, kv_bytes_per_token, kv_cache_bytes, kv_format, \
     preset_architecture
 from calculators.hf_config import architecture_from_config
@@ -198,11 +200,7 @@ def test_smollm3_slides_only_its_nope_layers_and_only_when_asked():
     assert kv_cache_bytes(arch, BF16, 8192).total_bytes == per_layer_token * (6 * 8192 + 2 * 1024)
 
 
-# MiniCPM3-4B: 62 layers of 40 heads; K of 64 + 32 per head, V of 64 (hidden_size // heads); a latent of 256 + 32.
-MINICPM3 = architecture_from_config({"model_type": "minicpm3", "hidden_size": 2560, "num_hidden_layers": 62,
-                                     "intermediate_size": 6400, "num_attention_heads": 40, "num_key_value_heads": 40,
-                                     "qk_nope_head_dim": 64, "qk_rope_head_dim": 32, "q_lora_rank": 768,
-                                     "kv_lora_rank": 256, "vocab_size": 73448})
+MINICPM3 = architecture_from_config(MINICPM3_4B)
 
 
 def test_minicpm3_is_cached_per_head_as_each_engine_lays_it_out():
