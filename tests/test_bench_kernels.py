@@ -25,11 +25,20 @@ def run_suite(out, *extra):
 
 
 @pytest.fixture(scope="module")
-def record(tmp_path_factory):
+def resumed(tmp_path_factory):
+    """The sweep stopped by its budget after one result, then rerun to the end under the same run id: (the
+    record as the budget left it, the finished record). The finished one is the module's record."""
     out = tmp_path_factory.mktemp("kernels")
-    assert run_suite(out) == 0
+    assert run_suite(out, "--budget-s", "0.001", "--run-id", "kernels-resume") == 3
+    partial = load_record(out / "kernels-resume.json")
+    assert run_suite(out, "--run-id", "kernels-resume") == 0
     (path,) = out.glob("*.json")
-    return load_record(path)
+    return partial, load_record(path)
+
+
+@pytest.fixture(scope="module")
+def record(resumed):
+    return resumed[1]
 
 
 def test_every_method_layer_and_token_count_is_measured(record):
@@ -66,13 +75,11 @@ def test_layer_bytes_match_the_calculators_layout(record):
         assert result["metrics"]["weight_bytes"] == pytest.approx(predicted, rel=0.01), (fmt.id, layer)
 
 
-def test_a_budget_stops_the_sweep_and_a_rerun_resumes_it(tmp_path):
-    assert run_suite(tmp_path, "--budget-s", "0.001", "--run-id", "kernels-resume") == 3
-    partial = load_record(tmp_path / "kernels-resume.json")
+def test_a_budget_stops_the_sweep_and_a_rerun_resumes_it(resumed):
+    partial, whole = resumed
     assert partial["run"]["finished"] is None and len(partial["results"]) >= 1
-    assert run_suite(tmp_path, "--run-id", "kernels-resume") == 0
-    whole = load_record(tmp_path / "kernels-resume.json")
     assert whole["run"]["finished"] is not None
+    assert whole["results"][:len(partial["results"])] == partial["results"]  # kept, not measured again
     keys = [(r["method"]["id"], str(r["method"]["config"]), r["model"]["id"], r["workload"]["batch"])
             for r in whole["results"]]
     assert len(keys) == len(set(keys)) == len(methods.standard_configs()) * 3 * 3

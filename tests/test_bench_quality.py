@@ -186,6 +186,11 @@ def test_a_tiny_llama_trained_for_seconds_lowers_validation_loss(trained, data):
     assert math.exp(trained.validation_loss) < 0.8 * train.unigram_perplexity(data.ids["train"],
                                                                                data.ids["validation"], VOCAB)
     assert (trained.path / "model.safetensors").exists() and trained.model_id.startswith("pydocs-llama-tiny-")
+    # bf16 autocast only where bf16 is native; the checkpoint says which precision trained it
+    assert trained.precision == train.training_precision(CPU)
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    assert trained.precision == (train.BF16_AUTOCAST if native else train.FP32)
+    assert train.training_precision(torch.device("cuda")) == train.BF16_AUTOCAST
 
 
 def test_training_stops_once_validation_loss_rises_and_keeps_the_best_weights(data, tmp_path, monkeypatch):
@@ -194,7 +199,7 @@ def test_training_stops_once_validation_loss_rises_and_keeps_the_best_weights(da
     forced = iter([9.0, 8.0, 7.0, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5])
     weights_seen = []
 
-    def fake_validation_loss(model, ids, device):
+    def fake_validation_loss(model, ids, device, precision):
         weights_seen.append(model.lm_head.weight.detach().clone())
         return next(forced)
 

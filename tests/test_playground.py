@@ -175,7 +175,7 @@ def test_the_export_script_writes_the_models_own_weights_and_activation(tmp_path
     model.save_pretrained(folder)
     trained = train.TrainedModel(size="tiny", path=folder, steps=0, tokens=0, train_s=0.0,
                                  params=sum(p.numel() for p in model.parameters()), validation_loss_start=0.0,
-                                 validation_loss=0.0, stopped_early=False, precision=train.PRECISION, recipe={})
+                                 validation_loss=0.0, stopped_early=False, precision=train.BF16_AUTOCAST, recipe={})
     sample = export.sample(trained, data)
     out = tmp_path / "reference_weights.py"
     export.write(sample, out)

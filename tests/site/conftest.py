@@ -73,6 +73,25 @@ class Watched:
         self.page.wait_for_function(f"window.__calc && window.__calc.computeMs.length >= {count}", timeout=timeout)
         return self.page.evaluate("window.__calc.lastReply")
 
+    def enter(self, values, timeout=60_000):
+        """Sets a live calculator's fields as a reader would (a choice picked from a list, text typed) and
+        returns the reply computed for all of them: {name: value}, in order (a choice that shows a field
+        comes before it). Returns the values the fields held before, to put back with another enter. A reply
+        leaves out the fields its choices hide (the pasted config once a preset model is chosen again)."""
+        before = {}
+        for name, value in values.items():
+            field = self.page.locator(f"[name='{name}']")
+            before[name] = field.input_value()
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        self.page.wait_for_function("""(want) => { const reply = window.__calc.lastReply;
+            const given = Object.entries(want).filter(([name]) => reply && name in reply.inputs);
+            return given.length > 0 && given.every(([name, value]) => reply.inputs[name] === value); }""",
+                                    arg=values, timeout=timeout)
+        return self.page.evaluate("window.__calc.lastReply"), dict(reversed(before.items()))
+
 
 @pytest.fixture
 def watched(browser):

@@ -181,53 +181,65 @@ def test_live_charts_rewrite_their_titles_and_tables(watched, base_url):
     assert watched.errors == [] and watched.dialogs == []
 
 
-BAD_INPUTS = [
-    ("kv", {"context": "-5"}, "context", "at least"),
-    ("kv", {"context": "1e308"}, "context", "at most"),
-    ("kv", {"context": "0.3k"}, "context", "whole number of tokens"),
-    ("kv", {"context": "NaN"}, "context", "whole number"),
-    ("kv", {"context": ""}, "context", "enter"),
-    ("kv", {"batch": "0"}, "batch", "at least 1"),
+# Bad values in the address: the page opens with a message, not with what the value would inject.
+BAD_ADDRESSES = [
     ("kv", {"model": "<script>alert(1)</script>"}, "model", "unknown model"),
     ("fit", {"gpus": "javascript:alert(1)"}, "gpus", "whole number"),
-    ("fit", {"gpus": "3"}, "gpus", "cannot split"),
     ("fit", {"gpu": "\"><img src=x onerror=alert(1)>"}, "gpu", "unknown GPU"),
-    ("speculative", {"acceptance": "Infinity"}, "acceptance", "between 0 and 1"),
-    ("speculative", {"draft_cost": "-0.5"}, "draft_cost", "between 0 and 1"),
-    ("weights", {"model": "config", "config": "{\"model_type\": \"<script>alert(1)</script>\"}"}, "config",
-     "not supported"),
-    ("weights", {"model": "config", "config": "{not json"}, "config", "not valid JSON"),
-    ("weights", {"model": "config", "config": "{\"model_type\": \"llama\"}"}, "config", "missing 'hidden_size'"),
-    ("weights", {"model": "custom", "num_kv_heads": "3"}, "num_kv_heads", "multiple"),
-    ("roofline", {"gpu": "m2-ultra"}, "gpu", "no published peak"),
-    ("training", {"lora_rank": "0"}, "lora_rank", "at least 1"),
 ]
+# Bad values entered on the live page, one after another, each put right before the next: {page: cases}.
+BAD_ENTRIES = {
+    "kv": [({"context": "-5"}, "context", "at least"),
+           ({"context": "1e308"}, "context", "at most"),
+           ({"context": "0.3k"}, "context", "whole number of tokens"),
+           ({"context": "NaN"}, "context", "whole number"),
+           ({"context": ""}, "context", "enter"),
+           ({"batch": "0"}, "batch", "at least 1")],
+    "fit": [({"gpus": "3"}, "gpus", "cannot split")],
+    "speculative": [({"acceptance": "Infinity"}, "acceptance", "between 0 and 1"),
+                    ({"draft_cost": "-0.5"}, "draft_cost", "between 0 and 1")],
+    "weights": [({"model": "config", "config": "{\"model_type\": \"<script>alert(1)</script>\"}"}, "config",
+                 "not supported"),
+                ({"model": "config", "config": "{not json"}, "config", "not valid JSON"),
+                ({"model": "config", "config": "{\"model_type\": \"llama\"}"}, "config", "missing 'hidden_size'"),
+                ({"model": "custom", "num_kv_heads": "3"}, "num_kv_heads", "multiple")],
+    "roofline": [({"gpu": "m2-ultra"}, "gpu", "no published peak")],
+    "training": [({"lora_rank": "0"}, "lora_rank", "at least 1")],
+}
 
 
-@pytest.mark.parametrize("page, params, field, message", BAD_INPUTS,
-                         ids=[f"{p}-{f}-{i}" for i, (p, _, f, _) in enumerate(BAD_INPUTS)])
-def test_bad_input_gets_a_message_next_to_the_field(watched, base_url, page, params, field, message):
-    watched.page.goto(url(base_url, page, params))
-    reply = watched.wait_live()
+def shows_the_message_and_nothing_else(watched, reply, field, message):
     assert not reply["ok"]
     shown = watched.page.inner_text(f"#e-{field}")
     assert message in shown, shown
     assert watched.page.get_attribute(f"[name={field}]", "aria-invalid") == "true"
     result = watched.page.inner_text(".calc-result")
     assert result.strip() and "NaN" not in result and "Infinity" not in result and "Traceback" not in result
+    assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
     assert watched.dialogs == [] and watched.errors == []
     assert watched.page.evaluate("document.querySelectorAll('.calc img, .calc script').length") == 0
 
 
-def test_typing_bad_input_then_fixing_it(watched, base_url):
-    watched.page.goto(url(base_url, "kv"))
+@pytest.mark.parametrize("page, params, field, message", BAD_ADDRESSES,
+                         ids=[f"{p}-{f}" for p, _, f, _ in BAD_ADDRESSES])
+def test_a_bad_value_in_the_address_gets_a_message_next_to_the_field(watched, base_url, page, params, field,
+                                                                     message):
+    watched.page.goto(url(base_url, page, params))
+    shows_the_message_and_nothing_else(watched, watched.wait_live(), field, message)
+
+
+@pytest.mark.parametrize("page", BAD_ENTRIES)
+def test_bad_input_gets_a_message_next_to_the_field_and_fixing_it_clears_it(watched, base_url, page):
+    watched.page.goto(url(base_url, page))
     watched.wait_live()
-    watched.page.fill("#f-context", "abc")
-    watched.wait_live(count=2)
-    assert "whole number" in watched.page.inner_text("#e-context")
-    watched.page.fill("#f-context", "4096")
-    reply = watched.wait_live(count=3)
-    assert reply["ok"] and watched.page.inner_text("#e-context") == ""
+    for values, field, message in BAD_ENTRIES[page]:
+        reply, before = watched.enter(values)
+        shows_the_message_and_nothing_else(watched, reply, field, message)
+        reply, _ = watched.enter(before)
+        assert reply["ok"], (values, reply["errors"])
+        assert watched.page.inner_text(f"#e-{field}") == ""
+        assert watched.page.get_attribute(f"[name={field}]", "aria-invalid") != "true"
+        assert "calc-stale" not in watched.page.get_attribute(".calc-result", "class")
 
 
 def test_instant_navigation_keeps_one_worker(watched, base_url):
