@@ -74,7 +74,7 @@ class Watched:
         return self.page.evaluate("window.__calc.lastReply")
 
     def enter(self, values, timeout=60_000):
-        """Sets a live calculator's fields as a reader would (a choice picked from a list, text typed) and
+        """Sets a live calculator's fields as a reader would (a choice picked, a box ticked, text typed) and
         returns the reply computed for all of them: {name: value}, in order (a choice that shows a field
         comes before it). Returns the values the fields held before, to put back with another enter. A reply
         leaves out the fields its choices hide (the pasted config once a preset model is chosen again)."""
@@ -82,7 +82,11 @@ class Watched:
         for name, value in values.items():
             field = self.page.locator(f"[name='{name}']")
             before[name] = field.input_value()
-            if field.evaluate("e => e.tagName") == "SELECT":
+            kind = field.evaluate("e => e.type")
+            if kind == "checkbox":
+                before[name] = "on" if field.is_checked() else ""
+                field.set_checked(value == "on")
+            elif kind.startswith("select"):
                 field.select_option(value)
             else:
                 field.fill(value)

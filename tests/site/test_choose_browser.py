@@ -4,7 +4,6 @@ conftest.py loads the evidence summary of the records, so that CPython answers a
 import json
 from urllib.parse import urlencode
 
-import pytest
 
 from calculators.pages import page as calculator_page
 from calculators.web import compute
@@ -19,18 +18,21 @@ def off_site(watched, base_url):
     return [r for r in watched.requests if not r.startswith((base_url, "data:", "blob:"))]
 
 
-@pytest.mark.parametrize("params", [
-    {},
-    {"model": "qwen3-8b", "goal": "local", "gpu": "m3-max", "gpus": "1", "context": "16k", "priority": "memory"},
-    {"model": "llama-3.1-8b", "goal": "finetune", "gpu": "rtx-4090", "gpus": "1", "context": "2048",
-     "concurrency": "1", "priority": "quality"},
-])
-def test_the_wizard_answers_live_as_cpython_does(watched, base_url, params):
-    watched.page.goto(wizard_url(base_url, params))
+def test_the_wizard_answers_live_as_cpython_does(watched, base_url):
+    """The default answer, then two situations entered on the same live page, each put back before the next."""
+    watched.page.goto(wizard_url(base_url, {}))
     reply = watched.wait_live()
-    assert reply == json.loads(json.dumps(compute("wizard", params)))
-    assert reply["ok"] and watched.page.inner_text(".calc-status") == "Live result."
-    assert "records in gpu_runs/" in watched.page.inner_text(".calc-result")  # the worker loaded the evidence
+    assert reply == json.loads(json.dumps(compute("wizard", {})))
+    for params in [{"model": "qwen3-8b", "goal": "local", "gpu": "m3-max", "gpus": "1", "context": "16k",
+                    "priority": "memory"},
+                   {"model": "llama-3.1-8b", "goal": "finetune", "gpu": "rtx-4090", "gpus": "1", "context": "2048",
+                    "concurrency": "1", "priority": "quality"}]:
+        reply, before = watched.enter(params)
+        assert reply == json.loads(json.dumps(compute("wizard", reply["inputs"]))), params
+        assert all(reply["inputs"][name] == value for name, value in params.items())
+        assert reply["ok"] and watched.page.inner_text(".calc-status") == "Live result."
+        assert "records in gpu_runs/" in watched.page.inner_text(".calc-result")  # the worker loaded the evidence
+        watched.enter(before)
     assert watched.errors == [] and off_site(watched, base_url) == []
 
 
