@@ -452,3 +452,27 @@ def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url
     assert dark["scheme"] == "slate"
     assert all(min(colour) > 200 for colour in dark["charts"]), dark  # light text on the dark background
     assert watched.errors == []
+
+
+def test_the_theme_script_waits_for_the_live_calculator_or_the_reader(watched, base_url):
+    """mkdocs-material's script (search, the palette switch, instant navigation) is held back while Pyodide
+    starts (generator/site/hooks.py, DEFERRED_THEME): it comes once the calculator is live, or at the reader's
+    first key press, whichever is first, and then works as on any other page."""
+    page = watched.page
+    page.goto(url(base_url, "roofline"))
+    assert page.evaluate("typeof window.document$") == "undefined"
+    watched.wait_live()
+    page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
+    assert page.locator("script[src*='javascripts/bundle.']").count() == 1
+    page.click("input.md-search__input")
+    page.keyboard.type("roofline")
+    page.wait_for_selector(".md-search-result__item", timeout=30_000)
+    # Pyodide held back for good: only the reader's key press brings the theme.
+    early = page.context.new_page()
+    early.route("**/vendor/pyodide/**", lambda route: None)  # never answered
+    early.goto(url(base_url, "kv"))
+    early.wait_for_timeout(500)
+    assert early.evaluate("typeof window.document$") == "undefined"
+    early.keyboard.press("Tab")
+    early.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
+    assert watched.errors == []

@@ -185,3 +185,14 @@ def test_a_build_for_hosting_refuses_a_local_address(tmp_path, monkeypatch, caps
     assert build_site(site_dir=tmp_path) == 2
     assert build_site("guide.example.org", site_dir=tmp_path) == 2
     assert not any(tmp_path.iterdir())  # refused before building anything
+
+
+def test_calculator_pages_hold_the_theme_script_back_and_other_pages_load_it(site_dir):
+    directory, _ = site_dir
+    theme = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
+    for page in all_pages():
+        html = (directory / page.path / "index.html").read_text(encoding="utf-8")
+        assert not theme.search(html) and "window.__loadTheme" in html, page.path
+    for path in ("index.html", "learn/index.html", "404.html"):
+        html = (directory / path).read_text(encoding="utf-8")
+        assert theme.search(html) and "__loadTheme" not in html, path

@@ -4,7 +4,6 @@ conftest.py loads the evidence summary of the records, so that CPython answers a
 import json
 from urllib.parse import urlencode
 
-
 from calculators.pages import page as calculator_page
 from calculators.web import compute
 from generator.site.figures import decisions

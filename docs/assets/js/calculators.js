@@ -328,6 +328,7 @@
         status.textContent = shown === JSON.stringify(formValues(form))
           ? `The live calculator failed to start (${answer.failure}); the result shown is the one computed at build time.`
           : `The live calculator failed to start (${answer.failure}); the result shown was computed at build time for the default inputs, not for these.`;
+        if (window.__loadTheme) window.__loadTheme();
         return;
       }
       const reply = answer.reply;
@@ -356,6 +357,7 @@
       if (window.__calc.liveAt === null) {
         window.__calc.liveAt = performance.now();
         performance.mark("calc-live");
+        if (window.__loadTheme) window.__loadTheme(); // held back while Pyodide started (hooks.py)
       }
     }
 
@@ -499,7 +501,14 @@
     for (const root of document.querySelectorAll(".calc[data-page]")) bind(root);
   }
 
+  // On a calculator page the theme's script comes later (generator/site/hooks.py, DEFERRED_THEME): the pages
+  // instant navigation brings in from then on come through its document$.
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage);
-  else onPage();
+  else {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage, { once: true });
+    else onPage();
+    document.addEventListener("lqfg-theme", () => {
+      if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
+    }, { once: true });
+  }
 })();
