@@ -10,7 +10,7 @@ from .architecture import Architecture
 from .errors import CalculatorError
 from .formats import KVFormat, WeightFormat
 from .hardware import GIB, Accelerator
-from .kv_cache import kv_cache_bytes, per_head_layout
+from .kv_cache import MAX_BLOCK_SIZE, kv_cache_bytes, kv_total_bytes, per_head_layout
 from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
 from .weights import weight_bytes
 
@@ -179,15 +179,17 @@ def memory_stack(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat,
     weights / n; KV / min(n, kv_heads) (heads are copied when n > kv_heads; an MLA
     latent is copied on every GPU); activations with sharded widths; overhead.
     """
+    kv = kv_cache_bytes(arch, kv_fmt, context, batch, block_size)  # checks context, batch and block_size
     weights = weight_bytes(arch, weight_fmt).total_bytes
-    return _stack(arch, weights, weight_fmt, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
+    return _stack(arch, weights, weight_fmt, lambda c, b: kv.total_bytes, kv.context, kv.batch, num_gpus,
+                  prefill_chunk)
 
 
-def _stack(arch, weights_total, weight_fmt, kv_fmt, context, batch, num_gpus, block_size,
-           prefill_chunk) -> MemoryStack:
-    """activations = the larger of the activation estimate and the kernels' workspace: the workspace
-    constants were fitted as peak - weights - KV, so they already hold the activations beside them."""
-    kv = kv_cache_bytes(arch, kv_fmt, context, batch, block_size).total_bytes
+def _stack(arch, weights_total, weight_fmt, kv_total, context, batch, num_gpus, prefill_chunk) -> MemoryStack:
+    """kv_total(context, batch): the whole KV cache's bytes (kv_cache.kv_total_bytes). activations = the larger
+    of the activation estimate and the kernels' workspace: the workspace constants were fitted as
+    peak - weights - KV, so they already hold the activations beside them."""
+    kv = kv_total(context, batch)
     act = activation_bytes(arch, context, batch, prefill_chunk, num_gpus)
     workspace = kernel_workspace_bytes(arch, weight_fmt, act.prefill_tokens_in_flight, num_gpus)
     return MemoryStack(weights=-(-weights_total // num_gpus), kv_cache=-(-kv // kv_shards(arch, num_gpus)),
@@ -254,12 +256,15 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     prefill_chunk = whole_number("prefill_chunk", prefill_chunk, 0, MAX_TOKENS)
     capacity = usable_bytes(gpu, memory_utilization)
 
+    block_size = whole_number("block_size", block_size, 0, MAX_BLOCK_SIZE)
+    # The searches try many contexts and batches: the weights and the KV cache's layout are worked out once.
     weights = weight_bytes(arch, weight_fmt).total_bytes
+    kv_total = kv_total_bytes(arch, kv_fmt, block_size)
 
     def total(c, b):
-        return _stack(arch, weights, weight_fmt, kv_fmt, c, b, num_gpus, block_size, prefill_chunk).total
+        return _stack(arch, weights, weight_fmt, kv_total, c, b, num_gpus, prefill_chunk).total
 
-    stack = _stack(arch, weights, weight_fmt, kv_fmt, context, batch, num_gpus, block_size, prefill_chunk)
+    stack = _stack(arch, weights, weight_fmt, kv_total, context, batch, num_gpus, prefill_chunk)
     # The largest context is looked for only up to the model's own limit, where the config states one.
     context_limit = min(arch.max_context, MAX_TOKENS) if arch.max_context else MAX_TOKENS
     max_context = _largest(lambda c: total(c, batch), capacity, context_limit)

@@ -133,6 +133,32 @@ def engine_sliding_layers(arch: Architecture, engine: str = "vllm") -> tuple[int
     return arch.num_sliding_layers, _VLLM_EVERY_LAYER if arch.num_sliding_layers == arch.num_layers else ""
 
 
+MAX_BLOCK_SIZE = 1 << 16  # tokens in a page of the paged cache
+
+
+def kv_total_bytes(arch: Architecture, fmt: KVFormat, block_size: int = 0, engine: str = "vllm"):
+    """kv_cache_bytes(arch, fmt, context, batch, block_size, engine).total_bytes as a function of (context, batch),
+    with what depends on neither worked out once, for the searches that try many; it checks nothing itself.
+    A format with residual_tokens keeps the newest that many tokens in 16-bit."""
+    sliding, _ = engine_sliding_layers(arch, engine)
+    quantized_x8 = layer_bytes_per_token_x8(arch, fmt, engine=engine)
+    residual_x8 = layer_bytes_per_token_x8(arch, fmt, bits=16, engine=engine) if fmt.residual_tokens else 0
+    full = arch.num_layers - sliding
+    window = arch.sliding_window
+    kept = fmt.residual_tokens
+    scales = arch.num_layers * fmt.layer_bytes  # per-layer scales, shared by all sequences
+
+    def total(context: int, batch: int) -> int:
+        sequence_x8 = 0
+        # Every full-attention layer caches the same tokens, and so does every sliding one.
+        for layers, tokens in ((full, _allocated(context, block_size)),
+                               (sliding, _allocated(min(context, window), block_size) if sliding else 0)):
+            residual = min(tokens, kept)
+            sequence_x8 += layers * ((tokens - residual) * quantized_x8 + residual * residual_x8)
+        return -(-batch * sequence_x8 // 8) + scales
+    return total
+
+
 def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int = 1,
                    block_size: int = 0, engine: str = "vllm") -> KVCacheBytes:
     """total = batch * sum over layers of layer_bytes(tokens cached in that layer)
@@ -142,19 +168,11 @@ def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int =
     """
     context = whole_number("context", context, 1, MAX_TOKENS)
     batch = whole_number("batch", batch, 1, MAX_BATCH)
-    block_size = whole_number("block_size", block_size, 0, 1 << 16)
+    block_size = whole_number("block_size", block_size, 0, MAX_BLOCK_SIZE)
     sliding, window_rule = engine_sliding_layers(arch, engine)
-    quantized_x8 = layer_bytes_per_token_x8(arch, fmt, engine=engine)
-    residual_x8 = layer_bytes_per_token_x8(arch, fmt, bits=16, engine=engine) if fmt.residual_tokens else 0
-    sequence_x8 = 0
-    tokens_cached = 0
-    # Every full-attention layer caches the same tokens, and so does every sliding one.
-    for layers, tokens in ((arch.num_layers - sliding, _allocated(context, block_size)),
-                           (sliding, _allocated(min(context, arch.sliding_window), block_size))):
-        residual = min(tokens, fmt.residual_tokens)
-        sequence_x8 += layers * ((tokens - residual) * quantized_x8 + residual * residual_x8)
-        tokens_cached += layers * tokens
-    total = ceil(batch * sequence_x8 / 8) + arch.num_layers * fmt.layer_bytes
+    total = kv_total_bytes(arch, fmt, block_size, engine)(context, batch)
+    tokens_cached = (arch.num_layers - sliding) * _allocated(context, block_size) + \
+        sliding * _allocated(min(context, arch.sliding_window), block_size)
     return KVCacheBytes(format_id=fmt.id, context=context, batch=batch, block_size=block_size,
                         bytes_per_token=kv_bytes_per_token(arch, fmt, engine), total_bytes=total,
                         tokens_cached_per_sequence=tokens_cached, sliding_layers=sliding,

@@ -53,8 +53,9 @@ def related_links(page, values: dict) -> str:
         if not other.in_calculators_section:
             continue
         fields = {name: field for field, name in carried_fields(other).items()}
+        defaults = other.defaults
         query = {fields[name]: value for name, value in carried.items()
-                 if name in fields and value != other.defaults.get(fields[name], "")}
+                 if name in fields and value != defaults.get(fields[name], "")}
         if other is not page and fields:
             address = f"../{other.slug}/" + ("?" + urlencode(query) if query else "")
             links.append(f"<a href=\"{escape(address)}\">{escape(other.title)}</a>")

@@ -52,6 +52,29 @@ def test_fit_verdict_and_limits_are_consistent():
     assert memory_stack(LLAMA8, BF16, KV16, 8192, result.max_batch + 1).total > usable
 
 
+@pytest.mark.parametrize("model, weights, kv, gpu, gpus, block_size", [
+    ("gemma-2-27b", "awq-int4-g128", "int4-g64", "l40s", 2, 16),  # sliding layers; a 16-bit residual window
+    ("mistral-7b-v0.1", "nf4-dq", "fp8-e4m3", "rtx-4090", 1, 0),  # every layer slides; per-layer scales
+    ("deepseek-v3", "fp8-e4m3-channel", "bf16", "h200-sxm", 8, 64),  # an MLA latent copied on every GPU
+    ("gpt-oss-20b", "bf16", "int2-g64", "a100-sxm-80gb", 1, 32),
+    ("qwen2.5-7b", "gguf-q4-k-m", "gguf-q8-0", "rtx-4090", 2, 0),
+])
+def test_the_largest_context_and_batch_are_those_of_the_memory_stack(model, weights, kv, gpu, gpus, block_size):
+    """fit's searches work the KV cache out once for many contexts and batches: each limit they find is the
+    last one memory_stack, which works everything out afresh, says fits."""
+    arch, fmt, cache, card = preset_architecture(model), weight_format(weights), kv_format(kv), accelerator(gpu)
+    result = fit(arch, fmt, cache, card, gpus, context=8192, batch=4, block_size=block_size)
+
+    def total(context, batch):
+        return memory_stack(arch, fmt, cache, context, batch, gpus, block_size).total
+
+    assert result.per_gpu == memory_stack(arch, fmt, cache, 8192, 4, gpus, block_size)
+    assert 0 < result.max_context and total(result.max_context, 4) <= result.capacity_bytes
+    assert result.context_capped or total(result.max_context + 1, 4) > result.capacity_bytes
+    assert 0 < result.max_batch and total(8192, result.max_batch) <= result.capacity_bytes
+    assert result.batch_capped or total(8192, result.max_batch + 1) > result.capacity_bytes
+
+
 def test_the_share_of_memory_the_engine_may_use_decides_the_fit():
     import pytest
 

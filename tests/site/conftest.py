@@ -73,6 +73,12 @@ class Watched:
         self.page.wait_for_function(f"window.__calc && window.__calc.computeMs.length >= {count}", timeout=timeout)
         return self.page.evaluate("window.__calc.lastReply")
 
+    def address(self, timeout=10_000):
+        """The page's address once it holds the inputs of the result on screen (calculators.js writes it when
+        typing pauses)."""
+        self.page.wait_for_function("!window.__calc.addressPending", timeout=timeout)
+        return self.page.url
+
     def enter(self, values, timeout=60_000):
         """Sets a live calculator's fields as a reader would (a choice picked, a box ticked, text typed) and
         returns the reply computed for all of them: {name: value}, in order (a choice that shows a field

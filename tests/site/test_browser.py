@@ -67,12 +67,33 @@ def test_a_url_round_trips(watched, base_url):
         assert watched.page.input_value(f"#f-{field}") == value
     watched.page.fill("#f-context", "40000")
     watched.wait_live(count=2)
-    query = parse_qs(urlparse(watched.page.url).query)
+    query = parse_qs(urlparse(watched.address()).query)
     assert query["context"] == ["40000"] and query["model"] == ["qwen3-8b"]
     watched.page.reload()
     again = watched.wait_live()
     assert again["inputs"]["context"] == "40000"
     assert again["result"]["total_bytes"] == 2 * first["result"]["total_bytes"]
+
+
+def test_the_address_follows_the_inputs_and_back_returns_to_them(watched, base_url):
+    """The address is written once typing pauses, and before a link is followed however soon it is clicked."""
+    page = watched.page
+    page.goto(url(base_url, "kv"))
+    watched.wait_live()
+    for count, context in enumerate(("5000", "50000", "60000"), start=2):
+        page.fill("#f-context", context)
+        watched.wait_live(count=count)
+    assert parse_qs(urlparse(watched.address()).query)["context"] == ["60000"]
+    page.fill("#f-batch", "7")
+    page.wait_for_function("window.__calc.lastReply.inputs.batch === '7'", timeout=60_000)
+    page.click("nav a[href$='will-it-fit/']")  # at once: the address must not wait for typing to pause
+    page.wait_for_url("**/will-it-fit/**")
+    page.go_back()
+    page.wait_for_url("**/kv-cache/**")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["context"] == ["60000"] and query["batch"] == ["7"]
+    assert page.input_value("#f-batch") == "7"
+    assert watched.errors == []
 
 
 def drawn_figures(page):
@@ -289,6 +310,25 @@ def test_a_change_before_the_live_calculator_marks_the_result_stale(watched, bas
     watched.page.wait_for_function(
         "document.querySelector('.calc-status').textContent.includes('not for these')", timeout=60_000)
     assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
+
+
+def test_a_live_answer_slow_to_come_marks_the_result_stale_until_it_comes(watched, base_url):
+    """Live, the mark waits a moment for the answer (it usually comes in milliseconds); one that does not come
+    in that moment is marked as before Pyodide was ready."""
+    page = watched.page
+    page.goto(url(base_url, "fit"))
+    watched.wait_live()
+    page.evaluate("""() => { const worker = window.__calcWorker, send = worker.postMessage.bind(worker);
+        worker.postMessage = (message) => setTimeout(() => send(message), 5000); }""")
+    page.fill("#f-context", "12345")
+    page.wait_for_function("document.querySelector('.calc-result').classList.contains('calc-stale')",
+                           timeout=4000)
+    assert "calc-stale" in page.get_attribute(".calc-charts", "class")
+    assert "Computing" in page.text_content(".calc-status")
+    assert watched.wait_live(count=2)["inputs"]["context"] == "12345"
+    assert "calc-stale" not in page.get_attribute(".calc-result", "class")
+    assert page.text_content(".calc-status") == "Live result."
+    assert watched.errors == []
 
 
 def test_inputs_carry_to_the_next_calculator_and_its_links_keep_them(watched, base_url):

@@ -38,7 +38,7 @@ def test_the_embedded_calculator_computes_live_and_keeps_its_links(watched, base
     name = field[3:]
     assert reply["inputs"][name] == value and reply == json.loads(json.dumps(compute(calculator, {**params, name: value})))
     # the address keeps the inputs, as on the calculator's own page
-    assert parse_qs(urlparse(page.url).query)[name] == [value]
+    assert parse_qs(urlparse(watched.address()).query)[name] == [value]
     # the live result's links to the other calculators point into the Calculators section
     hrefs = page.eval_on_selector_all(".calc-related a", "links => links.map(a => a.href)")
     for href in hrefs:

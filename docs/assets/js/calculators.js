@@ -7,7 +7,7 @@
   let worker = null;
   let nextId = 0;
   const waiting = new Map();
-  window.__calc = { startedAt: null, liveAt: null, computeMs: [] };
+  window.__calc = { startedAt: null, liveAt: null, computeMs: [], addressPending: false };
 
   function startWorker() {
     if (worker) return worker;
@@ -254,6 +254,32 @@
     history.replaceState(history.state, "", search ? `?${search}` : location.pathname);
   }
 
+  // The address follows the inputs once typing pauses: replaceState takes the main thread for a millisecond or
+  // more (tens under load), which every keystroke's result would otherwise wait on. A pending write is made at
+  // once when the reader leaves the page or clicks (a link, before instant navigation follows it), and is
+  // dropped if the page it was meant for is gone.
+  const ADDRESS_DELAY_MS = 300;
+  let addressTimer = null;
+  let addressWrite = null;
+  function flushAddress() {
+    clearTimeout(addressTimer);
+    const write = addressWrite;
+    addressWrite = null;
+    window.__calc.addressPending = false;
+    if (write) write();
+  }
+  function scheduleAddress(root, values, defaults) {
+    const path = location.pathname;
+    addressWrite = () => {
+      if (root.isConnected && location.pathname === path) writeUrl(values, defaults);
+    };
+    window.__calc.addressPending = true;
+    clearTimeout(addressTimer);
+    addressTimer = setTimeout(flushAddress, ADDRESS_DELAY_MS);
+  }
+  addEventListener("pagehide", flushAddress);
+  addEventListener("click", flushAddress, { capture: true });
+
   function showErrors(form, errors) {
     for (const element of form.querySelectorAll(".calc-error")) element.textContent = "";
     for (const element of form.elements) element.removeAttribute("aria-invalid");
@@ -274,6 +300,8 @@
       link.setAttribute("href", base + link.getAttribute("href").slice(3));
     }
   }
+
+  const STALE_DELAY_MS = 150;
 
   function bind(root) {
     if (root.dataset.bound) return;
@@ -313,6 +341,7 @@
     // The inputs the result on screen was computed for (null: none yet, it is stale already).
     let shown = fromUrl ? null : JSON.stringify(defaults);
     let inFlight = false;
+    let staleTimer = null; // markIfStale's, while a live answer is awaited
     let pending = false;
 
     async function recompute() {
@@ -324,6 +353,7 @@
       inFlight = false;
       if (!root.isConnected) return;
       if (pending) { pending = false; recompute(); return; }
+      clearTimeout(staleTimer); // this answer is for the inputs on screen: it decides what is marked
       if (answer.failure) {
         status.textContent = shown === JSON.stringify(formValues(form))
           ? `The live calculator failed to start (${answer.failure}); the result shown is the one computed at build time.`
@@ -333,7 +363,7 @@
       }
       const reply = answer.reply;
       window.__calc.lastReply = reply;
-      writeUrl(values, defaults);
+      scheduleAddress(root, values, defaults);
       showErrors(form, reply.errors);
       if (reply.ok) {
         shown = JSON.stringify(values);
@@ -362,8 +392,16 @@
     }
 
     // The moment the inputs differ from those of the result on screen, it is marked stale: before Pyodide
-    // is ready that can last seconds, and a result must never look computed for inputs it was not.
+    // is ready that can last seconds, and a result must never look computed for inputs it was not. Once the
+    // calculator is live it answers in milliseconds: the mark waits STALE_DELAY_MS for that answer, so that the
+    // result does not flash at every keystroke, and restyling the page does not hold the answer up.
     function markIfStale() {
+      clearTimeout(staleTimer);
+      if (window.__calc.liveAt !== null) staleTimer = setTimeout(markStale, STALE_DELAY_MS);
+      else markStale();
+    }
+
+    function markStale() {
       if (JSON.stringify(formValues(form)) === shown) return;
       result.classList.add("calc-stale");
       if (charts) charts.classList.add("calc-stale");
@@ -501,14 +539,5 @@
     for (const root of document.querySelectorAll(".calc[data-page]")) bind(root);
   }
 
-  // On a calculator page the theme's script comes later (generator/site/hooks.py, DEFERRED_THEME): the pages
-  // instant navigation brings in from then on come through its document$.
-  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-  else {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage, { once: true });
-    else onPage();
-    document.addEventListener("lqfg-theme", () => {
-      if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-    }, { once: true });
-  }
+  window.__onEveryPage(onPage); // charts.js
 })();

@@ -229,14 +229,16 @@
     requestAnimationFrame(() => requestAnimationFrame(() => { drawPage(); }));
   }
 
-  // On a calculator page the theme's script comes later (generator/site/hooks.py, DEFERRED_THEME): the pages
-  // instant navigation brings in from then on come through its document$.
-  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-  else {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage, { once: true });
-    else onPage();
-    document.addEventListener("lqfg-theme", () => {
-      if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-    }, { once: true });
-  }
+  // Runs `callback` for this page and each page instant navigation brings in: on a calculator page the theme's
+  // script (its document$) comes later (generator/site/hooks.py, DEFERRED_THEME) and "lqfg-theme" says it has
+  // come. Listed first in mkdocs.yml, this file defines it for calculators.js and quiz.js too.
+  window.__onEveryPage = (callback) => {
+    const follow = () => window.document$ && typeof window.document$.subscribe === "function"
+      && (window.document$.subscribe(callback), true);
+    if (follow()) return;
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", callback, { once: true });
+    else callback();
+    document.addEventListener("lqfg-theme", follow, { once: true });
+  };
+  window.__onEveryPage(onPage);
 })();

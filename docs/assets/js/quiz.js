@@ -112,14 +112,5 @@
     for (const root of document.querySelectorAll(".quiz[data-quiz]")) bind(root);
   }
 
-  // On a calculator page the theme's script comes later (generator/site/hooks.py, DEFERRED_THEME): the pages
-  // instant navigation brings in from then on come through its document$.
-  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-  else {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage, { once: true });
-    else onPage();
-    document.addEventListener("lqfg-theme", () => {
-      if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(onPage);
-    }, { once: true });
-  }
+  window.__onEveryPage(onPage); // charts.js
 })();
