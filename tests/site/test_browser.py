@@ -496,8 +496,9 @@ def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url
 
 def test_the_theme_script_waits_for_the_live_calculator_or_the_reader(watched, base_url):
     """mkdocs-material's script (search, the palette switch, instant navigation) is held back while Pyodide
-    starts (generator/site/hooks.py, DEFERRED_THEME): it comes once the calculator is live, or at the reader's
-    first key press, whichever is first, and then works as on any other page."""
+    starts (generator/site/hooks.py, DEFERRED_THEME): it comes once the calculator is live, or when the reader
+    first reaches for the page (here, the search box the header shows from the start), whichever is first, and
+    then works as on any other page."""
     page = watched.page
     page.goto(url(base_url, "roofline"))
     assert page.evaluate("typeof window.document$") == "undefined"
@@ -513,6 +514,9 @@ def test_the_theme_script_waits_for_the_live_calculator_or_the_reader(watched, b
     early.goto(url(base_url, "kv"))
     early.wait_for_timeout(500)
     assert early.evaluate("typeof window.document$") == "undefined"
-    early.keyboard.press("Tab")
+    assert early.is_visible("input.md-search__input")  # the header is whole before the theme's script comes
+    early.click("input.md-search__input")
     early.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
+    early.keyboard.type("roofline")
+    early.wait_for_selector(".md-search-result__item", timeout=30_000)
     assert watched.errors == []

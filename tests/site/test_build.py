@@ -189,10 +189,18 @@ def test_a_build_for_hosting_refuses_a_local_address(tmp_path, monkeypatch, caps
 
 def test_calculator_pages_hold_the_theme_script_back_and_other_pages_load_it(site_dir):
     directory, _ = site_dir
-    theme = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
+    theme = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js" defer></script>')
     for page in all_pages():
         html = (directory / page.path / "index.html").read_text(encoding="utf-8")
         assert not theme.search(html) and "window.__loadTheme" in html, page.path
     for path in ("index.html", "learn/index.html", "404.html"):
         html = (directory / path).read_text(encoding="utf-8")
         assert theme.search(html) and "__loadTheme" not in html, path
+
+
+def test_no_script_with_a_source_holds_the_first_paint_back(site_dir):
+    """Every script a page loads from a file is deferred (or a module): the parser never stops for one."""
+    directory, _ = site_dir
+    for path in sorted(directory.rglob("*.html")):
+        for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", path.read_text(encoding="utf-8")):
+            assert re.search(r"\b(defer|async)\b|type=\"module\"", tag), (path, tag)
