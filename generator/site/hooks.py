@@ -236,6 +236,19 @@ DEFERRED_THEME = """<script>(() => {{
   // What the theme's script does first, done now: the header shows its search from first paint, as on every
   // other page, and nothing moves when the script comes.
   document.documentElement.classList.replace("no-js", "js");
+  // The palette switch shows as the script would show it: the toggle of the palette in use, the one stored,
+  // else the one for the system's scheme (mkdocs-material's components/palette). A toggle pressed before the
+  // script has come is passed on to it once it has set up.
+  const inputs = [...document.querySelectorAll("[data-md-component=palette] input")];
+  let stored = null;
+  try {{ stored = window.__md_get && __md_get("__palette"); }} catch (error) {{ /* storage disabled */ }}
+  const index = stored && Number.isInteger(stored.index) ? stored.index
+    : inputs.findIndex((input) => matchMedia(input.getAttribute("data-md-color-media")).matches);
+  inputs.forEach((input, i) => {{
+    if (input.nextElementSibling) input.nextElementSibling.hidden = i !== Math.max(0, Math.min(index, inputs.length - 1));
+  }});
+  let themeReady = false, pressed = null;
+  for (const input of inputs) input.addEventListener("change", () => {{ if (!themeReady) pressed = input; }});
   const events = ["pointerdown", "keydown", "focusin", "touchstart", "wheel"];
   let loading = null;
   window.__loadTheme = () => loading ??= new Promise((resolve) => {{
@@ -244,6 +257,8 @@ DEFERRED_THEME = """<script>(() => {{
     script.src = "{src}";
     script.onload = script.onerror = () => {{
       if (document.readyState !== "loading") document.dispatchEvent(new Event("DOMContentLoaded"));
+      themeReady = true;
+      if (pressed) pressed.dispatchEvent(new Event("change"));
       document.dispatchEvent(new Event("lqfg-theme"));
       resolve();
     }};

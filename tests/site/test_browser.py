@@ -515,6 +515,10 @@ def test_the_theme_script_waits_for_the_live_calculator_or_the_reader(watched, b
     early.wait_for_timeout(500)
     assert early.evaluate("typeof window.document$") == "undefined"
     assert early.is_visible("input.md-search__input")  # the header is whole before the theme's script comes
+    assert early.get_attribute("body", "data-md-color-scheme") == "default"
+    early.click("label[title='Dark mode']")  # the palette switch, pressed before the script has come
+    early.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=30_000)
+    assert early.is_visible("label[title='Light mode']") and not early.is_visible("label[title='Dark mode']")
     early.click("input.md-search__input")
     early.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
     early.keyboard.type("roofline")
