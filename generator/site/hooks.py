@@ -230,7 +230,8 @@ EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); windo
 # the focus, a touch, the wheel), whichever comes first: set up at load it takes the CPU that Pyodide starts on
 # (on 2 cores, live in 1.20x the time of a bare Pyodide start with it at load, 1.04x without it). The theme
 # starts on DOMContentLoaded, which has passed by then, so the loader fires it again for the theme alone to see
-# (calculators.js, charts.js and quiz.js listen to it once); "lqfg-theme" tells them to follow its pages.
+# (charts.js's __onEveryPage, which calculators.js and quiz.js use too, listens to it once); "lqfg-theme" tells
+# them to follow its pages.
 THEME_SCRIPT = re.compile(r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
 DEFERRED_THEME = """<script>(() => {{
   // What the theme's script does first, done now: the header shows its search from first paint, as on every
@@ -242,11 +243,10 @@ DEFERRED_THEME = """<script>(() => {{
   const inputs = [...document.querySelectorAll("[data-md-component=palette] input")];
   let stored = null;
   try {{ stored = window.__md_get && __md_get("__palette"); }} catch (error) {{ /* storage disabled */ }}
-  const index = stored && Number.isInteger(stored.index) ? stored.index
+  const chosen = stored && Number.isInteger(stored.index) ? stored.index
     : inputs.findIndex((input) => matchMedia(input.getAttribute("data-md-color-media")).matches);
-  inputs.forEach((input, i) => {{
-    if (input.nextElementSibling) input.nextElementSibling.hidden = i !== Math.max(0, Math.min(index, inputs.length - 1));
-  }});
+  const index = Math.max(0, Math.min(chosen, inputs.length - 1));
+  inputs.forEach((input, i) => {{ if (input.nextElementSibling) input.nextElementSibling.hidden = i !== index; }});
   let themeReady = false, pressed = null;
   for (const input of inputs) input.addEventListener("change", () => {{ if (!themeReady) pressed = input; }});
   const events = ["pointerdown", "keydown", "focusin", "touchstart", "wheel"];
