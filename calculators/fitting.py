@@ -181,15 +181,13 @@ def memory_stack(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat,
     """
     kv = kv_cache_bytes(arch, kv_fmt, context, batch, block_size)  # checks context, batch and block_size
     weights = weight_bytes(arch, weight_fmt).total_bytes
-    return _stack(arch, weights, weight_fmt, lambda c, b: kv.total_bytes, kv.context, kv.batch, num_gpus,
-                  prefill_chunk)
+    return _stack(arch, weights, weight_fmt, kv.total_bytes, kv.context, kv.batch, num_gpus, prefill_chunk)
 
 
-def _stack(arch, weights_total, weight_fmt, kv_total, context, batch, num_gpus, prefill_chunk) -> MemoryStack:
-    """kv_total(context, batch): the whole KV cache's bytes (kv_cache.kv_total_bytes). activations = the larger
-    of the activation estimate and the kernels' workspace: the workspace constants were fitted as
-    peak - weights - KV, so they already hold the activations beside them."""
-    kv = kv_total(context, batch)
+def _stack(arch, weights_total, weight_fmt, kv, context, batch, num_gpus, prefill_chunk) -> MemoryStack:
+    """kv: the whole KV cache's bytes at this context and batch. activations = the larger of the activation
+    estimate and the kernels' workspace: the workspace constants were fitted as peak - weights - KV, so they
+    already hold the activations beside them."""
     act = activation_bytes(arch, context, batch, prefill_chunk, num_gpus)
     workspace = kernel_workspace_bytes(arch, weight_fmt, act.prefill_tokens_in_flight, num_gpus)
     return MemoryStack(weights=-(-weights_total // num_gpus), kv_cache=-(-kv // kv_shards(arch, num_gpus)),
@@ -262,9 +260,9 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     kv_total = kv_total_bytes(arch, kv_fmt, block_size)
 
     def total(c, b):
-        return _stack(arch, weights, weight_fmt, kv_total, c, b, num_gpus, prefill_chunk).total
+        return _stack(arch, weights, weight_fmt, kv_total(c, b), c, b, num_gpus, prefill_chunk).total
 
-    stack = _stack(arch, weights, weight_fmt, kv_total, context, batch, num_gpus, prefill_chunk)
+    stack = _stack(arch, weights, weight_fmt, kv_total(context, batch), context, batch, num_gpus, prefill_chunk)
     # The largest context is looked for only up to the model's own limit, where the config states one.
     context_limit = min(arch.max_context, MAX_TOKENS) if arch.max_context else MAX_TOKENS
     max_context = _largest(lambda c: total(c, batch), capacity, context_limit)

@@ -136,6 +136,13 @@ def engine_sliding_layers(arch: Architecture, engine: str = "vllm") -> tuple[int
 MAX_BLOCK_SIZE = 1 << 16  # tokens in a page of the paged cache
 
 
+def _layer_groups(full: int, sliding: int, window: int, context: int, block_size: int):
+    """((layers, tokens each caches), ...): every full-attention layer caches the same tokens, and so does
+    every sliding one."""
+    return ((full, _allocated(context, block_size)),
+            (sliding, _allocated(min(context, window), block_size) if sliding else 0))
+
+
 def kv_total_bytes(arch: Architecture, fmt: KVFormat, block_size: int = 0, engine: str = "vllm"):
     """kv_cache_bytes(arch, fmt, context, batch, block_size, engine).total_bytes as a function of (context, batch),
     with what depends on neither worked out once, for the searches that try many; it checks nothing itself.
@@ -150,9 +157,7 @@ def kv_total_bytes(arch: Architecture, fmt: KVFormat, block_size: int = 0, engin
 
     def total(context: int, batch: int) -> int:
         sequence_x8 = 0
-        # Every full-attention layer caches the same tokens, and so does every sliding one.
-        for layers, tokens in ((full, _allocated(context, block_size)),
-                               (sliding, _allocated(min(context, window), block_size) if sliding else 0)):
+        for layers, tokens in _layer_groups(full, sliding, window, context, block_size):
             residual = min(tokens, kept)
             sequence_x8 += layers * ((tokens - residual) * quantized_x8 + residual * residual_x8)
         return -(-batch * sequence_x8 // 8) + scales
@@ -171,8 +176,8 @@ def kv_cache_bytes(arch: Architecture, fmt: KVFormat, context: int, batch: int =
     block_size = whole_number("block_size", block_size, 0, MAX_BLOCK_SIZE)
     sliding, window_rule = engine_sliding_layers(arch, engine)
     total = kv_total_bytes(arch, fmt, block_size, engine)(context, batch)
-    tokens_cached = (arch.num_layers - sliding) * _allocated(context, block_size) + \
-        sliding * _allocated(min(context, arch.sliding_window), block_size)
+    tokens_cached = sum(layers * tokens for layers, tokens in
+                        _layer_groups(arch.num_layers - sliding, sliding, arch.sliding_window, context, block_size))
     return KVCacheBytes(format_id=fmt.id, context=context, batch=batch, block_size=block_size,
                         bytes_per_token=kv_bytes_per_token(arch, fmt, engine), total_bytes=total,
                         tokens_cached_per_sequence=tokens_cached, sliding_layers=sliding,

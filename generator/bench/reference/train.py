@@ -210,10 +210,10 @@ def device_of(model) -> torch.device:
     return next(model.parameters()).device
 
 
-def _step(model, optimizer, batch, device, recipe: Recipe, learning_rate: float) -> float:
+def _step(model, optimizer, batch, device, recipe: Recipe, learning_rate: float, precision: str) -> float:
     for group in optimizer.param_groups:
         group["lr"] = learning_rate
-    loss = next_token_loss(model, batch, device, training_precision(device))
+    loss = next_token_loss(model, batch, device, precision)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.clip)
     optimizer.step()
@@ -226,11 +226,14 @@ def probe_step_s(size: str, data: TokenizedCorpus, device, recipe: Recipe, probe
     model = _new_model(size, data.vocab_size, device, seed=12345, dropout=recipe.dropout)
     optimizer = _optimizer(model, recipe)
     generator = torch.Generator().manual_seed(12345)
-    _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0)
+    precision = training_precision(device)
+    _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0,
+          precision)
     _sync(device)
     started = time.perf_counter()
     for _ in range(probe_steps):
-        _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0)
+        _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe, 0.0,
+              precision)
     _sync(device)
     return (time.perf_counter() - started) / probe_steps
 
@@ -301,7 +304,7 @@ def train(size: str, data: TokenizedCorpus, device, steps: int | None = None, bu
             stop_reason = "time budget ran out"
             break
         loss = _step(model, optimizer, random_windows(data.ids["train"], recipe.batch, generator), device, recipe,
-                     _learning_rate(step, steps, recipe))
+                     _learning_rate(step, steps, recipe), precision)
         done = step + 1
         if done % every and done != steps:
             continue
