@@ -1,3 +1,14 @@
+import os
+
+# tests/run-all.sh runs one test process per core. Torch's OpenMP threads spin while they wait for one another,
+# so a process with as many threads as the machine has cores, beside another busy process, loses most of its
+# time waiting: a 10 s training run of the tiny reference model took 30 s beside one busy core and up to 165 s
+# beside a browser test. Each test process therefore uses its share of the cores, and so do the processes it
+# starts (they read OMP_NUM_THREADS), unless the environment already says how many threads to use.
+_processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _processes > 1:
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _processes)))
+
 import pytest
 from hypothesis import settings
 
