@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from calculators.pages import page as calculator_page
 from calculators.web import compute
 from generator.site.figures import decisions
+from site_pages import axe_violations
 
 
 def wizard_url(base, params=None):
@@ -78,6 +79,8 @@ def test_bad_input_gets_a_clear_message(watched, base_url):
                                    ({"gpu": "m3-max", "gpus": "2"}, "gpus", "one machine")]:
         reply, before = watched.enter(values)
         shows_the_message_and_nothing_else(watched, reply, field, message)
+        if field == "config":  # the live wizard with a message at a field, for axe (site_pages.check_page)
+            assert axe_violations(watched.page) == [], values
         reply, _ = watched.enter(before)
         assert reply["ok"], (values, reply["errors"])
 

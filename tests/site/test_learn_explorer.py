@@ -4,6 +4,7 @@ import json
 
 
 from calculators.web import compute
+from site_pages import axe_violations
 
 EXPLORER = "learn/number-formats/"
 PAGES = {"learn/index.html": ("memory-arithmetic", "bandwidth", "what-quantization-costs"),
@@ -53,6 +54,8 @@ def test_bad_input_gets_a_message_and_keeps_the_last_result(watched, base_url):
         assert page.inner_text(".calc-status").startswith("Check the highlighted input")
         assert "Traceback" not in page.inner_text("body") and "NaN" not in page.inner_text(".calc-result")
         assert watched.errors == []
+        if (field, text) == BAD_ENTRIES[0][:2]:  # the live page with a message at a field, for axe
+            assert axe_violations(page) == [], (field, text)
         assert all(url.startswith(base_url) for url in watched.requests if not url.startswith(("blob:", "data:")))
         reply, _ = watched.enter(before)
         assert reply["ok"] and page.inner_text(".calc-status") == "Live result.", (field, text)

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from calculators.pages import page as calculator_page
 from calculators.web import compute
+from site_pages import axe_violations
 
 PAGES = ("learn/ptq-and-qat", "learn/outliers", "learn/weights-and-activations")
 
@@ -74,6 +75,8 @@ def test_bad_input_gets_a_message_and_no_traceback(watched, base_url):
         assert result.strip() and "NaN" not in result and "Traceback" not in result
         assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
         assert watched.errors == [] and only_this_site(watched, base_url) == []
+        if (field, value) == BAD_ENTRIES[0][:2]:  # the live page with a message at a field, for axe
+            assert axe_violations(watched.page) == [], (field, value)
         reply, _ = watched.enter(before)
         assert reply["ok"] and watched.page.inner_text(f"#e-{field}") == "", (field, value)
 

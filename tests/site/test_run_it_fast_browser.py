@@ -9,6 +9,7 @@ import pytest
 
 from calculators.web import compute
 from drawn_charts import scroll_to_chart
+from site_pages import axe_violations
 
 # page, calculator, inputs in the address, one input to edit afterwards
 EMBEDDED = [
@@ -37,6 +38,7 @@ def test_the_embedded_calculator_computes_live_and_keeps_its_links(watched, base
     reply = watched.wait_live(count=2)
     name = field[3:]
     assert reply["inputs"][name] == value and reply == json.loads(json.dumps(compute(calculator, {**params, name: value})))
+    assert axe_violations(page) == []  # the live page (site_pages.check_page checks the build's)
     # the address keeps the inputs, as on the calculator's own page
     assert parse_qs(urlparse(watched.address()).query)[name] == [value]
     # the live result's links to the other calculators point into the Calculators section

@@ -1,0 +1,8 @@
+"""The Run it fast, Exam prep and Evaluate pages as a visitor's browser loads them (site_pages.check_page), in a
+test process of their own."""
+
+from site_pages import check_section
+
+
+def test_the_guide_pages_load_only_from_the_site_pass_axe_and_fit_a_phone(watched, site_dir, base_url):
+    check_section(watched, site_dir, base_url, "guides", at_least=8)
