@@ -10,6 +10,7 @@ from generator.bench import methods  # noqa: E402
 from generator.bench.models import TINY_LLAMA_CONFIG  # noqa: E402
 
 from generator.bench.kernels import LAYERS  # noqa: E402
+from generator.bench.suites import SMOKE_KERNEL_TOKENS  # noqa: E402
 from generator.records import load_record  # noqa: E402
 
 
@@ -44,7 +45,7 @@ def record(resumed):
 def test_every_method_layer_and_token_count_is_measured(record):
     results = record["results"]
     expected = {(config.to_record()["id"], str(config.to_record()["config"]), label, tokens)
-                for config in methods.standard_configs() for _, label in LAYERS for tokens in (1, 8, 64)}
+                for config in methods.standard_configs() for _, label in LAYERS for tokens in SMOKE_KERNEL_TOKENS}
     found = {(r["method"]["id"], str(r["method"]["config"]), r["model"]["id"].split(":")[1], r["workload"]["batch"])
              for r in results}
     assert found == expected
@@ -82,7 +83,7 @@ def test_a_budget_stops_the_sweep_and_a_rerun_resumes_it(resumed):
     assert whole["results"][:len(partial["results"])] == partial["results"]  # kept, not measured again
     keys = [(r["method"]["id"], str(r["method"]["config"]), r["model"]["id"], r["workload"]["batch"])
             for r in whole["results"]]
-    assert len(keys) == len(set(keys)) == len(methods.standard_configs()) * 3 * 3
+    assert len(keys) == len(set(keys)) == len(methods.standard_configs()) * len(LAYERS) * len(SMOKE_KERNEL_TOKENS)
 
 
 # -- speedups derived from the record ---------------------------------------------------
@@ -154,5 +155,6 @@ def test_the_cpu_sweep_gives_a_speedup_for_every_method_that_ran(record):
     ran = {(r["model"]["id"], r["method"]["id"], str(r["method"]["config"])) for r in record["results"]
            if r["status"] == "ok" and r["method"] != methods.REFERENCE.to_record()}
     assert len(summaries) == len(ran)  # eager only: no graph timing on a CPU
-    assert all(summary.timing == "layer_ms" and set(summary.speedups) == {1, 8, 64} for summary in summaries)
+    assert all(summary.timing == "layer_ms" and set(summary.speedups) == set(SMOKE_KERNEL_TOKENS)
+               for summary in summaries)
     assert all(speedup > 0 for summary in summaries for speedup in summary.speedups.values())

@@ -202,6 +202,10 @@ def test_every_form_control_shows_a_focus_ring_and_charts_add_no_tab_stops(watch
 
 def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url):
     watched.page.goto(calculator_url(base_url, "fit"))
+    # The theme's script, which a calculator page brings once live (a switch pressed before it comes is
+    # passed on to it: test_the_theme_script_waits_for_the_live_calculator_or_the_reader).
+    watched.wait_live()
+    watched.page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
     charts = len(compute("fit", {})["charts"])
     draw_every_chart(watched.page)
     watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === {charts}")
