@@ -169,11 +169,17 @@ def check_page(watched, address: str, base_url: str, status: int = 200):
     watched.errors.clear()
 
 
+def hold_pyodide_back(page):
+    """Pyodide's requests go unanswered: a calculator's page stays as the build rendered it, and the CPU is not
+    spent starting a live calculator the test does not use."""
+    page.route("**/vendor/pyodide/**", lambda route: None)
+
+
 def check_section(watched, site_dir, base_url, section: str, at_least: int):
     """Every page of a section (test_crawl.py checks that the crawl from the home page finds every page the build
     wrote), each with Pyodide held back (see check_page)."""
     paths = [path for path in built_pages(site_dir) if section_of(path) == section]
     assert len(paths) >= at_least, (section, paths)
-    watched.page.route("**/vendor/pyodide/**", lambda route: None)  # never answered
+    hold_pyodide_back(watched.page)
     for path in paths:
         check_page(watched, base_url + path, base_url)

@@ -10,7 +10,7 @@ import pytest
 from calculators.preset_configs import PRESET_CONFIGS
 from calculators.web import compute
 from drawn_charts import draw_every_chart, scroll_to_chart, wait_for_drawing
-from site_pages import calculator_url
+from site_pages import calculator_url, hold_pyodide_back
 
 
 def drawn_figures(page):
@@ -46,6 +46,7 @@ def assert_table_matches_traces(rows, traces):
 
 @pytest.mark.parametrize("page", ["weights", "fit", "roofline"])
 def test_the_pre_rendered_charts_are_drawn_from_the_page(watched, base_url, page):
+    hold_pyodide_back(watched.page)
     watched.page.goto(calculator_url(base_url, page))
     expected = compute(page, {})["charts"]
     draw_every_chart(watched.page)

@@ -4,6 +4,7 @@ and plotly.js's chart takes its place in a box of the same size, so nothing on t
 import pytest
 
 from conftest import ROOT
+from site_pages import hold_pyodide_back
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
@@ -42,6 +43,7 @@ def test_charts_show_at_first_paint_and_plotly_replaces_them_in_place(watched, b
     page.set_viewport_size(viewport)
     held = []
     page.route("**/vendor/plotly-basic.min.js", lambda route: held.append(route))
+    hold_pyodide_back(page)  # the charts at first paint are the build's, whatever the live calculator does later
     page.goto(base_url + path)
     page.wait_for_function("document.querySelectorAll('figure.chart').length > 0")
     ask_for_every_chart(page)
@@ -74,6 +76,7 @@ def test_the_static_charts_pass_axe_in_both_themes(watched, base_url, scheme):
     theme's background (axe checks the charts' figures, caption and table view included)."""
     page = watched.page
     page.route("**/vendor/plotly-basic.min.js", lambda route: route.abort())
+    hold_pyodide_back(page)
     for path in ["/results/published/", "/calculators/will-it-fit/", "/learn/outliers/"]:
         page.goto(base_url + path)
         page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
