@@ -2,16 +2,14 @@
 survive navigation, nothing from another host, and axe; plus the Exam prep and Evaluate pages' links."""
 
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
 from generator.site.figures.quiz import site_url
 from generator.site.quiz_bank import QUESTIONS
+from site_pages import axe_violations
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 QUIZ = "/exam-prep/quiz/"
 MY_PAGES = ("evaluate/index.html", "exam-prep/index.html", "exam-prep/quiz/index.html")
 
@@ -149,9 +147,7 @@ def test_the_pages_load_only_from_the_site_pass_axe_and_fit_a_phone(watched, bas
     foreign = [r for r in watched.requests if urlparse(r).netloc not in (host, "")
                and not r.startswith(("data:", "blob:"))]
     assert foreign == []
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+    violations = axe_violations(page)
     assert violations == [], violations
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways
     page.wait_for_timeout(200)

@@ -3,10 +3,8 @@ and plotly.js's chart takes its place in a box of the same size, so nothing on t
 
 import pytest
 
-from conftest import ROOT
-from site_pages import hold_pyodide_back
+from site_pages import axe_violations, hold_pyodide_back
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -84,9 +82,7 @@ def test_the_static_charts_pass_axe_in_both_themes(watched, base_url, scheme):
         page.wait_for_function("window.__charts && window.__charts.failures.length > 0")  # plotly.js did not load
         boxes = page.evaluate(BOXES)
         assert boxes and all(box["svg"] and box["svg"]["visible"] for box in boxes), (path, boxes)
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate("axe.run({include: [['figure.chart']]}, {resultTypes: ['violations']})")
-        violations = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+        violations = axe_violations(page, "{include: [['figure.chart']]}")
         assert violations == [], (path, scheme, violations)
         watched.errors.clear()  # the aborted plotly.js request is reported as an error
 
