@@ -136,8 +136,9 @@ def test_smoke_fine_tunes_four_ways_merges_and_requantizes_into_a_valid_record(t
     held_out = domain.load_domain(data, cache=cache / "domain", paths=_domain_slice())
     recipe = dataclasses.replace(train.RECIPES["tiny"], validation_every=0.5, batch=8)
     trained = train.train("tiny", data, CPU, steps=40, cache=cache, log=lambda line: None, recipe=recipe)
-    configs = [dataclasses.replace(config, steps=12, batch=4) for config in finetune.standard_finetunes(12)]
-    items = finetune.items_for(trained, configs, data, held_out)
+    # 6 steps of 4 windows each way, evaluated on 8 windows: enough to move the losses, seconds per job
+    configs = [dataclasses.replace(config, steps=6, batch=4) for config in finetune.standard_finetunes(6)]
+    items = finetune.items_for(trained, configs, data, held_out, eval_sequences=8)
     header = environment.run_header("qlora-smoke", CPU, "pytest", measure_bandwidth=False)
     writer = RecordWriter(tmp_path, dict(header, notes=["smoke"]))
     run_suite_items(finetune.RUNNER, items, writer, CPU)

@@ -181,7 +181,7 @@ def measure_finetune(item: FinetuneItem, device) -> dict:
     with m.guard():
         job = _Job(str(item.trained.path), item.config, str(device), item.domain_train, item.domain_eval,
                    item.original_eval)
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=_job_context(on_cuda)) as pool:
             measured = pool.submit(run_job, job).result()
         m.metrics.update(measured["metrics"])
         m.missing.update({name: reason for name, reason in measured["missing"].items() if name not in m.metrics})
@@ -189,6 +189,18 @@ def measure_finetune(item: FinetuneItem, device) -> dict:
         m.repeats = measured["repeats"]
     skeleton = item.skeleton()
     return m.result(skeleton["model"], skeleton["method"], skeleton["workload"])
+
+
+def _job_context(on_cuda: bool):
+    """Spawn on CUDA: a process forked after its parent touched the CUDA driver cannot use the GPU. On the CPU
+    each job is forked from a server process that imported torch, transformers' llama and bitsandbytes once
+    (seconds a spawned job spent importing them again)."""
+    if on_cuda:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["torch", "transformers.models.llama.modeling_llama", "bitsandbytes",
+                                    __name__])
+    return context
 
 
 RUNNER = Runner("finetune", measure=lambda item, device, state: measure_finetune(item, device))
@@ -374,11 +386,12 @@ def eval_windows(ids: torch.Tensor, count: int = EVAL_SEQUENCES) -> torch.Tensor
     return train_module.windows(ids, count)
 
 
-def items_for(trained: train_module.TrainedModel, configs, data, domain) -> list:
-    """Each config on one trained model, evaluated on the domain's held-out pages (its validation and test
-    splits: no early stopping looks at them) and on the base corpus' test split."""
+def items_for(trained: train_module.TrainedModel, configs, data, domain, eval_sequences: int = EVAL_SEQUENCES) -> list:
+    """Each config on one trained model, evaluated on up to `eval_sequences` windows of the domain's held-out
+    pages (its validation and test splits: no early stopping looks at them) and of the base corpus' test split."""
     held_out = torch.cat([domain.ids["validation"], domain.ids["test"]])
-    domain_eval, original_eval = eval_windows(held_out), eval_windows(data.ids["test"])
+    domain_eval = eval_windows(held_out, eval_sequences)
+    original_eval = eval_windows(data.ids["test"], eval_sequences)
     return [FinetuneItem(trained, config, domain.ids["train"], domain_eval, original_eval, domain.source)
             for config in configs]
 
