@@ -1,6 +1,6 @@
-"""The zip the browser's worker unpacks (generator/site/assets.py), run by the Pyodide the site ships, in Node:
-every page computes its default from it alone, and its modules are imported as the bytecode the build compiled,
-so the browser compiles none of them."""
+"""The zip the browser's worker unpacks and the standard library it starts with (generator/site/assets.py), run
+by the Pyodide the site ships, in Node: every page computes its default from them alone, and the modules of both
+are imported as the bytecode the build compiled, so the browser compiles none of them."""
 
 import json
 import shutil
@@ -12,9 +12,9 @@ from generator.site import assets
 SCRIPT = """
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
-const [pyodideDir, archive] = process.argv.slice(2);
+const [pyodideDir, archive, stdlib] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(pyodideDir + "/pyodide.mjs").href);
-const pyodide = await loadPyodide({ indexURL: pyodideDir + "/" });
+const pyodide = await loadPyodide({ indexURL: pyodideDir + "/", stdLibURL: stdlib });
 pyodide.unpackArchive(new Uint8Array(fs.readFileSync(archive)), "zip", { extractDir: "/home/pyodide/lib" });
 console.log(pyodide.runPython(`
 import json, sys
@@ -24,7 +24,10 @@ from calculators.web import compute
 ok = [name for name in names() if compute(name, {})["ok"]]
 loaded = {name: type(module.__spec__.loader).__name__ for name, module in sys.modules.items()
           if name.startswith("calculators")}
-json.dumps({"ok": ok, "loaded": loaded})
+stdlib_zip = next(entry for entry in sys.path if entry.endswith(".zip"))
+origins = {name: getattr(module.__spec__, "origin", None) or "" for name, module in sys.modules.items()}
+stdlib = {name: origin for name, origin in origins.items() if origin.startswith(stdlib_zip + "/")}
+json.dumps({"ok": ok, "loaded": loaded, "stdlib": stdlib, "stdlib_zip": stdlib_zip})
 `));
 """
 
@@ -34,8 +37,9 @@ def test_pyodide_runs_every_page_from_the_bundle_without_compiling_it(tmp_path):
     assert node, "Node.js is needed (npm ci installs the Pyodide it runs)"
     (tmp_path / "run.mjs").write_text(SCRIPT)
     (tmp_path / "calculators.zip").write_bytes(assets.calculators_archive())
-    done = subprocess.run([node, str(tmp_path / "run.mjs"), str(assets.PYODIDE_DIR), str(tmp_path / "calculators.zip")],
-                          capture_output=True, text=True, timeout=300)
+    (tmp_path / assets.STDLIB).write_bytes(assets.stdlib_archive())
+    done = subprocess.run([node, str(tmp_path / "run.mjs"), str(assets.PYODIDE_DIR), str(tmp_path / "calculators.zip"),
+                           str(tmp_path / assets.STDLIB)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["ok"] == list(names())
@@ -43,3 +47,24 @@ def test_pyodide_runs_every_page_from_the_bundle_without_compiling_it(tmp_path):
     kept_as_source = {path[:-3].replace("/", ".") for path in assets.SOURCE_ONLY}
     assert compiled_here <= kept_as_source, compiled_here
     assert len(report["loaded"]) > 20  # the pages, and what they import
+    # Pyodide's own start, the calculators' imports and each page's: the standard library as compiled bytecode
+    assert len(report["stdlib"]) > 50 and "json.decoder" in report["stdlib"] and "dataclasses" in report["stdlib"]
+    from_source = {name: path for name, path in report["stdlib"].items() if not path.endswith(".pyc")}
+    assert from_source == {}, from_source
+
+
+def test_the_standard_library_keeps_every_member_and_compiles_each_module_in_place(tmp_path):
+    import zipfile
+
+    (tmp_path / assets.STDLIB).write_bytes(assets.stdlib_archive())
+    ours = zipfile.ZipFile(tmp_path / assets.STDLIB)
+    with zipfile.ZipFile(assets.PYODIDE_DIR / assets.STDLIB) as shipped, ours:
+        compiled = {name for name in ours.namelist() if name.endswith(".pyc")}
+        assert {name[:-1] for name in compiled} <= set(shipped.namelist())  # x.pyc where Pyodide has x.py
+        assert not {name[:-1] for name in compiled} & set(ours.namelist())  # the source it replaces is gone
+        kept = [name for name in ours.namelist() if name not in compiled]
+        assert len(kept) + len(compiled) == len(shipped.namelist())
+        assert all(ours.read(name) == shipped.read(name) for name in kept)
+        for name in compiled:  # unchecked-hash pycs (PEP 552) of the source they replace
+            data = ours.read(name)
+            assert int.from_bytes(data[4:8], "little") == 0b01, name

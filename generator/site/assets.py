@@ -7,6 +7,9 @@ of the full bundle's bytes), and `calculators/` is packed as one zip file that
 the worker unpacks into Pyodide's file system: each module as bytecode compiled
 by Pyodide's own Python, so the worker imports without compiling (most of an
 import's time in WebAssembly), except the few kept as source (SOURCE_ONLY).
+Pyodide's standard library (python_stdlib.zip, which it ships as source) is
+served with the modules the worker imports compiled the same way: starting
+Pyodide is mostly compiling them.
 """
 
 import hashlib
@@ -24,6 +27,8 @@ PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 VENDOR = "assets/vendor"
 BUNDLE_PATH = f"{VENDOR}/calculators.zip"
+STDLIB = "python_stdlib.zip"
+STDLIB_PATH = f"{VENDOR}/pyodide/{STDLIB}"
 # Compiled bytecode, kept between builds by a hash of the sources and of the Pyodide that compiled them.
 PYC_CACHE = ROOT / ".lqfg-cache" / "calculators-pyc"
 COMPILE_SCRIPT = Path(__file__).with_name("compile_pyc.mjs")
@@ -47,7 +52,8 @@ def vendored_files() -> list:
         raise MissingAsset(f"Pyodide files missing from {PYODIDE_DIR} ({', '.join(missing)}): run `npm ci`")
     if not PLOTLY_JS.exists():
         raise MissingAsset(f"{PLOTLY_JS} is missing: run `npm ci`")
-    files = [(PYODIDE_DIR / name, f"{VENDOR}/pyodide/{name}") for name in PYODIDE_FILES]
+    # the standard library is written by stdlib_archive()
+    files = [(PYODIDE_DIR / name, f"{VENDOR}/pyodide/{name}") for name in PYODIDE_FILES if name != STDLIB]
     files.append((PLOTLY_JS, PLOTLY_TARGET))
     return files
 
@@ -60,10 +66,13 @@ def calculator_sources() -> dict:
 
 
 def _compiled(sources: dict) -> dict:
-    """{"calculators/.../__pycache__/<name>.cpython-3XX.pyc": bytes} for the sources, compiled by Pyodide in Node
-    (compile_pyc.mjs), or taken from the cache when these sources were compiled by this Pyodide before."""
+    """The bytecode Pyodide's Python imports, compiled by Pyodide in Node (compile_pyc.mjs), or taken from the
+    cache when these sources were compiled by this Pyodide and this script before: {"calculators/.../__pycache__/
+    <name>.cpython-3XX.pyc": bytes} for each module of `sources` but SOURCE_ONLY, and {"stdlib/<path>.pyc":
+    bytes} for each module of the standard library that the worker imports (python_stdlib.zip's <path>.py)."""
     lock = (PYODIDE_DIR / "pyodide-lock.json").read_bytes()
-    key = hashlib.sha256(json.dumps(sources, sort_keys=True).encode() + lock).hexdigest()[:32]
+    key = hashlib.sha256(json.dumps(sources, sort_keys=True).encode() + lock + COMPILE_SCRIPT.read_bytes()
+                         ).hexdigest()[:32]
     cached = PYC_CACHE / f"{key}.zip"
     if cached.exists():
         with zipfile.ZipFile(cached) as archive:
@@ -75,13 +84,15 @@ def _compiled(sources: dict) -> dict:
         for name, text in sources.items():
             (Path(tree) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(tree) / name).write_text(text, encoding="utf-8")
-        done = subprocess.run([node, str(COMPILE_SCRIPT), str(PYODIDE_DIR), tree], capture_output=True, text=True)
+        done = subprocess.run([node, str(COMPILE_SCRIPT), str(PYODIDE_DIR), tree, *SOURCE_ONLY], capture_output=True,
+                              text=True)
         if done.returncode:
             raise MissingAsset(f"compiling calculators/ with Pyodide failed: {done.stderr.strip()[-2000:]}")
         compiled = {path.relative_to(tree).as_posix(): path.read_bytes()
                     for path in sorted(Path(tree).rglob("*.pyc"))}
-    if len(compiled) != len(sources):
-        raise MissingAsset(f"Pyodide compiled {len(compiled)} of the {len(sources)} modules of calculators/")
+    modules = sum(name.startswith("calculators/") for name in compiled)
+    if modules != len(set(sources) - set(SOURCE_ONLY)):
+        raise MissingAsset(f"Pyodide compiled {modules} of the {len(sources)} modules of calculators/")
     PYC_CACHE.mkdir(parents=True, exist_ok=True)
     partial = cached.with_name(f".{cached.name}.{os.getpid()}.partial")
     partial.write_bytes(_zip(compiled))
@@ -104,9 +115,28 @@ def calculators_archive() -> bytes:
     """The zip the worker unpacks: every module of calculators/ once, as `<name>.pyc` (bytecode for Pyodide's
     Python, which it imports with no source beside it) or, for SOURCE_ONLY, as `<name>.py`."""
     sources = calculator_sources()
-    compiled = _compiled({name: text for name, text in sources.items() if name not in SOURCE_ONLY})
     files = {name: sources[name].encode("utf-8") for name in SOURCE_ONLY}
-    for cached, data in compiled.items():
-        folder, _, file_name = cached.rpartition("/__pycache__/")
-        files[f"{folder}/{file_name.split('.')[0]}.pyc"] = data
+    for cached, data in _compiled(sources).items():
+        if cached.startswith("calculators/"):
+            folder, _, file_name = cached.rpartition("/__pycache__/")
+            files[f"{folder}/{file_name.split('.')[0]}.pyc"] = data
     return _zip(dict(sorted(files.items())))
+
+
+def stdlib_archive() -> bytes:
+    """Pyodide's python_stdlib.zip with each module the worker imports as `<path>.pyc` in place of its source
+    (zipimport imports a sourceless pyc as it would the source); every other member as Pyodide ships it."""
+    compiled = {name[len("stdlib/"):]: data for name, data in _compiled(calculator_sources()).items()
+                if name.startswith("stdlib/")}
+    files = {}
+    with zipfile.ZipFile(PYODIDE_DIR / STDLIB) as shipped:
+        for name in shipped.namelist():
+            pyc = name[:-len(".py")] + ".pyc" if name.endswith(".py") else None
+            if pyc in compiled:
+                files[pyc] = compiled[pyc]
+            else:
+                files[name] = shipped.read(name)
+    if len(files) != len(shipped.namelist()) or not compiled.keys() <= files.keys():
+        raise MissingAsset(f"the compiled standard library does not match {PYODIDE_DIR / STDLIB}: reinstall it "
+                           f"with `npm ci` and delete {PYC_CACHE}")
+    return _zip(files)

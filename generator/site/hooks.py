@@ -332,3 +332,4 @@ def on_post_build(config):
     bundle = site / assets.BUNDLE_PATH
     bundle.parent.mkdir(parents=True, exist_ok=True)
     bundle.write_bytes(assets.calculators_archive())
+    (site / assets.STDLIB_PATH).write_bytes(assets.stdlib_archive())
