@@ -19,12 +19,15 @@ for entry in $corpus_docs; do
   doc_packages="$doc_packages ${entry%%:*}"
   [ -d "${entry#*:}" ] || docs_missing=yes
 done
+# apt installs them while pip fills .venv (pip's work is mostly the CPU's, apt's mostly the network's and the
+# disk's); the tests start once both are done, and a failure of either stops the script.
+apt_install=""
 if ! command -v chromium >/dev/null 2>&1 || [ -n "$docs_missing" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
   # shellcheck disable=SC2086  # one word per package
-  $sudo apt-get install -y -qq chromium $doc_packages >/dev/null
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium $doc_packages >/dev/null; } &
+  apt_install=$!
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
@@ -32,6 +35,7 @@ python3 -m venv .venv
 .venv/bin/pip install -q torch==2.13.0
 .venv/bin/pip install -q -e '.[site,test,bench]'
 npm ci --no-audit --no-fund --loglevel=error
+[ -z "$apt_install" ] || wait "$apt_install"
 # One test process per CPU (CI has two): a browser test mostly waits on Chromium, a bench test computes, so
 # two of them run side by side. Each file's tests stay in one process, which builds its module fixtures
 # (a trained reference model, the crawled site) once.
