@@ -193,11 +193,11 @@ def test_the_pages_build_from_a_synthetic_set_made_by_the_smoke_suite(tmp_path):
     """The smoke suite on the CPU (cut short by a budget), then a build from its record alone."""
     records = tmp_path / "records"
     bench = subprocess.run([sys.executable, "-m", "generator", "bench", "--suite", "smoke", "--out", str(records),
-                            "--run-id", "smoke-site", "--budget-s", "15"], cwd=ROOT, capture_output=True,
+                            "--run-id", "smoke-site", "--budget-s", "8"], cwd=ROOT, capture_output=True,
                            text=True, check=False)
     assert bench.returncode in (0, 3), bench.stderr[-2000:]
     kernels = subprocess.run([sys.executable, "-m", "generator", "bench", "--suite", "kernels-smoke", "--out",
-                              str(records), "--run-id", "kernels-site", "--budget-s", "8"], cwd=ROOT,
+                              str(records), "--run-id", "kernels-site", "--budget-s", "4"], cwd=ROOT,
                              capture_output=True, text=True, check=False)
     assert kernels.returncode in (0, 3), kernels.stderr[-2000:]
     record = load_record(records / "smoke-site.json")
