@@ -115,6 +115,13 @@ CHARTS_ON_A_PHONE = """() => [...document.querySelectorAll('.js-plotly-plot')].m
     right: div.getBoundingClientRect().right, modebar: div.querySelectorAll('.modebar-btn').length}))"""
 
 
+def foreign_requests(watched, base_url: str) -> list:
+    """The requests the page made to another host (data: and blob: addresses are the page's own)."""
+    host = urlparse(base_url).netloc
+    return [request for request in watched.requests if urlparse(request).netloc not in (host, "")
+            and not request.startswith(("data:", "blob:"))]
+
+
 def check_page(watched, address: str, base_url: str, status: int = 200):
     """One page as a desktop browser and then a phone (390 px wide) show it: nothing from another host, no axe
     violation of any impact in the light or the dark scheme, no horizontal scrolling on the phone, and charts
@@ -136,9 +143,7 @@ def check_page(watched, address: str, base_url: str, status: int = 200):
         page.wait_for_timeout(300)  # the theme's first render
     else:
         page.wait_for_load_state("networkidle")
-    host = urlparse(base_url).netloc
-    foreign = [r for r in watched.requests if urlparse(r).netloc not in (host, "")
-               and not r.startswith(("data:", "blob:"))]
+    foreign = foreign_requests(watched, base_url)
     assert foreign == [], (address, foreign)
     assert axe_violations(page) == [], address
     # The dark scheme has colours of its own (the theme's and this site's): the same page in it, as the

@@ -6,17 +6,13 @@ from urllib.parse import urlencode
 
 from calculators.pages import page as calculator_page
 from calculators.web import compute
-from site_pages import axe_violations
+from site_pages import axe_violations, foreign_requests
 
 PAGES = ("learn/ptq-and-qat", "learn/outliers", "learn/weights-and-activations")
 
 
 def address(base_url, params=None):
     return f"{base_url}/{calculator_page('playground').path}/" + (f"?{urlencode(params)}" if params else "")
-
-
-def only_this_site(watched, base_url):
-    return [r for r in watched.requests if not r.startswith((base_url, "data:", "blob:"))]
 
 
 def test_the_playground_computes_live_what_cpython_computes(watched, base_url):
@@ -46,7 +42,7 @@ def test_the_playground_computes_live_what_cpython_computes(watched, base_url):
         "Array.from(document.querySelector(\"[id='playground-activation'] .js-plotly-plot\").data[1].y)")
     assert drawn == want
     assert watched.errors == [] and watched.dialogs == []
-    assert only_this_site(watched, base_url) == []
+    assert foreign_requests(watched, base_url) == []
 
 
 BAD_ENTRIES = [
@@ -74,7 +70,7 @@ def test_bad_input_gets_a_message_and_no_traceback(watched, base_url):
         result = watched.page.inner_text(".calc-result")
         assert result.strip() and "NaN" not in result and "Traceback" not in result
         assert "calc-stale" in watched.page.get_attribute(".calc-result", "class")
-        assert watched.errors == [] and only_this_site(watched, base_url) == []
+        assert watched.errors == [] and foreign_requests(watched, base_url) == []
         if (field, value) == BAD_ENTRIES[0][:2]:  # the live page with a message at a field, for axe
             assert axe_violations(watched.page) == [], (field, value)
         reply, _ = watched.enter(before)

@@ -2,13 +2,13 @@
 survive navigation, nothing from another host, and axe; plus the Exam prep and Evaluate pages' links."""
 
 import re
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 import pytest
 
 from generator.site.figures.quiz import site_url
 from generator.site.quiz_bank import QUESTIONS
-from site_pages import axe_violations
+from site_pages import axe_violations, foreign_requests
 
 QUIZ = "/exam-prep/quiz/"
 MY_PAGES = ("evaluate/index.html", "exam-prep/index.html", "exam-prep/quiz/index.html")
@@ -143,10 +143,7 @@ def test_the_pages_load_only_from_the_site_pass_axe_and_fit_a_phone(watched, bas
         card.locator(f"input[value='{(QUESTIONS[0].answer + 1) % len(QUESTIONS[0].choices)}']").click()
         card.locator(".quiz-check").click()
     page.wait_for_load_state("networkidle")
-    host = urlparse(base_url).netloc
-    foreign = [r for r in watched.requests if urlparse(r).netloc not in (host, "")
-               and not r.startswith(("data:", "blob:"))]
-    assert foreign == []
+    assert foreign_requests(watched, base_url) == []
     violations = axe_violations(page)
     assert violations == [], violations
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways

@@ -9,7 +9,7 @@ import pytest
 
 from calculators.web import compute
 from drawn_charts import scroll_to_chart
-from site_pages import axe_violations
+from site_pages import axe_violations, foreign_requests
 
 # page, calculator, inputs in the address, one input to edit afterwards
 EMBEDDED = [
@@ -18,11 +18,6 @@ EMBEDDED = [
      ("#f-block_size", "16")),
     ("run-it-fast/speculative-decoding/", "speculative", {"acceptance": "0.7"}, ("#f-draft_tokens", "6")),
 ]
-
-
-def foreign_requests(watched, base_url):
-    host = urlparse(base_url).netloc
-    return [r for r in watched.requests if urlparse(r).netloc not in (host, "") and not r.startswith(("data:", "blob:"))]
 
 
 @pytest.mark.parametrize("path, calculator, params, edit", EMBEDDED, ids=[e[1] for e in EMBEDDED])
