@@ -19,6 +19,25 @@ settings.load_profile("shared-machines")
 
 from calculators import Architecture
 
+# The slowest test files, slowest first (pytest --durations=0 on CI's 2 cores). xdist (--dist loadfile) hands
+# files out in collection order, so these start first and the many short files fill the end, rather than a
+# long file starting last and running alone while the other process waits.
+SLOWEST_FIRST = ("site/test_browser.py", "test_bench_plan.py", "site/test_calculator_pages_browser.py",
+                 "site/test_crawl.py", "test_bench_finetune.py", "site/test_results.py",
+                 "site/test_static_charts_browser.py", "site/test_run_it_fast_browser.py",
+                 "site/test_choose_browser.py", "site/test_pages_calculators.py", "site/test_pages_guides.py",
+                 "site/test_playground_browser.py")
+
+
+def pytest_collection_modifyitems(items):
+    tests = os.path.dirname(os.path.abspath(__file__))
+
+    def rank(item):
+        relative = os.path.relpath(str(item.path), tests).replace(os.sep, "/")
+        return SLOWEST_FIRST.index(relative) if relative in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
 
 @pytest.fixture
 def tiny_llama():
