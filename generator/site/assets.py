@@ -91,8 +91,9 @@ def _compiled(sources: dict) -> dict:
         compiled = {path.relative_to(tree).as_posix(): path.read_bytes()
                     for path in sorted(Path(tree).rglob("*.pyc"))}
     modules = sum(name.startswith("calculators/") for name in compiled)
-    if modules != len(set(sources) - set(SOURCE_ONLY)):
-        raise MissingAsset(f"Pyodide compiled {modules} of the {len(sources)} modules of calculators/")
+    expected = len(set(sources) - set(SOURCE_ONLY))
+    if modules != expected:
+        raise MissingAsset(f"Pyodide compiled {modules} of the {expected} modules of calculators/ it compiles")
     PYC_CACHE.mkdir(parents=True, exist_ok=True)
     partial = cached.with_name(f".{cached.name}.{os.getpid()}.partial")
     partial.write_bytes(_zip(compiled))
