@@ -31,9 +31,12 @@ if ! command -v chromium >/dev/null 2>&1 || [ -n "$docs_missing" ]; then
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
+# --no-compile: pip would byte-compile every module of every package it installs (about a minute of the two
+# CPUs); the tests import a small part of them, and Python compiles and caches those as they are imported
+# (PYTHONDONTWRITEBYTECODE is unset below).
 # torch first, pinned: the CPU wheel on this machine; an unpinned torch pulls a CUDA build of several GB.
-.venv/bin/pip install -q torch==2.13.0
-.venv/bin/pip install -q -e '.[site,test,bench]'
+.venv/bin/pip install -q --no-compile torch==2.13.0
+.venv/bin/pip install -q --no-compile -e '.[site,test,bench]'
 npm ci --no-audit --no-fund --loglevel=error
 [ -z "$apt_install" ] || wait "$apt_install"
 # Python writes its bytecode caches (__pycache__, ignored by git) even where the environment turns them off:
