@@ -1940,4 +1940,58 @@ PRESET_CONFIGS = {
             "vocab_size":              102400,
         },
     },
+    "glm-4.5": {
+        "name":                  "GLM-4.5",
+        "hf_repo":               "zai-org/GLM-4.5",
+        "config_source":         ("alibaba/rtp-llm rtp_llm/test/model_test/fake_test/testdata/glm45/tokenizer/config.json "
+                                  "@de8bee30fef7ca69da189c1c2f1998fac85773d4 (verbatim JSON); published file: "
+                                  "https://huggingface.co/zai-org/GLM-4.5/blob/main/config.json"),
+        "checkpoint_total_size": None,
+        "checkpoint_dtype":      "bfloat16",
+        "checkpoint_source":     None,
+        "notes":                 ("92 layers: the first 3 dense, the other 89 routing each token to 8 of 160 experts "
+                                  "plus one shared expert; GQA with 8 KV heads of 128 over 96 query heads, biased "
+                                  "q/k/v and per-head q/k norms; embeddings untied. The config also names one "
+                                  "multi-token-prediction layer (num_nextn_predict_layers), which the calculators do "
+                                  "not count, as for DeepSeek-V3: without it this config builds 352.8B parameters, "
+                                  "33.6B active per token, where the GLM-4.5 report (arXiv 2508.06471) states 355B "
+                                  "total and 32B activated."),
+        "config": {
+            "architectures":           ["Glm4MoeForCausalLM"],
+            "attention_bias":          True,
+            "attention_dropout":       0.0,
+            "pad_token_id":            151329,
+            "eos_token_id":            [151329, 151336, 151338],
+            "head_dim":                128,
+            "hidden_act":              "silu",
+            "hidden_size":             5120,
+            "partial_rotary_factor":   0.5,
+            "initializer_range":       0.02,
+            "intermediate_size":       12288,
+            "max_position_embeddings": 131072,
+            "model_type":              "glm4_moe",
+            "moe_intermediate_size":   1536,
+            "norm_topk_prob":          True,
+            "num_attention_heads":     96,
+            "n_group":                 1,
+            "topk_group":              1,
+            "n_routed_experts":        160,
+            "n_shared_experts":        1,
+            "routed_scaling_factor":   2.5,
+            "num_experts_per_tok":     8,
+            "first_k_dense_replace":   3,
+            "num_hidden_layers":       92,
+            "num_key_value_heads":     8,
+            "rms_norm_eps":            1e-05,
+            "rope_scaling":            None,
+            "rope_theta":              1000000,
+            "num_nextn_predict_layers": 1,
+            "tie_word_embeddings":     False,
+            "torch_dtype":             "bfloat16",
+            "transformers_version":    "4.54.0",
+            "use_cache":               True,
+            "use_qk_norm":             True,
+            "vocab_size":              151552,
+        },
+    },
 }
