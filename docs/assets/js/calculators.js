@@ -254,19 +254,21 @@
     history.replaceState(history.state, "", search ? `?${search}` : location.pathname);
   }
 
-  // The address follows the inputs once typing pauses: replaceState takes the main thread for a millisecond or
-  // more (tens under load), which every keystroke's result would otherwise wait on. A pending write is made at
-  // once when the reader leaves the page or clicks (a link, before instant navigation follows it), and is
-  // dropped if the page it was meant for is gone.
+  // The address and the remembered inputs follow the inputs once typing pauses: replaceState takes the main
+  // thread for a millisecond or more (tens under load), and writing the browser's storage half a millisecond,
+  // which every keystroke's result would otherwise wait on. Pending writes are made at once when the reader
+  // leaves the page or clicks (a link, before instant navigation follows it); the address is dropped if the
+  // page it was meant for is gone.
   const ADDRESS_DELAY_MS = 300;
   let addressTimer = null;
   let addressWrite = null;
+  let storageWrite = null;
   function flushAddress() {
     clearTimeout(addressTimer);
-    const write = addressWrite;
-    addressWrite = null;
+    const writes = [addressWrite, storageWrite];
+    addressWrite = storageWrite = null;
     window.__calc.addressPending = false;
-    if (write) write();
+    for (const write of writes) if (write) write();
   }
   function scheduleAddress(root, values, defaults) {
     const path = location.pathname;
@@ -368,7 +370,7 @@
       if (reply.ok) {
         shown = JSON.stringify(values);
         exported.reply = { inputs: reply.inputs, result: reply.result };
-        if (chosen) remember(form);
+        if (chosen) storageWrite = () => remember(form); // with the address (scheduleAddress, above)
         result.innerHTML = reply.html; // HTML rendered by the page's declaration (calculators/pages/), every input escaped
         rebaseLinks(root, result);
         result.classList.remove("calc-stale");
