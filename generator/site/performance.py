@@ -5,7 +5,9 @@ Measures, over cold runs (a fresh browser context each time, so nothing is cache
   SVG), and when plotly.js drew its first chart, if one was near the screen;
 - time until the page computes live (Pyodide ready, first recompute rendered),
   divided by the time a bare page needs only to load Pyodide in a worker, both
-  measured in the same run;
+  measured in the same run; the bare page loads this site's Pyodide (its standard
+  library compiled at build time, assets.stdlib_archive), and a second bare page
+  the standard library as Pyodide ships it (source, compiled at every start);
 - recompute latency after an input change (input event to rendered result), once the page has settled:
   the edits are made inside the page, a keystroke's input event every EDIT_PAUSE_MS, so that nothing the
   harness does (Playwright's actionability checks force layouts) falls inside the time measured;
@@ -20,6 +22,7 @@ import statistics
 import threading
 from pathlib import Path
 
+from .assets import PYODIDE_DIR, STDLIB
 from .build import SITE_DIR, build_site
 from .serve import StaticHandler
 
@@ -28,6 +31,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-background-networking", "--disable-component-update"]
 BARE_PAGE = "assets/vendor/_bare-pyodide.html"
 BARE_WORKER = "assets/vendor/_bare-worker.mjs"
+STOCK_STDLIB = "assets/vendor/_stock-python_stdlib.zip"
 PYODIDE_PREFIX = "/assets/vendor/pyodide/"
 EDITS = 20
 SETTLE_MS = 2000
@@ -55,15 +59,19 @@ def register(commands):
 
 
 def _write_bare_page():
-    """A page that does nothing but start Pyodide in a worker: the baseline."""
+    """A page that does nothing but start Pyodide in a worker: the baseline. With ?stock, its standard library
+    is the one Pyodide ships."""
+    (SITE_DIR / STOCK_STDLIB).write_bytes((PYODIDE_DIR / STDLIB).read_bytes())
     (SITE_DIR / BARE_WORKER).write_text(
         'const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", import.meta.url).href);\n'
-        'await loadPyodide({ indexURL: new URL("pyodide/", import.meta.url).href });\n'
+        'const stock = new URL(import.meta.url).searchParams.has("stock");\n'
+        'await loadPyodide({ indexURL: new URL("pyodide/", import.meta.url).href,\n'
+        f'  ...(stock ? {{ stdLibURL: new URL("{Path(STOCK_STDLIB).name}", import.meta.url).href }} : {{}}) }});\n'
         'self.postMessage("ready");\n')
     (SITE_DIR / BARE_PAGE).write_text(
         '<!doctype html><html lang="en"><title>bare</title><script>\n'
         'window.readyAt = null;\n'
-        'const w = new Worker("_bare-worker.mjs", {type: "module"});\n'
+        'const w = new Worker("_bare-worker.mjs" + location.search, {type: "module"});\n'
         'w.onmessage = () => { window.readyAt = performance.now(); };\n'
         '</script></html>\n')
 
@@ -134,7 +142,7 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    first_paint, live, bare, recompute, plain_bytes, calc_bytes = [], [], [], [], [], []
+    first_paint, live, bare, stock, recompute, plain_bytes, calc_bytes = [], [], [], [], [], [], []
     calc_chart, results_paint, results_chart, results_bytes = [], [], [], []
     results_path = _results_page()
     try:
@@ -146,6 +154,13 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
                 page.goto(base + BARE_PAGE)
                 page.wait_for_function("window.readyAt !== null", timeout=120_000)
                 bare.append(page.evaluate("window.readyAt"))
+                context.close()
+
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base + BARE_PAGE + "?stock")
+                page.wait_for_function("window.readyAt !== null", timeout=120_000)
+                stock.append(page.evaluate("window.readyAt"))
                 context.close()
 
                 context = browser.new_context()
@@ -186,10 +201,11 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
             browser.close()
     finally:
         server.shutdown()
-        for name in (BARE_PAGE, BARE_WORKER):
+        for name in (BARE_PAGE, BARE_WORKER, STOCK_STDLIB):
             Path(SITE_DIR / name).unlink(missing_ok=True)
 
     ratios = [l / b for l, b in zip(live, bare)]
+    stock_ratios = [l / b for l, b in zip(live, stock)]
     p95 = sorted(recompute)[max(0, int(round(0.95 * len(recompute))) - 1)]
     print(f"page: /{page_path}, {runs} cold runs, headless Chromium")
     print(f"first contentful paint (pre-rendered result): {_summary(first_paint, 'ms')}")
@@ -198,6 +214,8 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
     print(f"live (Pyodide ready + first recompute):       {_summary(live, 'ms')}")
     print(f"bare page loading only Pyodide:               {_summary(bare, 'ms')}")
     print(f"live / bare, per run:                         {_summary(ratios, 'x', digits=2)}")
+    print(f"bare page, Pyodide's stdlib as shipped:       {_summary(stock, 'ms')}")
+    print(f"live / bare as shipped, per run:              {_summary(stock_ratios, 'x', digits=2)}")
     print(f"recompute after an input change:              {_summary(recompute, 'ms')}, p95 {p95:,.1f} ms")
     print(f"  ({EDITS} edits a run, typed in the page {SETTLE_MS / 1000:g} s after it went live, "
           f"one every {EDIT_PAUSE_MS} ms)")
