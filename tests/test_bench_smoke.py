@@ -60,8 +60,8 @@ def test_the_tiny_model_has_the_parameters_the_calculators_count():
 @pytest.mark.parametrize("preset_id", sorted(calculators.PRESETS))
 def test_every_preset_builds_with_the_parameter_count_of_the_calculators(preset_id):
     """On the meta device (no memory): the transformers class the bench would benchmark has the
-    calculators' parameters. DeepSeek-V3's e_score_correction_bias (58 MoE layers x 256 experts) is a
-    buffer in transformers and a parameter in the calculators.
+    calculators' parameters. DeepSeek-V3's and GLM-4.5's e_score_correction_bias (one per expert in each MoE
+    layer) is a buffer in transformers and a parameter in the calculators, as in the checkpoints.
     """
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
@@ -71,7 +71,9 @@ def test_every_preset_builds_with_the_parameter_count_of_the_calculators(preset_
                     "(tests/test_hf_config_remote.py checks its importer against its published modeling code)")
     spec = model_spec(preset_id)
     model = build_model(spec, torch.device("meta"))
-    buffers_counted_as_parameters = 58 * 256 if preset_id == "deepseek-v3" else 0
+    arch = spec.architecture
+    buffers_counted_as_parameters = \
+        arch.moe_layers * arch.num_experts if model_type in ("deepseek_v3", "glm4_moe") else 0
     assert parameter_count(model) + buffers_counted_as_parameters == \
         calculators.count_parameters(spec.architecture).total
 
