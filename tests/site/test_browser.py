@@ -218,6 +218,21 @@ def test_inputs_carry_to_the_next_calculator_and_its_links_keep_them(watched, ba
     assert watched.errors == []
 
 
+def test_a_value_the_calculator_refused_is_not_carried_to_the_next_one(watched, base_url):
+    """What the next calculator starts from is the inputs of the last valid result, written once typing pauses
+    or the page is left; a value typed after it and refused stays on its page."""
+    page = watched.page
+    page.goto(calculator_url(base_url, "fit"))
+    watched.wait_live()
+    page.fill("#f-context", "64k")
+    page.wait_for_function("window.__calc.lastReply.inputs.context === '64k'", timeout=60_000)
+    page.fill("#f-context", "lots")
+    page.wait_for_function("window.__calc.lastReply.ok === false", timeout=60_000)
+    page.goto(calculator_url(base_url, "kv"))  # leaving the page writes what was pending
+    assert page.input_value("#f-context") == "64k"
+    assert watched.errors == []
+
+
 @pytest.fixture
 def hub_stand_in():
     """A local stand-in for huggingface.co: one public config, one gated model; it records every request."""

@@ -73,18 +73,21 @@
     }
   }
 
+  // The carried inputs as they are now (a valid result's), and the function that writes them into storage.
   function remember(form) {
-    const saved = stored();
+    const carried = {};
     const model = form.elements.namedItem("model");
     for (const input of form.querySelectorAll("[data-carry]")) {
       if (input.dataset.carry === "config" && (!model || model.value !== "config")) continue;
-      saved[input.dataset.carry] = input.type === "checkbox" ? (input.checked ? "on" : "") : input.value;
+      carried[input.dataset.carry] = input.type === "checkbox" ? (input.checked ? "on" : "") : input.value;
     }
-    try {
-      localStorage.setItem(STORE, JSON.stringify(saved));
-    } catch (error) {
-      // storage full or disabled: the next page starts from its defaults
-    }
+    return () => {
+      try {
+        localStorage.setItem(STORE, JSON.stringify({ ...stored(), ...carried }));
+      } catch (error) {
+        // storage full or disabled: the next page starts from its defaults
+      }
+    };
   }
 
   // Fills the carried inputs from storage (only the pasted config.json when `onlyConfig`); a choice this
@@ -370,7 +373,7 @@
       if (reply.ok) {
         shown = JSON.stringify(values);
         exported.reply = { inputs: reply.inputs, result: reply.result };
-        if (chosen) storageWrite = () => remember(form); // with the address (scheduleAddress, above)
+        if (chosen) storageWrite = remember(form); // written with the address (scheduleAddress, above)
         result.innerHTML = reply.html; // HTML rendered by the page's declaration (calculators/pages/), every input escaped
         rebaseLinks(root, result);
         result.classList.remove("calc-stale");
