@@ -36,15 +36,20 @@ PYODIDE_PREFIX = "/assets/vendor/pyodide/"
 EDITS = 20
 SETTLE_MS = 2000
 EDIT_PAUSE_MS = 250  # a keystroke every quarter second; the charts redraw 120 ms after a result (calculators.js)
-# Sets the context field as typing would (its value, then an input event), waits for the result, pauses.
+# Sets the context field as typing would (its value, then an input event), waits for the result (30 s at most:
+# a page that failed never times one), pauses.
 TYPE_IN_PAGE = """async ([count, pause]) => {
   const input = document.querySelector("#f-context");
   const times = window.__calc.computeMs;
   for (let i = 0; i < count; i++) {
     const before = times.length;
+    const deadline = performance.now() + 30000;
     input.value = String(4096 + 512 * (i % 7));
     input.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText" }));
-    while (times.length === before) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (times.length === before) {
+      if (performance.now() > deadline) throw new Error(`no result for edit ${i + 1} within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   return times.slice(-count);
