@@ -218,6 +218,20 @@ def test_inputs_carry_to_the_next_calculator_and_its_links_keep_them(watched, ba
     assert watched.errors == []
 
 
+def test_a_reader_tabbing_through_the_results_links_keeps_their_place_when_a_new_result_comes(watched, base_url):
+    page = watched.page
+    page.goto(calculator_url(base_url, "fit"))
+    watched.wait_live()
+    page.focus(".calc-result .calc-related a >> nth=1")
+    focused = page.evaluate("document.activeElement.textContent")
+    page.evaluate("""() => { const input = document.querySelector('#f-context'); input.value = '12345';
+        input.dispatchEvent(new InputEvent('input', { bubbles: true })); }""")  # the focus stays where it is
+    assert watched.wait_live(count=2)["inputs"]["context"] == "12345"
+    assert page.evaluate("document.activeElement.closest('.calc-result') !== null && "
+                         "document.activeElement.textContent") == focused
+    assert watched.errors == []
+
+
 def test_a_value_the_calculator_refused_is_not_carried_to_the_next_one(watched, base_url):
     """What the next calculator starts from is the inputs of the last valid result, written once typing pauses
     or the page is left; a value typed after it and refused stays on its page."""

@@ -306,6 +306,21 @@
     }
   }
 
+  // A new result replaces the panel's HTML. A reader tabbing through its links when it comes (the first live
+  // result comes seconds after the page shows) keeps their place: the control with the same text (the nth of
+  // those, if several have it) takes the focus, which would otherwise fall back to the page's start.
+  const FOCUSABLE = "a[href], button, summary, [tabindex]";
+  function replaceKeepingFocus(container, html) {
+    const active = document.activeElement;
+    const same = (element) => element.tagName === active.tagName && element.textContent === active.textContent;
+    const nth = active && container.contains(active)
+      ? [...container.querySelectorAll(FOCUSABLE)].filter(same).indexOf(active) : -1;
+    container.innerHTML = html;
+    if (nth < 0) return;
+    const again = [...container.querySelectorAll(FOCUSABLE)].filter(same)[nth];
+    if (again) again.focus({ preventScroll: true });
+  }
+
   const STALE_DELAY_MS = 150;
 
   function bind(root) {
@@ -374,7 +389,7 @@
         shown = JSON.stringify(values);
         exported.reply = { inputs: reply.inputs, result: reply.result };
         if (chosen) storageWrite = remember(form); // written with the address (scheduleAddress, above)
-        result.innerHTML = reply.html; // HTML rendered by the page's declaration (calculators/pages/), every input escaped
+        replaceKeepingFocus(result, reply.html); // rendered by the page's declaration (calculators/pages/), inputs escaped
         rebaseLinks(root, result);
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
