@@ -6,11 +6,11 @@ in any format and FLOPs are all sums over that one list, so a new kind of layer
 is added in one place.
 """
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from math import prod
 
 from .errors import CalculatorError
+from .records import record
 
 # The parts a weight can belong to; the order is the order of every breakdown.
 PARTS = (
@@ -34,7 +34,7 @@ NORM_KINDS = {
 QK_NORM_KINDS = ("none", "per-head", "full")
 
 
-@dataclass(frozen=True)
+@record
 class TensorGroup:
     """`count` identical weight tensors of one `shape` in one `part`.
 
@@ -56,7 +56,7 @@ class TensorGroup:
         return len(self.shape) == 2
 
 
-@dataclass(frozen=True)
+@record
 class Architecture:
     """Shape of a decoder-only transformer.
 
@@ -101,7 +101,7 @@ class Architecture:
     qk_rope_head_dim: int = 0
     v_head_dim: int = 0
     sliding_window: int = 0
-    sliding_layers: tuple[bool, ...] = field(default=())
+    sliding_layers: tuple[bool, ...] = ()
     # The longest context the model was made for (config.json's max_position_embeddings or its
     # equivalent); 0 when the config does not say.
     max_context: int = 0
@@ -285,7 +285,7 @@ def _tensors(arch: Architecture) -> tuple[TensorGroup, ...]:
     return arch._tensor_list()
 
 
-@dataclass(frozen=True)
+@record
 class ParameterCount:
     """Parameters by part, the total, and those one token passes through (MoE)."""
 

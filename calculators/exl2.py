@@ -22,8 +22,9 @@ within target_bpw times the weights of the decoder's linear layers, norms counti
 depends on the model's measurement.
 """
 
-from dataclasses import dataclass
 from math import ceil
+
+from .records import record
 
 SOURCE = ("turboderp/exllamav2 exllamav2/conversion/adaptivegptq.py (AdaptiveGPTQ.pack), conversion/qparams.py "
           "(QParams, qparams_headoptions), conversion/optimize.py (weight_budget), conversion/compile.py and "
@@ -34,7 +35,7 @@ _DECODER_BIASES = frozenset({"q_bias", "kv_bias", "o_bias", "up_bias", "down_bia
 _DECODER_PARTS = frozenset({"attention", "mlp", "experts", "shared_experts"})
 
 
-@dataclass(frozen=True)
+@record
 class Exl2Mix:
     """One of exllamav2's QParams: bit widths in row order, the share of rows each takes, and
     each width's group size (scale_bits is always 4: pack asserts it)."""
@@ -81,7 +82,7 @@ HEAD_MIXES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Exl2File:
     """An EXL2 model's tensor bytes by part (the same shape as gguf.GgufFile, less the header)."""
 

@@ -4,13 +4,12 @@ Activation and overhead figures are estimates (said so wherever they are
 shown); weights and KV cache are exact for the formats' layouts.
 """
 
-from dataclasses import dataclass
-
 from .architecture import Architecture
 from .errors import CalculatorError
 from .formats import KVFormat, WeightFormat
 from .hardware import GIB, Accelerator
 from .kv_cache import MAX_BLOCK_SIZE, kv_cache_bytes, kv_total_bytes, per_head_layout
+from .records import record
 from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
 from .weights import weight_bytes
 
@@ -49,7 +48,7 @@ DEFAULT_MEMORY_UTILIZATION = 0.9
 DEFAULT_PREFILL_CHUNK = 8192
 
 
-@dataclass(frozen=True)
+@record
 class ActivationBytes:
     """Peak working memory of one forward step (estimate).
 
@@ -129,7 +128,7 @@ def kernel_workspace_bytes(arch: Architecture, weight_fmt: WeightFormat, tokens_
     return int(factor * workspace_unit(arch, kind, tokens_in_flight)) // tensor_parallel
 
 
-@dataclass(frozen=True)
+@record
 class MemoryStack:
     """Bytes on one GPU."""
 
@@ -143,7 +142,7 @@ class MemoryStack:
         return self.weights + self.kv_cache + self.activations + self.overhead
 
 
-@dataclass(frozen=True)
+@record
 class FitResult:
     fits: bool
     num_gpus: int

@@ -7,12 +7,12 @@ costs. It also says which parts of a model the implementing library leaves
 in 16-bit by default. Every entry names where its layout comes from.
 """
 
-from dataclasses import dataclass
 from math import ceil
 
 from .errors import CalculatorError
 from .exl2 import HEAD_MIXES, SOURCE as EXL2_SOURCE, decoder_matrix_bytes, exl2_file
 from .gguf import FALLBACK, FILE_TYPES, GGML_TYPES, IMATRIX_BY_DEFAULT, QUANT_SOURCE, gguf_file, normalize_file_type
+from .records import record
 
 # Parts of a model (see architecture.PARTS) that a library quantizes.
 DECODER_LINEARS = frozenset({"attention", "mlp", "experts", "shared_experts"})
@@ -20,7 +20,7 @@ ALL_LINEARS = DECODER_LINEARS | {"lm_head"}
 EVERY_MATRIX = ALL_LINEARS | {"embedding"}
 
 
-@dataclass(frozen=True)
+@record
 class MatrixBytes:
     payload: int
     metadata: int
@@ -32,7 +32,7 @@ class MatrixBytes:
 
 # -- layouts: one small class per way of storing a matrix -------------------
 
-@dataclass(frozen=True)
+@record
 class Dense:
     """bytes = out * in * bits / 8, nothing else."""
 
@@ -42,7 +42,7 @@ class Dense:
         return MatrixBytes(ceil(out * inp * self.bits / 8), 0)
 
 
-@dataclass(frozen=True)
+@record
 class GroupScaled:
     """Integer or float codes with scales along the input dimension.
 
@@ -68,7 +68,7 @@ class GroupScaled:
         return MatrixBytes(ceil(out * inp * self.bits / 8), ceil(meta_bits / 8) + self.tensor_bytes)
 
 
-@dataclass(frozen=True)
+@record
 class Block2D:
     """FP8 with one fp32 scale per (block x block) tile (DeepSeek-V3's weight_scale_inv).
 
@@ -81,7 +81,7 @@ class Block2D:
         return MatrixBytes(out * inp, ceil(out / self.block) * ceil(inp / self.block) * 4)
 
 
-@dataclass(frozen=True)
+@record
 class BnbFourBit:
     """bitsandbytes Params4bit: blocks run over the flattened tensor.
 
@@ -106,7 +106,7 @@ class BnbFourBit:
         return MatrixBytes(ceil(n / 2), meta)
 
 
-@dataclass(frozen=True)
+@record
 class GgufBlocks:
     """ggml block quantization: each row is cut into blocks of `weights` values.
 
@@ -132,7 +132,7 @@ class GgufBlocks:
         return MatrixBytes(payload, total - payload)
 
 
-@dataclass(frozen=True)
+@record
 class GgufFileType:
     """A llama.cpp file type (Q4_K_M, Q4_0, IQ4_XS ...): one ggml type per tensor, chosen by
     llama-quantize's rules from the tensor's name, layer and shape (calculators/gguf.py).
@@ -150,7 +150,7 @@ class GgufFileType:
         return gguf_file(arch, self.file_type)
 
 
-@dataclass(frozen=True)
+@record
 class Exl2Target:
     """exllamav2's EXL2 at an average of target_centibits / 100 bits per decoder weight, the head
     layer at head_bits (calculators/exl2.py). A lone matrix is counted at the target; a whole model
@@ -177,7 +177,7 @@ def _dashed(name: str) -> str:
     return name.lower().replace("_", "-")
 
 
-@dataclass(frozen=True)
+@record
 class Codebook:
     """AQLM additive quantization.
 
@@ -203,7 +203,7 @@ FORMAT_GROUPS = {"float": "16- and 32-bit", "fp8": "8-bit", "bitsandbytes": "bit
                  "mlx": "Group-wise integer", "fp4": "4-bit floating point", "exl2": "EXL2 (ExLlamaV2)"}
 
 
-@dataclass(frozen=True)
+@record
 class WeightFormat:
     id: str
     label: str
@@ -463,7 +463,7 @@ def weight_format(format_id: str) -> WeightFormat:
 
 # -- KV cache -----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class KVFormat:
     """How cached keys and values are stored.
 

@@ -19,17 +19,17 @@ that time). The module sums the bytes of every tensor, each padded to the file's
 Block sizes are the structs of ggml/src/ggml-common.h (same repository).
 """
 
-from dataclasses import dataclass
 from math import ceil
 
 from .errors import CalculatorError
+from .records import record
 
 SOURCE_COMMIT = "8784689fee07c6daabf3487d24e1535534ef6e6b"
 QUANT_SOURCE = f"ggml-org/llama.cpp src/llama-quant.cpp @ {SOURCE_COMMIT}"
 ALIGNMENT = 32  # GGUF_DEFAULT_ALIGNMENT: every tensor's data starts on a 32-byte boundary
 
 
-@dataclass(frozen=True)
+@record
 class GgmlType:
     """A ggml tensor type: `weights` values in `block_bytes` bytes; `bits` of each weight are its code."""
 
@@ -91,7 +91,7 @@ FALCON = frozenset({"falcon", "RefinedWeb", "RefinedWebModel"})
 UNTIED_IN_GGUF = FALCON
 
 
-@dataclass(frozen=True)
+@record
 class GgufTensor:
     """`count` stacked (out, inp) matrices of one category in `layer` (-1: outside the layers),
     or, when inp == 0, `out` vectors of `count` elements each, which llama.cpp keeps in F32."""
@@ -178,7 +178,7 @@ def _use_more_bits(i, n):
     return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
 
 
-@dataclass
+@record(frozen=False)
 class _State:
     """quantize_state_impl: counters the rules read, for one file."""
 
@@ -424,7 +424,7 @@ def header_bytes(arch, tensors=None) -> int:
     return _pad(HEADER_FIXED + OTHER_KV_BYTES + vocab + infos)
 
 
-@dataclass(frozen=True)
+@record
 class GgufFile:
     """A GGUF file's bytes: tensor payload and block metadata by part, and its header."""
 

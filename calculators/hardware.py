@@ -5,10 +5,9 @@ spec tables, each entry with the citations it was read from); this module turns
 them into typed records and picks the peak rate a given compute data type runs at.
 """
 
-from dataclasses import dataclass
-
 from .errors import CalculatorError
 from .hardware_data import ALLOCATABLE, HARDWARE
+from .records import record
 
 GIB = 1 << 30
 RATE_KEYS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
@@ -17,7 +16,7 @@ RATE_KEYS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
 MEMORY_NOUNS = {"cpu": "system memory", "unified-memory": "unified memory"}
 
 
-@dataclass(frozen=True)
+@record
 class Accelerator:
     id: str
     name: str
@@ -52,7 +51,7 @@ class Accelerator:
         return "" if self.kind in MEMORY_NOUNS else "per GPU"
 
 
-@dataclass(frozen=True)
+@record
 class PeakRate:
     """The rate a matmul in `requested` runs at here; `used` says which rate that was."""
 

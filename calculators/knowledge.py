@@ -7,7 +7,7 @@ all. Rules that rank methods cite the study they come from. The wizard (`wizard.
 and the evidence summary of the project's own records; it never decides from a method's name.
 """
 
-from dataclasses import dataclass, field
+from .records import field, record
 
 # -- sources ---------------------------------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def short_source(key: str) -> str:
 NATIVE, FALLBACK = "native", "fallback"
 
 
-@dataclass(frozen=True)
+@record
 class Kernel:
     """One way a runtime runs a method. `platform` is nvidia, amd, apple or cpu; for nvidia the compute
     capability must lie in [min_cc, below_cc). `needs_rate` names a dense rate the chip must publish (FP8 on
@@ -100,13 +100,13 @@ class Kernel:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class PublishedQuality:
     claim: str
     source: str
 
 
-@dataclass(frozen=True)
+@record
 class Method:
     id: str
     label: str
@@ -340,7 +340,7 @@ FINETUNE_KERNELS = {
 
 # -- rules from the evidence -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class Rule:
     id: str
     statement: str

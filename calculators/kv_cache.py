@@ -1,10 +1,10 @@
 """KV-cache memory for MHA, GQA, MQA and MLA models, with sliding windows and paging."""
 
-from dataclasses import dataclass
 from math import ceil
 
 from .architecture import Architecture
 from .formats import KVFormat
+from .records import record
 from .validate import MAX_BATCH, MAX_TOKENS, one_of, whole_number
 
 # Engines whose KV-cache allocation differs where config.json is ambiguous about sliding windows.
@@ -57,7 +57,7 @@ _PER_HEAD_LAYOUT = {
 PER_HEAD_MLA_MODEL_TYPES = ("minicpm3",)
 
 
-@dataclass(frozen=True)
+@record
 class KVCacheBytes:
     """KV-cache size for `batch` sequences of `context` tokens.
 

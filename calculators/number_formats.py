@@ -29,19 +29,19 @@ belongs to, given here by the block's largest magnitude (absmax):
   E4M3 (NVIDIA's NVFP4; a second, per-tensor FP32 scale is left at 1 here).
 """
 
-from dataclasses import dataclass
 from fractions import Fraction
 from math import log10
 from statistics import NormalDist
 
 from .errors import CalculatorError
+from .records import record
 
 MAX_INPUT_CHARS = 60
 LARGEST_INPUT = Fraction(10) ** 39  # beyond FP32's range (3.4e38), so that its overflow can be seen
 SMALLEST_INPUT = Fraction(1, 10 ** 50)  # below FP32's smallest subnormal (1.4e-45), so that underflow can be seen
 
 
-@dataclass(frozen=True)
+@record
 class FloatFormat:
     name: str
     exponent_bits: int
@@ -91,7 +91,7 @@ E2M1 = FloatFormat("FP4 E2M1", 2, 1, False, overflow="saturate")
 FLOAT_FORMATS = {"fp32": FP32, "bf16": BF16, "fp16": FP16, "fp8-e4m3": E4M3, "fp8-e5m2": E5M2, "fp4-e2m1": E2M1}
 
 
-@dataclass(frozen=True)
+@record
 class Stored:
     """One value as a format stores it. `fields` is [(kind, bit string)] with kind "sign", "exponent",
     "mantissa", "code" or "scale"; `value` is None for NaN and ±inf is given by `special`."""
@@ -252,7 +252,7 @@ def _e4m3_fields(scale: Fraction) -> tuple:
     return tuple(("scale", bits) for _, bits in encode_float(scale, E4M3).fields)
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     id: str
     label: str

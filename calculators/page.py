@@ -8,13 +8,14 @@ in `calculators/pages/` and the page file that holds `<!-- calculator: NAME -->`
 docs/<path>/index.md for a section's own page, as the wizard's).
 """
 
-from dataclasses import dataclass
 from typing import Callable
+
+from .records import record
 
 CALCULATORS_SECTION = "calculators/"  # the site's Calculators section, where most pages live
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     """One input of a page's form. `kind` is a select's choices key (see `inputs.options` and `Page.choices`),
     "number", "tokens", "text" or "checkbox"; `default` is the string the form starts with. A field that other
@@ -26,7 +27,7 @@ class Field:
     carried: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class Command:
     """The page's command of `python -m calculators`: `arguments(parser)` adds its options, `run(args)` returns
     (JSON-able data, text)."""
@@ -35,7 +36,7 @@ class Command:
     run: Callable
 
 
-@dataclass(frozen=True)
+@record
 class Page:
     name: str  # in `<!-- calculator: NAME -->`, the worker's requests and the form's data-calculator
     path: str  # where it lives in the built site: docs/<path>.md (or <path>/index.md), served at <path>/

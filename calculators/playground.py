@@ -24,7 +24,8 @@ calibration), max|W_j| over the rows in the sample.
 
 import math
 import struct
-from dataclasses import dataclass
+
+from .records import record
 
 
 GRANULARITIES = {"tensor": "Per-tensor", "channel": "Per-channel (one scale per row)",
@@ -34,7 +35,7 @@ MIN_BITS, MAX_BITS = 2, 8
 MIN_GROUP = 2
 
 
-@dataclass(frozen=True)
+@record
 class Quantized:
     """Values read back after quantization, and how they were stored."""
     values: list  # dequantized, same shape as the input (a list of rows)

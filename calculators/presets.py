@@ -1,14 +1,13 @@
 """Popular open models, built from their published config.json files."""
 
-from dataclasses import dataclass
-
 from .architecture import Architecture
 from .errors import CalculatorError
 from .hf_config import architecture_from_config
 from .preset_configs import PRESET_CONFIGS
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class Preset:
     id: str
     name: str

@@ -6,17 +6,16 @@ the peak bandwidth (Williams et al., "Roofline", CACM 2009):
 These are lower bounds: real kernels reach a fraction of both peaks.
 """
 
-from dataclasses import dataclass
-
 from .architecture import Architecture
 from .formats import KVFormat, WeightFormat
 from .hardware import Accelerator, peak_rate
 from .kv_cache import kv_cache_bytes, kv_bytes_per_token
+from .records import record
 from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, whole_number
 from .weights import WeightBytes, weight_bytes
 
 
-@dataclass(frozen=True)
+@record
 class StepCost:
     """One forward step on the roofline."""
 
@@ -29,7 +28,7 @@ class StepCost:
     bound: str  # "memory" or "compute"
 
 
-@dataclass(frozen=True)
+@record
 class Roofline:
     prefill: StepCost  # the whole prompt of every sequence: time to first token
     decode: StepCost  # one new token for every sequence, at `context` tokens cached

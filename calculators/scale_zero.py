@@ -6,12 +6,11 @@ Asymmetric (affine): scale = (max - min) / (2^bits - 1), zero point = round(-min
 This is the arithmetic every integer method of the site starts from (the explainer's worked example uses it).
 """
 
-from dataclasses import dataclass
-
 from .errors import CalculatorError
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class Quantized:
     bits: int
     symmetric: bool

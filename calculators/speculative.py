@@ -12,14 +12,13 @@ and, when a draft step costs c target steps, the expected wall-time speedup is
     speedup = E[tokens] / (gamma * c + 1).
 """
 
-from dataclasses import dataclass
-
+from .records import record
 from .validate import fraction, whole_number
 
 MAX_DRAFT_TOKENS = 64
 
 
-@dataclass(frozen=True)
+@record
 class SpeculativeResult:
     acceptance_rate: float
     draft_tokens: int

@@ -15,10 +15,9 @@ formula was derived for a GPT block with a 4h MLP; it is an estimate for
 other shapes, and is labelled as such.
 """
 
-from dataclasses import dataclass
-
 from .architecture import Architecture, count_parameters
 from .formats import weight_format
+from .records import record
 from .validate import MAX_BATCH, MAX_TOKENS, one_of, whole_number
 from .weights import weight_bytes
 
@@ -29,7 +28,7 @@ METHODS = ("full", "lora", "qlora")
 LORA_PARTS = frozenset({"attention", "mlp", "shared_experts", "experts"})
 
 
-@dataclass(frozen=True)
+@record
 class TrainingMemory:
     method: str
     weights: int  # frozen or trained base weights

@@ -1,13 +1,13 @@
 """Weight memory: bytes of a model's weights in a format, broken down by part."""
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from .architecture import PARTS, Architecture, count_parameters
 from .formats import WeightFormat
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class WeightBytes:
     """Bytes of every part, quantization metadata in its own bucket.
 

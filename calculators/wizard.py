@@ -8,7 +8,6 @@ by the priority. A method that cannot run or does not fit is ruled out with its 
 the priority except the order, so the priority never changes which methods fit.
 """
 
-from dataclasses import dataclass, field
 from math import inf
 
 from . import knowledge as kb
@@ -19,6 +18,7 @@ from .fitting import (DEFAULT_MEMORY_UTILIZATION, RUNTIME_OVERHEAD_BYTES, check_
 from .formats import kv_format, weight_format
 from .hardware import GIB, Accelerator
 from .kv_cache import kv_bytes_per_token, kv_cache_bytes
+from .records import field, record
 from .roofline import compute_bound_batch, roofline, weight_bytes_read
 from .training import training_memory
 from .validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS, one_of, whole_number
@@ -33,7 +33,7 @@ W8A8 = ("FP8-W8A8", "INT8-W8A8")
 MAX_SUGGESTED_GPUS = 8  # one node
 
 
-@dataclass(frozen=True)
+@record
 class Inputs:
     goal: str
     gpu: Accelerator
@@ -161,7 +161,7 @@ def measured_quality(evidence: dict | None, labels) -> dict | None:
 
 # -- one candidate ----------------------------------------------------------------------------------------------
 
-@dataclass
+@record(frozen=False)
 class Candidate:
     method: str
     label: str

@@ -1,6 +1,7 @@
 import pytest
 
 from calculators import Architecture, CalculatorError, count_parameters, preset_architecture
+from calculators.records import fields
 
 
 def test_tiny_llama_counted_by_hand(tiny_llama):
@@ -64,8 +65,8 @@ def test_mla_projection_shapes():
     ({"sliding_layers": (True, False)}, "sliding_window"),
 ])
 def test_bad_architectures_name_the_field(tiny_llama, changes, field):
-    fields = {name: getattr(tiny_llama, name) for name in tiny_llama.__dataclass_fields__}
-    fields.update(changes)
+    values = {name: getattr(tiny_llama, name) for name in fields(tiny_llama)}
+    values.update(changes)
     with pytest.raises(CalculatorError) as error:
-        Architecture(**fields)
+        Architecture(**values)
     assert error.value.field == field

@@ -1,4 +1,3 @@
-import dataclasses
 import json
 from pathlib import Path
 
@@ -6,6 +5,7 @@ import pytest
 
 from calculators import ACCELERATORS, CalculatorError, accelerator, peak_rate
 from calculators.hardware import GIB, implausible_fields
+from calculators.records import replace
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "gpus.json"
 
@@ -29,13 +29,13 @@ def test_values_are_plausible(acc):
                                            ("memory_bytes", 1000)])
 def test_a_value_a_thousand_times_off_is_caught(field, factor):
     acc = accelerator("h100-sxm")
-    broken = dataclasses.replace(acc, **{field: getattr(acc, field) * factor})
+    broken = replace(acc, **{field: getattr(acc, field) * factor})
     assert field in implausible_fields(broken)
 
 
 def test_a_rate_in_the_wrong_unit_is_caught():
     acc = accelerator("h100-sxm")
-    broken = dataclasses.replace(acc, dense_flops_s={**acc.dense_flops_s, "bf16": acc.dense_flops_s["bf16"] * 1000})
+    broken = replace(acc, dense_flops_s={**acc.dense_flops_s, "bf16": acc.dense_flops_s["bf16"] * 1000})
     assert "bf16" in implausible_fields(broken)
 
 

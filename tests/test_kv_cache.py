@@ -1,5 +1,3 @@
-import dataclasses
-
 import pytest
 
 from model_configs import MINICPM3_4B
@@ -7,6 +5,7 @@ from model_configs import MINICPM3_4B
 from calculators import Architecture, CalculatorError, kv_bytes_per_token, kv_cache_bytes, kv_format, \
     preset_architecture
 from calculators.hf_config import architecture_from_config
+from calculators.records import replace
 
 BF16 = kv_format("bf16")
 
@@ -150,7 +149,7 @@ def test_qwen2_windows_from_max_window_layers_on_and_llama_cpp_ignores_them():
 
 
 def test_a_phi3_window_longer_than_the_context_changes_nothing():
-    long_window = dataclasses.replace(preset_architecture("phi-3-mini-4k"), sliding_window=262144)
+    long_window = replace(preset_architecture("phi-3-mini-4k"), sliding_window=262144)
     for engine in ("vllm", "llama.cpp"):
         assert kv_cache_bytes(long_window, BF16, context=131072, engine=engine).total_bytes == \
             131072 * PHI3_PER_TOKEN
@@ -187,7 +186,7 @@ def test_cohere2_one_layer_in_four_keeps_the_whole_context():
     result = kv_cache_bytes(arch, BF16, 32768, engine="llama.cpp")
     assert (result.sliding_layers, result.full_layers) == (24, 8)
     assert result.total_bytes == per_layer_token * (8 * 32768 + 24 * 4096)
-    assert kv_cache_bytes(arch, BF16, 32768, engine="vllm") == dataclasses.replace(result, engine="vllm")
+    assert kv_cache_bytes(arch, BF16, 32768, engine="vllm") == replace(result, engine="vllm")
 
 
 def test_smollm3_slides_only_its_nope_layers_and_only_when_asked():

@@ -1,6 +1,5 @@
 """Properties that hold for every architecture, format and workload in range."""
 
-import dataclasses
 import math
 
 from hypothesis import assume, given, settings
@@ -8,6 +7,7 @@ from hypothesis import strategies as st
 
 from calculators import (KV_FORMATS, WEIGHT_FORMATS, Architecture, accelerator, fit, kv_cache_bytes,
                          roofline, training_memory, weight_bytes, weight_format)
+from calculators.records import as_dict, is_record, replace
 
 QUANTIZED = [f for f in WEIGHT_FORMATS.values() if f.id not in {"fp32", "fp16", "bf16"}]
 # AQLM's code books cost a fixed 1 MiB (1x16) or 8 KiB (2x8) per layer whatever the
@@ -53,7 +53,7 @@ def test_more_context_never_means_less_kv_memory(arch, fmt, a, b, batch, block):
 @given(architectures(), kv_formats, contexts, st.integers(1, 64))
 def test_fewer_kv_heads_never_mean_more_kv_memory(arch, fmt, context, batch):
     assume(not arch.is_mla and arch.num_kv_heads > 1)
-    fewer = dataclasses.replace(arch, num_kv_heads=arch.num_kv_heads // 2)
+    fewer = replace(arch, num_kv_heads=arch.num_kv_heads // 2)
     assert kv_cache_bytes(arch, fmt, context, batch).total_bytes >= \
         kv_cache_bytes(fewer, fmt, context, batch).total_bytes
 
@@ -90,8 +90,8 @@ def _finite_non_negative(value):
     elif isinstance(value, dict):
         for item in value.values():
             _finite_non_negative(item)
-    elif dataclasses.is_dataclass(value):
-        _finite_non_negative(dataclasses.asdict(value))
+    elif is_record(value):
+        _finite_non_negative(as_dict(value))
 
 
 @given(architectures(), st.sampled_from(list(WEIGHT_FORMATS.values())), kv_formats, st.integers(1, 2 ** 31),
@@ -106,7 +106,7 @@ def test_no_input_in_range_gives_nan_infinity_or_a_negative_size(arch, wfmt, kvf
     assert result.tokens_per_s > 0
     if arch.num_attention_heads % 2 == 0:  # KV heads are 1, 2, 4 or 8: two GPUs always split them
         placed = fit(arch, wfmt, kvfmt, gpu, 2, context, batch)
-        _finite_non_negative(dataclasses.replace(placed, free_bytes=abs(placed.free_bytes)))
+        _finite_non_negative(replace(placed, free_bytes=abs(placed.free_bytes)))
     _finite_non_negative(training_memory(arch, "qlora", min(context, 1 << 16), min(batch, 64)))
 
 

@@ -1,9 +1,6 @@
 """Will it fit: the memory a model takes per GPU against what the engine may use, what would make it fit, and the
 decode speed bound at those inputs."""
 
-from dataclasses import asdict
-from ..markup import escape, urlencode
-
 from .. import cli_args, fitting
 from ..chart_parts import CAPACITY_COLOUR, STACK_LEGEND, figure, in_units
 from ..display import bytes_cell, capitalized, gib, rows_table, seconds
@@ -12,7 +9,9 @@ from ..fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack, usable_byte
 from ..formats import kv_format, weight_format
 from ..hardware import ACCELERATORS, accelerator
 from ..inputs import CUSTOM_FIELDS, UNITS, read_deployment
+from ..markup import escape, urlencode
 from ..page import Command, Field, Page
+from ..records import as_dict
 from ..roofline import roofline
 from ..validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
 from ..weights import weight_bytes
@@ -239,7 +238,7 @@ def run(args):
     gpu = accelerator(args.gpu)
     result = fitting.fit(arch, weight_format(args.format), kv_format(args.kv_format), gpu, args.gpus,
                             args.context, args.batch, args.block_size, args.prefill_chunk, args.memory_share)
-    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, **asdict(result),
+    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, **as_dict(result),
             "per_gpu_total": result.per_gpu.total}
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"

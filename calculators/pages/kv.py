@@ -1,15 +1,14 @@
 """KV cache: its bytes per token and for a batch of sequences, against context length in other formats."""
 
-from dataclasses import asdict
-from ..markup import escape
-
 from .. import cli_args
 from ..chart_parts import figure, in_units, marker
 from ..display import bytes_cell, gib, rows_table
 from ..formats import KV_FORMATS, kv_format
 from ..inputs import UNITS, read_model
 from ..kv_cache import ENGINES, kv_cache_bytes
+from ..markup import escape
 from ..page import Command, Field, Page
+from ..records import as_dict
 from ..validate import MAX_BATCH, MAX_TOKENS
 
 ENGINE_LABELS = {"vllm": "vLLM", "llama.cpp": "llama.cpp"}
@@ -77,7 +76,7 @@ def run(args):
     arch = cli_args.load_model(args)
     fmt = kv_format(args.kv_format)
     result = kv_cache_bytes(arch, fmt, args.context, args.batch, args.block_size, args.engine)
-    data = {"model": cli_args.model_json(arch), **asdict(result)}
+    data = {"model": cli_args.model_json(arch), **as_dict(result)}
     lines = [f"{arch.name}, KV cache in {fmt.label}",
              f"per token (all layers): {gib(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
              f"total for {result.batch} x {result.context:,} tokens: {gib(result.total_bytes)} "

@@ -1,8 +1,6 @@
 """Roofline: FLOPs and bytes of prefill and decode, their bounds on time, and decode throughput against batch."""
 
 import math
-from dataclasses import asdict
-from ..markup import escape
 
 from .. import cli_args, fitting
 from ..chart_parts import TERA, figure, marker
@@ -12,7 +10,9 @@ from ..fitting import fit
 from ..formats import kv_format, weight_format
 from ..hardware import accelerator
 from ..inputs import read_deployment
+from ..markup import escape
 from ..page import Command, Field, Page
+from ..records import as_dict
 from ..roofline import compute_bound_batch, roofline
 from ..validate import MAX_BATCH, MAX_GPUS
 
@@ -148,7 +148,7 @@ def run(args):
     result = roofline(arch, fmt, kv, gpu, args.batch, args.prompt, args.context, args.gpus)
     turn = compute_bound_batch(arch, fmt, kv, gpu, result.context)
     memory = fitting.fit(arch, fmt, kv, gpu, args.gpus, result.context, args.batch)
-    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, "gpus": args.gpus, **asdict(result),
+    data = {"model": cli_args.model_json(arch), "gpu": gpu.id, "gpus": args.gpus, **as_dict(result),
             "ttft_s": result.ttft_s,
             "tpot_s": result.tpot_s, "tokens_per_s": result.tokens_per_s, "compute_bound_batch": turn,
             "fits": memory.fits}

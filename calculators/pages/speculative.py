@@ -1,11 +1,10 @@
 """Speculative decoding: expected tokens per target step and the speedup, against the draft length."""
 
-from dataclasses import asdict
-
 from .. import cli_args
 from ..chart_parts import figure, marker
 from ..display import rows_table
 from ..page import Command, Field, Page
+from ..records import as_dict
 from ..speculative import MAX_DRAFT_TOKENS, speculative_decoding
 
 
@@ -48,7 +47,7 @@ def run(args):
     result = speculative_decoding(args.acceptance, args.draft_tokens, args.draft_cost)
     text = (f"expected tokens per target step: {result.expected_tokens_per_step:.3f}; "
             f"speedup: {result.speedup:.3f}x")
-    return asdict(result), text
+    return as_dict(result), text
 
 
 def arguments(sub):

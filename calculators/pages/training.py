@@ -1,13 +1,12 @@
 """Training memory: full fine-tuning, LoRA and QLoRA side by side, by what the memory holds."""
 
-from dataclasses import asdict
-from ..markup import escape
-
 from .. import cli_args
 from ..chart_parts import STACK_LEGEND, figure, highlight, in_units
 from ..display import gib
 from ..inputs import UNITS, read_model
+from ..markup import escape
 from ..page import Command, Field, Page
+from ..records import as_dict
 from ..training import METHODS, OPTIMIZER_BYTES, training_memory
 
 METHOD_LABELS = {"full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
@@ -68,7 +67,7 @@ def run(args):
     arch = cli_args.load_model(args)
     result = training_memory(arch, args.method, args.sequence, args.batch, args.optimizer, args.lora_rank,
                              not args.no_checkpointing)
-    data = {"model": cli_args.model_json(arch), **asdict(result), "total": result.total}
+    data = {"model": cli_args.model_json(arch), **as_dict(result), "total": result.total}
     lines = [f"{arch.name}, {result.method}: {result.trainable_params:,} trainable parameters",
              *cli_args.table([("weights", gib(result.weights)), ("gradients", gib(result.gradients)),
                               ("optimizer states", gib(result.optimizer_states)),
