@@ -4,7 +4,7 @@ Pyodide comes from the npm package `pyodide` and plotly.js from
 `plotly.js-basic-dist-min` (both pinned in package.json and package-lock.json;
 the basic bundle draws scatter and bar traces, all the site uses, in a quarter
 of the full bundle's bytes), and `calculators/` is packed as one zip file that
-the worker unpacks into Pyodide's file system: each module as bytecode compiled
+the worker puts on Python's path (zipimport): each module as bytecode compiled
 by Pyodide's own Python, so the worker imports without compiling (most of an
 import's time in WebAssembly), except the few kept as source (SOURCE_ONLY).
 Pyodide's standard library (python_stdlib.zip, which it ships as source) is
@@ -113,7 +113,7 @@ def _zip(files: dict) -> bytes:
 
 
 def calculators_archive() -> bytes:
-    """The zip the worker unpacks: every module of calculators/ once, as `<name>.pyc` (bytecode for Pyodide's
+    """The zip the worker imports from: every module of calculators/ once, as `<name>.pyc` (bytecode for Pyodide's
     Python, which it imports with no source beside it) or, for SOURCE_ONLY, as `<name>.py`."""
     sources = calculator_sources()
     files = {name: sources[name].encode("utf-8") for name in SOURCE_ONLY}

@@ -25,7 +25,8 @@ const sources = [];
   }
 })("calculators");
 
-// The sources reach /tree as the worker's package reaches it (calc-worker.mjs): a zip, unpacked by Pyodide.
+// The sources reach /tree as a zip unpacked by Pyodide, which imports the modules unpacking needs (zipfile,
+// shutil) as it starts, in the worker too.
 pyodide.globals.set("sources", pyodide.toPy(sources));
 pyodide.globals.set("texts", pyodide.toPy(sources.map((source) => fs.readFileSync(path.join(tree, source), "utf8"))));
 const packed = pyodide.runPython(`

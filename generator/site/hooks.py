@@ -220,7 +220,10 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 
 
 # On a calculator page loaded directly, Pyodide starts from <head>, before the
-# rest of the page is parsed; calculators.js adopts this worker.
+# rest of the page is parsed; calculators.js adopts this worker. It comes before the
+# style sheets: an inline script waits for those above it to load (in the site
+# benchmark, the worker started 225 ms after navigation below them, 127 ms above).
+CHARSET = '<meta charset="utf-8">'
 EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); window.__calcWorker = new Worker("
                 "new URL('{root}assets/js/calc-worker.mjs', document.baseURI), {{type: 'module'}});</script>")
 
@@ -314,7 +317,9 @@ def on_post_page(output, page, config):
     output = _accessible_names(output)
     if 'class="calc" data-page=' in output:
         root = "../" * page.url.count("/")
-        output = output.replace("</head>", EARLY_WORKER.format(root=root) + "</head>", 1)
+        early = EARLY_WORKER.format(root=root)
+        output = (output.replace(CHARSET, CHARSET + early, 1) if CHARSET in output
+                  else output.replace("</head>", early + "</head>", 1))
         return THEME_SCRIPT.sub(lambda match: DEFERRED_THEME.format(src=match.group("src")), output, count=1)
     return THEME_SCRIPT.sub(_deferred, output, count=1)
 

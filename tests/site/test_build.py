@@ -204,3 +204,14 @@ def test_no_script_with_a_source_holds_the_first_paint_back(site_dir):
     for path in sorted(directory.rglob("*.html")):
         for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", path.read_text(encoding="utf-8")):
             assert re.search(r"\b(defer|async)\b|type=\"module\"", tag), (path, tag)
+
+
+def test_calculator_pages_start_their_worker_before_any_style_sheet(site_dir):
+    """The inline script that starts Pyodide's worker would wait for every style sheet above it to load."""
+    directory, _ = site_dir
+    for page in all_pages():
+        html = (directory / page.path / "index.html").read_text(encoding="utf-8")
+        head = html[:html.index("</head>")]
+        worker = head.find("window.__calcWorker = new Worker(")
+        sheet = head.find('<link rel="stylesheet"')
+        assert 0 <= worker < sheet, page.path

@@ -2,6 +2,7 @@
 // main thread would freeze the page for seconds). One request at a time:
 // {id, page, params} in, {id, reply} out, where reply is calculators.web.compute's JSON.
 const base = new URL("../vendor/", import.meta.url);
+const BUNDLE = "/home/pyodide/calculators.zip";
 const ready = (async () => {
   // The package downloads while Pyodide starts: a zip of calculators/ with its bytecode, compiled at build time
   // by this same Pyodide (generator/site/assets.py), so importing it compiles nothing.
@@ -11,10 +12,11 @@ const ready = (async () => {
   });
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
-  pyodide.unpackArchive(await bundleRequest, "zip", { extractDir: "/home/pyodide/lib" });
+  // Imported from the zip itself, as the standard library is (zipimport): unpacking it took longer.
+  pyodide.FS.writeFile(BUNDLE, new Uint8Array(await bundleRequest));
   pyodide.runPython(`
 import gc, json, sys
-sys.path.insert(0, "/home/pyodide/lib")
+sys.path.insert(0, "${BUNDLE}")
 from calculators.web import compute
 # What importing made lives as long as the worker: the collector need not walk it again at every compute.
 gc.freeze()
@@ -34,10 +36,10 @@ function loadEvidence(pyodide) {
     .catch(() => "")
     .then((text) => {
       if (!text) return; // not published: the wizard says it answers from published figures only
-      pyodide.FS.writeFile("/home/pyodide/lib/evidence.json", text);
+      pyodide.FS.writeFile("/home/pyodide/evidence.json", text);
       pyodide.runPython(`
 from calculators.wizard_web import use_evidence_file
-use_evidence_file("/home/pyodide/lib/evidence.json")
+use_evidence_file("/home/pyodide/evidence.json")
 `);
     });
   return evidenceLoaded;
