@@ -221,8 +221,7 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 
 # On a calculator page loaded directly, Pyodide starts from <head>, before the
 # rest of the page is parsed; calculators.js adopts this worker. It comes before the
-# style sheets: an inline script waits for those above it to load (in the site
-# benchmark, the worker started 225 ms after navigation below them, 127 ms above).
+# style sheets: an inline script waits until those above it have loaded.
 CHARSET = '<meta charset="utf-8">'
 EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); window.__calcWorker = new Worker("
                 "new URL('{root}assets/js/calc-worker.mjs', document.baseURI), {{type: 'module'}});</script>")
