@@ -135,6 +135,9 @@ def test_live_charts_rewrite_their_titles_and_tables(watched, base_url):
 def test_instant_navigation_keeps_one_worker(watched, base_url):
     watched.page.goto(calculator_url(base_url, "kv"))
     watched.wait_live()
+    # Instant navigation is the theme's, whose script comes once the page is live (hooks.py): a link followed
+    # before it has loaded is an ordinary navigation, to a page with a worker of its own.
+    watched.page.evaluate("window.__loadTheme()")
     started = watched.page.evaluate("window.__calc.startedAt")
     watched.page.click("nav a[href$='will-it-fit/']")
     watched.page.wait_for_selector(".calc[data-page='fit'][data-bound]")
