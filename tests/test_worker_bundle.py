@@ -22,11 +22,12 @@ sys.path.insert(0, "/home/pyodide/calculators.zip")
 from calculators.pages import names
 from calculators.web import compute
 ok = [name for name in names() if compute(name, {})["ok"]]
+ok_exponent = compute("kv", {"context": "1e4"})["ok"] and "decimal" in sys.modules  # only such input imports it
 loaded = {name: module.__spec__.origin for name, module in sys.modules.items() if name.startswith("calculators")}
 stdlib_zip = next(entry for entry in sys.path if entry.endswith(".zip") and "calculators" not in entry)
 origins = {name: getattr(module.__spec__, "origin", None) or "" for name, module in sys.modules.items()}
 stdlib = {name: origin for name, origin in origins.items() if origin.startswith(stdlib_zip + "/")}
-json.dumps({"ok": ok, "loaded": loaded, "stdlib": stdlib, "stdlib_zip": stdlib_zip})
+json.dumps({"ok": ok, "ok_exponent": ok_exponent, "loaded": loaded, "stdlib": stdlib, "stdlib_zip": stdlib_zip})
 `));
 """
 
@@ -41,7 +42,7 @@ def test_pyodide_runs_every_page_from_the_bundle_without_compiling_it(tmp_path):
                            str(tmp_path / assets.STDLIB)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["ok"] == list(names())
+    assert report["ok"] == list(names()) and report["ok_exponent"]
     bundle = "/home/pyodide/calculators.zip/"
     assert all(origin.startswith(bundle) for origin in report["loaded"].values()), report["loaded"]
     compiled_here = {name for name, origin in report["loaded"].items() if not origin.endswith(".pyc")}
@@ -49,7 +50,7 @@ def test_pyodide_runs_every_page_from_the_bundle_without_compiling_it(tmp_path):
     assert compiled_here <= kept_as_source, compiled_here
     assert len(report["loaded"]) > 20  # the pages, and what they import
     # Pyodide's own start, the calculators' imports and each page's: the standard library as compiled bytecode
-    assert len(report["stdlib"]) > 50 and "json.decoder" in report["stdlib"] and "dataclasses" in report["stdlib"]
+    assert len(report["stdlib"]) > 50 and {"json.decoder", "dataclasses", "decimal"} <= report["stdlib"].keys()
     from_source = {name: path for name, path in report["stdlib"].items() if not path.endswith(".pyc")}
     assert from_source == {}, from_source
 

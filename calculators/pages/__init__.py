@@ -1,24 +1,27 @@
-"""Every calculator page of the site: one module each, found here, so a new page is one new module.
+"""Every calculator page of the site: one module each, named in MODULES, so a new page is one new module and
+its name there (tests/test_page_declarations.py checks that every module of the package is named).
 
 Each module defines `PAGE`, a `calculators.page.Page`; `all_pages()` lists them in their `order`, `page(name)`
-finds one. The modules are found on the package's path at import time (pkgutil works the same in Pyodide,
-whose file system holds the packed calculators/).
+finds one. The names are written out rather than found on the package's path: pkgutil, which finds them, took
+17-27 ms to import under Pyodide, in Node (it builds a namedtuple, whose source Python compiles), a fifth
+of the calculators' whole import.
 """
 
 import importlib
-import pkgutil
 
 from ..page import Page
+
+MODULES = ("fit", "kv", "number_format", "playground", "roofline", "speculative", "training", "weights", "wizard")
 
 _PAGES = {}
 
 
 def _discover() -> dict:
     found = []
-    for module in pkgutil.iter_modules(__path__):
-        declared = getattr(importlib.import_module(f"{__name__}.{module.name}"), "PAGE", None)
+    for name in MODULES:
+        declared = getattr(importlib.import_module(f"{__name__}.{name}"), "PAGE", None)
         if not isinstance(declared, Page):
-            raise TypeError(f"calculators/pages/{module.name}.py must define PAGE, a calculators.page.Page")
+            raise TypeError(f"calculators/pages/{name}.py must define PAGE, a calculators.page.Page")
         found.append(declared)
     found.sort(key=lambda p: (p.order, p.name))
     names = [p.name for p in found]
