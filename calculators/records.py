@@ -72,11 +72,7 @@ def fields(value) -> tuple:
 def replace(value, **changes):
     """A new record like `value`, with the fields named in `changes` changed (and `__post_init__` run again)."""
     state = {name: getattr(value, name) for name in value.__record_fields__}
-    for name in changes:
-        if name not in state:
-            raise TypeError(f"{type(value).__name__} has no field {name!r}")
-    state.update(changes)
-    return type(value)(**state)
+    return type(value)(**{**state, **changes})  # __init__ refuses a name that is not a field
 
 
 def as_dict(value) -> dict:
@@ -133,19 +129,16 @@ def _initializer(cls, names, defaults, factories):
     post_init = getattr(cls, "__post_init__", None)
 
     def complete(state):
-        """The fields given, each checked, and the defaults of the others."""
+        """The fields given and defaulted, each checked, and the factories' defaults of the others."""
         for name in state:
             if name not in known:
                 raise TypeError(f"{cls.__name__}() has no field {name!r}")
         for name in names:
             if name in state:
                 continue
-            if name in defaults:
-                state[name] = defaults[name]
-            elif name in factories:
-                state[name] = factories[name]()
-            else:
+            if name not in factories:
                 raise TypeError(f"{cls.__name__}() is missing field {name!r}")
+            state[name] = factories[name]()
         return state
 
     def __init__(self, *args, **kwargs):
