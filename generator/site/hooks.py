@@ -219,26 +219,32 @@ def on_page_content(html, page, config, files):
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 
 
+# What the theme's script does first (DEFERRED_THEME, below), done in <head> before the first style is computed:
+# the page is marked as one that runs scripts, so the header shows its search from first paint and nothing moves
+# when the script comes; marked later, every element's style is computed again (on a phone profile, a
+# 100-200 ms task as the page finishes parsing).
+CHARSET = '<meta charset="utf-8">'
+SCRIPTS_ON = '<script>document.documentElement.classList.replace("no-js", "js")</script>'
 # On a calculator page loaded directly, Pyodide starts from <head>, before the
 # rest of the page is parsed; calculators.js adopts this worker. It comes before the
 # style sheets: an inline script waits until those above it have loaded.
-CHARSET = '<meta charset="utf-8">'
 EARLY_WORKER = ("<script>window.__calcWorkerStartedAt = performance.now(); window.__calcWorker = new Worker("
                 "new URL('{root}assets/js/calc-worker.mjs', document.baseURI), {{type: 'module'}});</script>")
 
 
-# On a calculator page the theme's script (mkdocs-material's bundle: search, palette switch, instant
-# navigation) waits until the calculator is live or the reader first reaches for the page (a pointer, a key,
-# the focus, a touch, the wheel), whichever comes first: set up at load it takes the CPU that Pyodide starts on
-# (on 2 cores, live in 1.20x the time of a bare Pyodide start with it at load, 1.04x without it). The theme
-# starts on DOMContentLoaded, which has passed by then, so the loader fires it again for the theme alone to see
-# (charts.js's __onEveryPage, which calculators.js and quiz.js use too, listens to it once); "lqfg-theme" tells
-# them to follow its pages.
+# The theme's script (mkdocs-material's bundle: search, the palette switch, instant navigation, the header's
+# title on scrolling) waits until the reader first reaches for the page: a pointer moved or pressed, a key, the
+# focus, a touch, the wheel, a scroll. Its set-up is one task, the longest of a page's start (it reads styles and
+# sizes, which forces the page's layout): 90-180 ms in headless Chromium on 2 cores (home, number formats, will
+# it fit), four times that on Lighthouse's mobile profile, where it made most of the blocking time that held
+# explainer and calculator pages to a performance score of 73-86; and on a calculator page it takes the CPU that
+# Pyodide starts on. Everything it does answers something the reader does, so that is when it comes. It sets
+# itself up on DOMContentLoaded, which has passed by then, so the loader fires it again for the theme alone to
+# see (charts.js's __onEveryPage, which calculators.js and quiz.js use too, listens to it once); "lqfg-theme"
+# tells them to follow its pages. The key press that brought it is pressed again for it, so "/" or "s" opens
+# the search on the first try.
 THEME_SCRIPT = re.compile(r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
 DEFERRED_THEME = """<script>(() => {{
-  // What the theme's script does first, done now: the header shows its search from first paint, as on every
-  // other page, and nothing moves when the script comes.
-  document.documentElement.classList.replace("no-js", "js");
   // The palette switch shows as the script would show it: the toggle of the palette in use, the one stored,
   // else the one for the system's scheme (mkdocs-material's components/palette). A toggle pressed before the
   // script has come is passed on to it once it has set up.
@@ -249,18 +255,32 @@ DEFERRED_THEME = """<script>(() => {{
     : inputs.findIndex((input) => matchMedia(input.getAttribute("data-md-color-media")).matches);
   const index = Math.max(0, Math.min(chosen, inputs.length - 1));
   inputs.forEach((input, i) => {{ if (input.nextElementSibling) input.nextElementSibling.hidden = i !== index; }});
-  let themeReady = false, pressed = null;
+  // Code blocks that scroll sideways take the keyboard focus, as the theme's script makes them (axe:
+  // scrollable-region-focusable): measured once the page has loaded, its layout done.
+  addEventListener("load", () => {{
+    for (const code of document.querySelectorAll("pre > code")) {{
+      if (code.scrollWidth > code.clientWidth) code.setAttribute("tabindex", "0");
+    }}
+  }}, {{ once: true }});
+  let themeReady = false, pressed = null, key = null;
   for (const input of inputs) input.addEventListener("change", () => {{ if (!themeReady) pressed = input; }});
-  const events = ["pointerdown", "keydown", "focusin", "touchstart", "wheel"];
+  const events = ["pointermove", "pointerdown", "keydown", "focusin", "touchstart", "wheel", "scroll"];
+  const editable = (element) => element instanceof Element
+    && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
   let loading = null;
-  window.__loadTheme = () => loading ??= new Promise((resolve) => {{
+  window.__loadTheme = (event) => loading ??= new Promise((resolve) => {{
     for (const name of events) removeEventListener(name, window.__loadTheme, true);
+    if (event && event.type === "keydown" && !editable(event.target)) key = event;
     const script = document.createElement("script");
     script.src = "{src}";
     script.onload = script.onerror = () => {{
       if (document.readyState !== "loading") document.dispatchEvent(new Event("DOMContentLoaded"));
       themeReady = true;
       if (pressed) pressed.dispatchEvent(new Event("change"));
+      if (key && !key.defaultPrevented && document.activeElement === key.target) {{
+        key.target.dispatchEvent(new KeyboardEvent("keydown", {{ key: key.key, code: key.code,
+          shiftKey: key.shiftKey, altKey: key.altKey, bubbles: true, cancelable: true }}));
+      }}
       document.dispatchEvent(new Event("lqfg-theme"));
       resolve();
     }};
@@ -298,29 +318,30 @@ def _accessible_names(output):
     return _unique_regions(output)
 
 
-def _deferred(match):
-    """The theme's script as `defer`: it runs once the page is parsed (it sets itself up on DOMContentLoaded,
-    which comes after), so the page paints without waiting for it; Lighthouse's simulated mobile load of the
-    home page: first paint 2.0 s -> 1.1 s, largest paint 3.0 s -> 1.8 s."""
-    return f'<script src="{match.group("src")}" defer></script>'
+def _in_head(output, script):
+    """`script` first in <head>, right after the character set (which must come in the first 1024 bytes)."""
+    return (output.replace(CHARSET, CHARSET + script, 1) if CHARSET in output
+            else output.replace("</head>", script + "</head>", 1))
+
+
+def _theme_held_back(output):
+    output = _in_head(output, SCRIPTS_ON)
+    return THEME_SCRIPT.sub(lambda match: DEFERRED_THEME.format(src=match.group("src")), output, count=1)
 
 
 def on_post_template(output, template_name, config):
     """Pages from the theme's own templates (404.html) get the same names and script loading as the others."""
     if not template_name.endswith(".html"):
         return output
-    return THEME_SCRIPT.sub(_deferred, _accessible_names(output), count=1)
+    return _theme_held_back(_accessible_names(output))
 
 
 def on_post_page(output, page, config):
-    output = _accessible_names(output)
+    output = _theme_held_back(_accessible_names(output))
     if 'class="calc" data-page=' in output:
         root = "../" * page.url.count("/")
-        early = EARLY_WORKER.format(root=root)
-        output = (output.replace(CHARSET, CHARSET + early, 1) if CHARSET in output
-                  else output.replace("</head>", early + "</head>", 1))
-        return THEME_SCRIPT.sub(lambda match: DEFERRED_THEME.format(src=match.group("src")), output, count=1)
-    return THEME_SCRIPT.sub(_deferred, output, count=1)
+        output = _in_head(output, EARLY_WORKER.format(root=root))  # first of all
+    return output
 
 
 def on_post_build(config):

@@ -178,7 +178,8 @@ def run(runs: int = 5, page_path: str = "calculators/will-it-fit/") -> int:
                     "performance.getEntriesByName('first-contentful-paint')[0].startTime"))
                 calc_chart.append(_first_plotly_chart(page))
                 calc_bytes.append({key: transfers.total(key) for key in ("pyodide", "plotly", "theme", "ours")})
-                # Settled: the theme, loaded once the first result is shown, has started and idles.
+                # Settled: the page has started and idles. The theme's script waits for the reader's first
+                # key or pointer (generator/site/hooks.py), which edits made inside the page are not.
                 page.wait_for_timeout(SETTLE_MS)
                 recompute.extend(page.evaluate(TYPE_IN_PAGE, [EDITS, EDIT_PAUSE_MS]))
                 context.close()

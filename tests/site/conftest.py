@@ -73,6 +73,15 @@ class Watched:
         self.page.wait_for_function(f"window.__calc && window.__calc.computeMs.length >= {count}", timeout=timeout)
         return self.page.evaluate("window.__calc.lastReply")
 
+    def reach_for_the_page(self, timeout=30_000):
+        """Moves the pointer over the page, which brings the theme's script (held back until the reader first
+        reaches for the page: generator/site/hooks.py, DEFERRED_THEME), and waits until it has set up: its
+        instant navigation, search and palette switch then work."""
+        self.page.mouse.move(40, 300)
+        self.page.mouse.move(60, 320)
+        self.page.evaluate("window.__loadTheme()")  # the loading the move started
+        self.page.wait_for_function("typeof window.document$ === 'object'", timeout=timeout)
+
     def address(self, timeout=10_000):
         """The page's address once it holds the inputs of the result on screen (calculators.js writes it when
         typing pauses)."""

@@ -127,22 +127,20 @@ def check_page(watched, address: str, base_url: str, status: int = 200):
     violation of any impact in the light or the dark scheme, no horizontal scrolling on the phone, and charts
     that keep a plot area there, with the legend above rather than beside it and no tool bar.
 
-    A calculator's page is checked as a reader finds it before Pyodide has started: the result the build
-    rendered, the theme's script brought in by the reader's first key press. The live result is the same
-    page declaration's HTML for other inputs (calculators/pages/); the calculators' bad-input tests run axe
-    on live pages showing their messages."""
+    Every page is checked with the theme's script brought in by the reader's first key press. A calculator's
+    page is checked as a reader finds it before Pyodide has started: the result the build rendered. The live
+    result is the same page declaration's HTML for other inputs (calculators/pages/); the calculators'
+    bad-input tests run axe on live pages showing their messages."""
     page = watched.page
     watched.requests.clear()
     page.set_viewport_size({"width": 1280, "height": 900})
     response = page.goto(address)
     assert response.status == status, address
-    if page.query_selector(".calc[data-page]"):
-        page.wait_for_load_state("load")
-        page.keyboard.press("Shift")
-        page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
-        page.wait_for_timeout(300)  # the theme's first render
-    else:
-        page.wait_for_load_state("networkidle")
+    calculator = page.query_selector(".calc[data-page]")
+    page.wait_for_load_state("load" if calculator else "networkidle")
+    page.keyboard.press("Shift")
+    page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
+    page.wait_for_timeout(300)  # the theme's first render
     foreign = foreign_requests(watched, base_url)
     assert foreign == [], (address, foreign)
     assert axe_violations(page) == [], address

@@ -135,9 +135,10 @@ def test_live_charts_rewrite_their_titles_and_tables(watched, base_url):
 def test_instant_navigation_keeps_one_worker(watched, base_url):
     watched.page.goto(calculator_url(base_url, "kv"))
     watched.wait_live()
-    # Instant navigation is the theme's, whose script comes once the page is live (hooks.py): a link followed
-    # before it has loaded is an ordinary navigation, to a page with a worker of its own.
-    watched.page.evaluate("window.__loadTheme()")
+    # Instant navigation is the theme's, whose script comes when the reader first reaches for the page
+    # (hooks.py): a link followed before it has loaded is an ordinary navigation, to a page with a worker of
+    # its own.
+    watched.reach_for_the_page()
     started = watched.page.evaluate("window.__calc.startedAt")
     watched.page.click("nav a[href$='will-it-fit/']")
     watched.page.wait_for_selector(".calc[data-page='fit'][data-bound]")
@@ -206,10 +207,10 @@ def test_every_form_control_shows_a_focus_ring_and_charts_add_no_tab_stops(watch
 
 def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url):
     watched.page.goto(calculator_url(base_url, "fit"))
-    # The theme's script, which a calculator page brings once live (a switch pressed before it comes is
-    # passed on to it: test_the_theme_script_waits_for_the_live_calculator_or_the_reader).
+    # The theme's script, which comes when the reader first reaches for the page (a switch pressed before it
+    # comes is passed on to it: test_the_theme_script_waits_for_the_reader).
     watched.wait_live()
-    watched.page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
+    watched.reach_for_the_page()
     charts = len(compute("fit", {})["charts"])
     draw_every_chart(watched.page)
     watched.page.wait_for_function(f"document.querySelectorAll('.calc-charts .js-plotly-plot').length === {charts}")
@@ -236,33 +237,47 @@ def test_switching_the_theme_redraws_the_charts_in_its_colours(watched, base_url
     assert watched.errors == []
 
 
-def test_the_theme_script_waits_for_the_live_calculator_or_the_reader(watched, base_url):
-    """mkdocs-material's script (search, the palette switch, instant navigation) is held back while Pyodide
-    starts (generator/site/hooks.py, DEFERRED_THEME): it comes once the calculator is live, or when the reader
-    first reaches for the page (here, the search box the header shows from the start), whichever is first, and
-    then works as on any other page."""
+def test_the_theme_script_waits_for_the_reader(watched, base_url):
+    """mkdocs-material's script (search, the palette switch, instant navigation) is held back until the reader
+    first reaches for the page (generator/site/hooks.py, DEFERRED_THEME), even once the calculator is live,
+    and then works as on any other page: a palette switch pressed before it comes is passed on to it, and the
+    key that brought it is pressed again for it."""
     page = watched.page
     page.goto(calculator_url(base_url, "roofline"))
-    assert page.evaluate("typeof window.document$") == "undefined"
     watched.wait_live()
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.document$") == "undefined"
+    assert page.locator("script[src*='javascripts/bundle.']").count() == 0
+    assert page.is_visible("input.md-search__input")  # the header is whole before the theme's script comes
+    page.mouse.move(200, 400)
     page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
     assert page.locator("script[src*='javascripts/bundle.']").count() == 1
     page.click("input.md-search__input")
     page.keyboard.type("roofline")
     page.wait_for_selector(".md-search-result__item", timeout=30_000)
-    # Pyodide held back for good: only the reader's key press brings the theme.
+    # Pyodide held back for good, on a calculator page and on one without a calculator: the reader's first
+    # action brings the theme.
+    for address in (calculator_url(base_url, "kv"), base_url + "/learn/"):
+        context = page.context.browser.new_context()  # nothing stored: the light palette
+        early = context.new_page()
+        early.route("**/vendor/pyodide/**", lambda route: None)  # never answered
+        early.goto(address)
+        early.wait_for_timeout(500)
+        assert early.evaluate("typeof window.document$") == "undefined", address
+        assert early.get_attribute("body", "data-md-color-scheme") == "default"
+        early.click("label[title='Dark mode']")  # the palette switch, pressed before the script has come
+        early.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=30_000)
+        assert early.is_visible("label[title='Light mode']") and not early.is_visible("label[title='Dark mode']")
+        context.close()
+    # "/" opens the search, as the theme's keyboard shortcut does, though it is the key that brought the theme.
     early = page.context.new_page()
-    early.route("**/vendor/pyodide/**", lambda route: None)  # never answered
-    early.goto(calculator_url(base_url, "kv"))
-    early.wait_for_timeout(500)
+    early.goto(base_url + "/learn/")
+    early.wait_for_timeout(300)
     assert early.evaluate("typeof window.document$") == "undefined"
-    assert early.is_visible("input.md-search__input")  # the header is whole before the theme's script comes
-    assert early.get_attribute("body", "data-md-color-scheme") == "default"
-    early.click("label[title='Dark mode']")  # the palette switch, pressed before the script has come
-    early.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=30_000)
-    assert early.is_visible("label[title='Light mode']") and not early.is_visible("label[title='Dark mode']")
-    early.click("input.md-search__input")
-    early.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
+    early.keyboard.press("/")
+    early.wait_for_function("document.activeElement && document.activeElement.matches('input.md-search__input')",
+                            timeout=30_000)
     early.keyboard.type("roofline")
     early.wait_for_selector(".md-search-result__item", timeout=30_000)
+    early.close()
     assert watched.errors == []

@@ -276,6 +276,7 @@ def test_results_charts_draw_after_instant_navigation(watched, base_url, site_di
     device = _device_pages(site)[0].name
     page = watched.page
     page.goto(f"{base_url}/")
+    watched.reach_for_the_page()
     page.click(f"nav a[href$='results/{device}/']")
     page.wait_for_url(f"**/results/{device}/")
     page.wait_for_selector("figure.chart")

@@ -42,7 +42,7 @@ def test_charts_show_at_first_paint_and_plotly_replaces_them_in_place(watched, b
     held = []
     page.route("**/vendor/plotly-basic.min.js", lambda route: held.append(route))
     hold_pyodide_back(page)  # the charts at first paint are the build's, whatever the live calculator does later
-    page.goto(base_url + path)
+    page.goto(base_url + path, wait_until="domcontentloaded")  # a chart that asks for plotly.js holds "load"
     page.wait_for_function("document.querySelectorAll('figure.chart').length > 0")
     ask_for_every_chart(page)
     page.wait_for_timeout(300)  # plotly.js's request is held

@@ -378,7 +378,6 @@
         status.textContent = shown === JSON.stringify(formValues(form))
           ? `The live calculator failed to start (${answer.failure}); the result shown is the one computed at build time.`
           : `The live calculator failed to start (${answer.failure}); the result shown was computed at build time for the default inputs, not for these.`;
-        if (window.__loadTheme) window.__loadTheme();
         return;
       }
       const reply = answer.reply;
@@ -407,7 +406,6 @@
       if (window.__calc.liveAt === null) {
         window.__calc.liveAt = performance.now();
         performance.mark("calc-live");
-        if (window.__loadTheme) window.__loadTheme(); // held back while Pyodide started (hooks.py)
       }
     }
 

@@ -229,9 +229,9 @@
     requestAnimationFrame(() => requestAnimationFrame(() => { drawPage(); }));
   }
 
-  // Runs `callback` for this page and each page instant navigation brings in: on a calculator page the theme's
-  // script (its document$) comes later (generator/site/hooks.py, DEFERRED_THEME) and "lqfg-theme" says it has
-  // come. Listed first in mkdocs.yml, this file defines it for calculators.js and quiz.js too.
+  // Runs `callback` for this page and each page instant navigation brings in: the theme's script (its
+  // document$) comes when the reader first reaches for the page (generator/site/hooks.py, DEFERRED_THEME) and
+  // "lqfg-theme" says it has come. Listed first in mkdocs.yml, this file defines it for calculators.js and quiz.js too.
   window.__onEveryPage = (callback) => {
     const follow = () => window.document$ && typeof window.document$.subscribe === "function"
       && (window.document$.subscribe(callback), true);
