@@ -306,16 +306,22 @@
     }
   }
 
-  // A new result replaces the panel's HTML. A reader tabbing through its links when it comes (the first live
-  // result comes seconds after the page shows) keeps their place: the control with the same text (the nth of
-  // those, if several have it) takes the focus, which would otherwise fall back to the page's start.
+  // A new result replaces the panel's HTML, its links rebased. One that reads as the panel already does (the
+  // first live result for the inputs the build rendered, a keystroke that changes no number) leaves the page
+  // untouched, with nothing to style or lay out again. A reader tabbing through its links when it comes (the
+  // first live result comes seconds after the page shows) keeps their place: the control with the same text
+  // (the nth of those, if several have it) takes the focus, which would otherwise fall back to the page's start.
   const FOCUSABLE = "a[href], button, summary, [tabindex]";
-  function replaceKeepingFocus(container, html) {
+  function replaceKeepingFocus(root, container, html) {
+    const incoming = document.createElement("template");
+    incoming.innerHTML = html;
+    rebaseLinks(root, incoming.content);
+    if (incoming.innerHTML === container.innerHTML) return;
     const active = document.activeElement;
     const same = (element) => element.tagName === active.tagName && element.textContent === active.textContent;
     const nth = active && container.contains(active)
       ? [...container.querySelectorAll(FOCUSABLE)].filter(same).indexOf(active) : -1;
-    container.innerHTML = html;
+    container.replaceChildren(incoming.content);
     if (nth < 0) return;
     const again = [...container.querySelectorAll(FOCUSABLE)].filter(same)[nth];
     if (again) again.focus({ preventScroll: true });
@@ -388,8 +394,7 @@
         shown = JSON.stringify(values);
         exported.reply = { inputs: reply.inputs, result: reply.result };
         if (chosen) storageWrite = remember(form); // written with the address (scheduleAddress, above)
-        replaceKeepingFocus(result, reply.html); // rendered by the page's declaration (calculators/pages/), inputs escaped
-        rebaseLinks(root, result);
+        replaceKeepingFocus(root, result, reply.html); // the page's declaration's HTML (calculators/pages/), inputs escaped
         result.classList.remove("calc-stale");
         status.textContent = "Live result.";
         if (charts) charts.classList.remove("calc-stale");
