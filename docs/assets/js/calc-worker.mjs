@@ -49,7 +49,7 @@ use_evidence_file("/home/pyodide/evidence.json")
 // then a compute takes two to three times as long (in Chromium, the will-it-fit page: 2.0-3.6 ms a compute over
 // the first 40, 0.9-1.4 ms after 60). Once the first answer is sent, the worker computes that request again, one
 // run per task so that a reader's request waits behind one at most, until WARM_UP_RUNS runs or WARM_UP_MS of its
-// time (runs take 3-10 ms while the page loads its theme beside it), so that the interpreter is optimized before
+// time (a run takes longer while the page is still busy beside it), so that the interpreter is optimized before
 // the reader's first edit. A page whose first compute took longer than that (the playground's) is left as it is:
 // its own computes are long enough to optimize it.
 const WARM_UP_RUNS = 60;
