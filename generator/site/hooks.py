@@ -221,8 +221,8 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 
 # What the theme's script does first (DEFERRED_THEME, below), done in <head> before the first style is computed:
 # the page is marked as one that runs scripts, so the header shows its search from first paint and nothing moves
-# when the script comes; marked later, every element's style is computed again (on a phone profile, a
-# 100-200 ms task as the page finishes parsing).
+# when the script comes; marked later, every element's style is computed again (on Lighthouse's phone profile,
+# a 100-300 ms task as the page finishes parsing).
 CHARSET = '<meta charset="utf-8">'
 SCRIPTS_ON = '<script>document.documentElement.classList.replace("no-js", "js")</script>'
 # On a calculator page loaded directly, Pyodide starts from <head>, before the
