@@ -196,6 +196,9 @@ def test_every_page_holds_the_theme_script_back_until_the_reader_reaches_for_it(
         html = path.read_text(encoding="utf-8")
         assert not bundle.search(html) and html.count("window.__loadTheme = ") == 1, path
         assert re.search(r'script\.src = "[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"', html), path
+        # The page is marked as one that runs scripts before its first style sheet, so no style is computed twice.
+        assert html.index('classList.replace("no-js", "js")') < html.index('<link rel="stylesheet"') \
+            < html.index("</head>"), path
 
 
 def test_no_script_with_a_source_holds_the_first_paint_back(site_dir):
