@@ -53,8 +53,8 @@ def source() -> dict:
 
 
 def _sample() -> dict:
-    # Imported on first use: the sample is the largest module of the package, and only this page reads it
-    # (the browser's worker imports every page's declaration before its first result).
+    # Imported on first use: the sample is the largest module of the package, and only this page's results
+    # read it (its declaration is imported for its form and its defaults, too: by the site's build and the CLI).
     from .reference_weights import SAMPLE
 
     return SAMPLE

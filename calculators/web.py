@@ -13,7 +13,7 @@ from .markup import escape, urlencode
 from .charts import figures
 from .errors import CalculatorError
 from .inputs import CARRIED_INPUTS, Inputs, carried_fields
-from .pages import all_pages, page as find_page
+from .pages import calculator_pages, page as find_page
 from .render import render_result
 
 
@@ -49,9 +49,7 @@ def related_links(page, values: dict) -> str:
     if carried.get("model") != "custom":
         carried = {name: value for name, value in carried.items() if name in CARRIED_INPUTS}
     links = []
-    for other in all_pages():
-        if not other.in_calculators_section:
-            continue
+    for other in calculator_pages():
         fields = {name: field for field, name in carried_fields(other).items()}
         defaults = other.defaults
         query = {fields[name]: value for name, value in carried.items()

@@ -4,6 +4,8 @@ import ast
 import json
 import pkgutil
 import re
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 
@@ -132,3 +134,36 @@ def test_no_other_module_keeps_its_own_list_of_pages():
             continue
         lists = _page_name_lists(ast.parse(path.read_text(encoding="utf-8")))
         assert not lists, f"{relative} lists pages itself (line, names): {lists}; read calculators.pages instead"
+
+
+def test_a_page_imports_its_own_module_and_those_of_the_calculators_it_links_to_only():
+    """The browser's worker computes one page: asking for the fit page imports its module and, since its result
+    links to the other calculators, theirs; not the pages outside the section, nor what only they need (the
+    wizard's knowledge base, the outlier playground), and of the models only the one asked for is built."""
+    code = ("import json, sys\n"
+            "from calculators.web import compute\n"
+            "from calculators.presets import PRESETS\n"
+            "reply = compute('fit', {})\n"
+            "print(json.dumps({'ok': reply['ok'], 'built': sorted(PRESETS._built),\n"
+            "                  'modules': sorted(m for m in sys.modules if m.startswith('calculators'))}))\n")
+    report = json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                       check=True).stdout)
+    assert report["ok"] and report["built"] == [page("fit").defaults["model"]]
+    pages = {name.rpartition(".")[2] for name in report["modules"] if name.startswith("calculators.pages.")}
+    assert pages == set(calculators.pages.CALCULATORS)
+    assert not {"calculators.wizard", "calculators.wizard_web", "calculators.knowledge",
+                "calculators.playground"} & set(report["modules"])
+
+
+def test_a_page_listed_on_the_wrong_side_of_the_calculators_section_is_refused(monkeypatch):
+    monkeypatch.setattr(calculators.pages, "_LOADED", {})
+    monkeypatch.setattr(calculators.pages, "CALCULATORS", tuple(n for n in calculators.pages.CALCULATORS if n != "kv"))
+    monkeypatch.setattr(calculators.pages, "ELSEWHERE", calculators.pages.ELSEWHERE + ("kv",))
+    with pytest.raises(ValueError, match="kv.py lives at calculators/kv-cache/ but is listed in ELSEWHERE"):
+        page("kv")
+
+
+def test_each_module_is_listed_once_on_its_side_of_the_calculators_section():
+    assert len(set(calculators.pages.MODULES)) == len(calculators.pages.MODULES)
+    assert [p.name for p in calculators.pages.calculator_pages()] == [p.name for p in PAGES
+                                                                       if p.in_calculators_section]
