@@ -260,6 +260,38 @@ def test_a_live_result_that_reads_as_the_one_shown_leaves_the_page_untouched(wat
     assert watched.errors == []
 
 
+READS_AS_THE_REPLY = """(html) => { const parsed = document.createElement('template'); parsed.innerHTML = html;
+    return parsed.innerHTML === document.querySelector('.calc-result').innerHTML; }"""
+
+
+def test_a_new_result_changes_only_what_differs_and_then_reads_as_the_reply(watched, base_url):
+    """A live result is written into the panel node by node: where only numbers changed, the panel's elements
+    are the ones it had; where the structure changed (a setup that fits loses the list of what would make it
+    fit, and gains it back), nodes come and go. Either way the panel then reads exactly as the reply's HTML."""
+    page = watched.page
+    page.goto(calculator_url(base_url, "fit"))
+    watched.wait_live()
+    watched.reach_for_the_page()  # the theme's script, as it sets up, writes the page's links as absolute ones
+    assert page.locator(".calc-result ol.calc-advice").count() == 1  # the defaults do not fit
+    page.evaluate("() => { window.__table = document.querySelector('.calc-result table'); }")
+    before = page.inner_text(".calc-result table")
+    page.fill("#f-context", "30000")
+    reply = watched.wait_live(count=2)
+    assert reply["inputs"]["context"] == "30000" and page.inner_text(".calc-result table") != before
+    assert page.evaluate("document.querySelector('.calc-result table') === window.__table")
+    assert page.evaluate(READS_AS_THE_REPLY, reply["html"])
+    page.fill("#f-batch", "1")
+    reply = watched.wait_live(count=3)
+    assert reply["result"]["fits"] and page.locator(".calc-result ol.calc-advice").count() == 0
+    assert page.evaluate(READS_AS_THE_REPLY, reply["html"])
+    page.fill("#f-batch", "16")
+    reply = watched.wait_live(count=4)
+    assert not reply["result"]["fits"] and page.locator(".calc-result ol.calc-advice li").count() >= 1
+    assert page.evaluate(READS_AS_THE_REPLY, reply["html"])
+    assert page.evaluate("document.querySelector('.calc-result table') === window.__table")
+    assert watched.errors == []
+
+
 def test_a_value_the_calculator_refused_is_not_carried_to_the_next_one(watched, base_url):
     """What the next calculator starts from is the inputs of the last valid result, written once typing pauses
     or the page is left; a value typed after it and refused stays on its page."""
