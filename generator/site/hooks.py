@@ -15,7 +15,6 @@ into the site, so it loads nothing from other hosts.
 """
 
 import json
-import os
 import re
 import shutil
 from html import escape
@@ -43,9 +42,8 @@ _state = {}  # the records read in on_config, for the hooks after it
 def on_config(config):
     """Read and validate every record once (a bad one stops the build, naming the file and the field), and
     list each measured device's page in the Results section of the navigation."""
-    directory = os.environ.get("LQFG_RECORDS") or results_dataset.DEFAULT_RECORDS
     try:
-        data = results_dataset.load_dataset(directory)
+        data = results_dataset.load_dataset(results_dataset.build_records())
     except RecordError as error:
         raise PluginError(f"a benchmark record is malformed: {error}") from None
     _state["dataset"] = data

@@ -125,10 +125,10 @@ def wizard_evidence():
     """The wizard's answers cite the records' evidence summary, which the build loads (generator/site/hooks.py)
     and the browser's worker fetches; the tests' own `compute("wizard", ...)` loads the same one."""
     from calculators import wizard_web
-    from generator.site.results.dataset import DEFAULT_RECORDS, load_dataset
+    from generator.site.results.dataset import build_records, load_dataset
     from generator.site.results.evidence import summary
 
     saved = wizard_web._evidence["summary"]
-    wizard_web.use_evidence(summary(load_dataset(os.environ.get("LQFG_RECORDS") or DEFAULT_RECORDS)))
+    wizard_web.use_evidence(summary(load_dataset(build_records())))
     yield
     wizard_web.use_evidence(saved)

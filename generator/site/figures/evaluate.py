@@ -6,7 +6,6 @@ numbers.
 draws one row per method for the largest reference model of that record.
 """
 
-import os
 from dataclasses import dataclass
 from html import escape
 
@@ -47,8 +46,7 @@ class Quality:
 
 
 def _dataset():
-    directory = os.environ.get("LQFG_RECORDS") or results_dataset.DEFAULT_RECORDS
-    return results_dataset.load_dataset(directory)
+    return results_dataset.load_dataset(results_dataset.build_records())
 
 
 def our_quality() -> Quality | None:

@@ -101,7 +101,7 @@ def comparison_rows(model: str = SIZE_MODEL) -> list:
 def _quality_rows() -> tuple:
     """The quality results of the newest record that scores the reference models the current way (schema 2),
     for its largest model: one model, so the methods compare."""
-    rows = device.quality_rows(results_dataset.load_dataset().rows)
+    rows = device.quality_rows(results_dataset.load_dataset(results_dataset.build_records()).rows)
     newest = [row for row in rows if row.run.record["schema"] >= 2]
     if not newest:
         return ()

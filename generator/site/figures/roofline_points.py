@@ -8,7 +8,6 @@ Where a later record measured the same model, method and workload again, only th
 (as on the Results pages).
 """
 
-import os
 from dataclasses import dataclass
 from html import escape
 
@@ -61,13 +60,9 @@ class Point:
         return self.bound.decode.time_s / self.measured_s
 
 
-def _records_dir():
-    return os.environ.get("LQFG_RECORDS") or results_dataset.DEFAULT_RECORDS
-
-
 def points(data=None) -> list:
     """Every decode timing of the GPU decode suites that the calculators can predict, in record order."""
-    data = data or results_dataset.load_dataset(_records_dir())
+    data = data or results_dataset.load_dataset(results_dataset.build_records())
     found = []
     rows = [row for row in data.rows
             if row.run.on_gpu and row.run.header["suite"].startswith("gpu-decode")]

@@ -6,6 +6,7 @@ validate stops the build with its file name and the field at fault (generator.re
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,13 @@ class Dataset:
 
     def rows_on(self, device: str) -> list:
         return [row for row in self.rows if row.run.device_name == device]
+
+
+def build_records():
+    """The records a build of the site reads: the directory named by $LQFG_RECORDS, else gpu_runs/. Every page
+    quotes this one set (a page that read gpu_runs/ in a build from another set linked to device pages that
+    set did not have)."""
+    return os.environ.get("LQFG_RECORDS") or DEFAULT_RECORDS
 
 
 def load_dataset(directory=DEFAULT_RECORDS) -> Dataset:
