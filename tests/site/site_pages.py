@@ -141,16 +141,20 @@ def check_page(watched, address: str, base_url: str, status: int = 200):
     page.keyboard.press("Shift")
     page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
     page.wait_for_timeout(300)  # the theme's first render
+    # A chart plotly.js is drawing (one near the screen, handed over as the page loaded) is read once drawn.
+    page.wait_for_function("!window.__charts || window.__charts.drawing === 0", timeout=30_000)
     foreign = foreign_requests(watched, base_url)
     assert foreign == [], (address, foreign)
-    assert axe_violations(page) == [], address
+    violations = axe_violations(page)
+    assert violations == [], (address, violations)
     # The dark scheme has colours of its own (the theme's and this site's): the same page in it, as the
     # theme switch sets it, without the theme's colour transitions (axe would read colours half-way). The
     # charts plotly.js drew are left out while they redraw in the dark colours
     # (the theme-switch and static-chart tests check charts in both schemes).
     page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-    assert axe_violations(page, "{exclude: [['.js-plotly-plot']]}") == [], (address, "dark scheme")
+    violations = axe_violations(page, "{exclude: [['.js-plotly-plot']]}")
+    assert violations == [], (address, "dark scheme", violations)
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'default')")
 
     charts = page.evaluate("document.querySelectorAll('figure.chart').length")

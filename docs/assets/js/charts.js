@@ -8,7 +8,8 @@
 (() => {
   const assets = new URL("..", document.currentScript.src); // .../assets/
   let plotly = null;
-  window.__charts = { failures: [], firstDrawnAt: null };
+  // drawing: how many charts plotly.js is drawing now (the tests wait for none before reading the page).
+  window.__charts = { failures: [], firstDrawnAt: null, drawing: 0 };
 
   function loadPlotly() {
     if (!plotly) {
@@ -94,10 +95,11 @@
   // calls in flight on one box may finish in either order.
   function draw(div, figure) {
     div.__wanted = figure;
+    window.__charts.drawing += 1;
     const turn = (div.__drawing || Promise.resolve()).catch(() => {}).then(async () => {
       const Plotly = await loadPlotly();
       if (div.__wanted === figure) await drawNow(Plotly, div, figure);
-    });
+    }).finally(() => { window.__charts.drawing -= 1; });
     div.__drawing = turn;
     return turn;
   }
