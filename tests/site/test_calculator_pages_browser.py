@@ -281,3 +281,18 @@ def test_the_theme_script_waits_for_the_reader(watched, base_url):
     early.wait_for_selector(".md-search-result__item", timeout=30_000)
     early.close()
     assert watched.errors == []
+
+
+def test_the_first_answer_tells_when_each_step_of_the_start_ended(watched, base_url):
+    """The site's benchmark (generator/site/performance.py) splits going live into Pyodide's start and what
+    follows it: the worker's first answer carries when Pyodide was ready, calculators/ imported and the first
+    result computed, on the page's clock, in that order and before the page went live; later answers do not."""
+    watched.page.goto(calculator_url(base_url, "fit"))
+    watched.wait_live()
+    start = watched.page.evaluate("window.__calc.start")
+    live = watched.page.evaluate("window.__calc.liveAt")
+    assert 0 < start["pyodideReady"] <= start["imported"] <= start["computed"] <= live, (start, live)
+    watched.page.fill("#f-batch", "3")
+    watched.wait_live(count=2)
+    assert watched.page.evaluate("window.__calc.start") == start
+    assert watched.errors == []

@@ -1,8 +1,13 @@
 // Runs calculators/ in Pyodide, off the main thread (starting Pyodide on the
 // main thread would freeze the page for seconds). One request at a time:
-// {id, page, params} in, {id, reply} out, where reply is calculators.web.compute's JSON.
+// {id, page, params} in, {id, reply} out, where reply is calculators.web.compute's JSON (the first answer
+// also carries the times of the worker's start: startTiming below).
 const base = new URL("../vendor/", import.meta.url);
 const BUNDLE = "/home/pyodide/calculators.zip";
+// When each step of the start ended (ms since the epoch: the page's clock and the worker's start at different
+// times), sent with the first answer for the site's benchmark (generator/site/performance.py).
+const now = () => performance.timeOrigin + performance.now();
+let startTiming = {};
 const ready = (async () => {
   // The package downloads while Pyodide starts: a zip of calculators/ with its bytecode, compiled at build time
   // by this same Pyodide (generator/site/assets.py), so importing it compiles nothing.
@@ -12,6 +17,7 @@ const ready = (async () => {
   });
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", base).href);
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
+  startTiming.pyodideReady = now();
   // Imported from the zip itself, as the standard library is (zipimport): unpacking it took longer.
   pyodide.FS.writeFile(BUNDLE, new Uint8Array(await bundleRequest));
   pyodide.runPython(`
@@ -24,6 +30,7 @@ gc.freeze()
 def compute_json(page, params_json):
     return json.dumps(compute(page, json.loads(params_json)))
 `);
+  startTiming.imported = now();
   return { pyodide, computeJson: pyodide.globals.get("compute_json") };
 })();
 
@@ -82,7 +89,9 @@ self.onmessage = async (event) => {
     const paramsJson = JSON.stringify(params);
     const started = performance.now();
     const reply = JSON.parse(computeJson(page, paramsJson));
-    self.postMessage({ id, reply });
+    const timing = startTiming && { ...startTiming, computed: now() };
+    startTiming = null;
+    self.postMessage({ id, reply, timing });
     warmUp(computeJson, page, paramsJson, performance.now() - started);
   } catch (error) {
     self.postMessage({ id, failure: String(error && error.message ? error.message : error).slice(0, 300) });

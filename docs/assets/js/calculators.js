@@ -7,7 +7,7 @@
   let worker = null;
   let nextId = 0;
   const waiting = new Map();
-  window.__calc = { startedAt: null, liveAt: null, computeMs: [], addressPending: false };
+  window.__calc = { startedAt: null, liveAt: null, computeMs: [], addressPending: false, start: null };
 
   function startWorker() {
     if (worker) return worker;
@@ -19,6 +19,11 @@
       window.__calc.startedAt = performance.now();
     }
     worker.onmessage = (event) => {
+      const timing = event.data.timing; // the worker's start, with its first answer: on the page's clock
+      if (timing) {
+        window.__calc.start = Object.fromEntries(Object.entries(timing)
+          .map(([step, at]) => [step, at - performance.timeOrigin]));
+      }
       const callback = waiting.get(event.data.id);
       waiting.delete(event.data.id);
       if (callback) callback(event.data);
