@@ -6,7 +6,8 @@ import json
 import shutil
 import subprocess
 
-from calculators.pages import names
+from calculators.pages import CALCULATORS, names
+from calculators.web import compute
 from generator.site import assets
 
 SCRIPT = """
@@ -21,13 +22,18 @@ import json, sys
 sys.path.insert(0, "/home/pyodide/calculators.zip")
 from calculators.pages import names
 from calculators.web import compute
-ok = [name for name in names() if compute(name, {})["ok"]]
+first = compute("fit", {})
+pages_for_fit = sorted(name for name in sys.modules if name.startswith("calculators.pages."))
+replies = {name: compute(name, {}) for name in names()}
+ok = [name for name in names() if replies[name]["ok"]]
+html = {name: reply["html"] for name, reply in replies.items()}
 ok_exponent = compute("kv", {"context": "1e4"})["ok"] and "decimal" in sys.modules  # only such input imports it
 loaded = {name: module.__spec__.origin for name, module in sys.modules.items() if name.startswith("calculators")}
 stdlib_zip = next(entry for entry in sys.path if entry.endswith(".zip") and "calculators" not in entry)
 origins = {name: getattr(module.__spec__, "origin", None) or "" for name, module in sys.modules.items()}
 stdlib = {name: origin for name, origin in origins.items() if origin.startswith(stdlib_zip + "/")}
-json.dumps({"ok": ok, "ok_exponent": ok_exponent, "loaded": loaded, "stdlib": stdlib, "stdlib_zip": stdlib_zip})
+json.dumps({"ok": ok, "ok_exponent": ok_exponent, "loaded": loaded, "stdlib": stdlib, "stdlib_zip": stdlib_zip,
+            "pages_for_fit": pages_for_fit, "html": html})
 `));
 """
 
@@ -43,6 +49,11 @@ def test_pyodide_runs_every_page_from_the_bundle_without_compiling_it(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["ok"] == list(names()) and report["ok_exponent"]
+    # The calculators' results link to each other from the targets the build wrote into the bundle: the first
+    # result of a page imports no other page, and the links are those the declarations give in CPython.
+    assert report["pages_for_fit"] == ["calculators.pages.fit"]
+    for name in CALCULATORS:
+        assert report["html"][name] == compute(name, {})["html"], name
     bundle = "/home/pyodide/calculators.zip/"
     assert all(origin.startswith(bundle) for origin in report["loaded"].values()), report["loaded"]
     compiled_here = {name for name, origin in report["loaded"].items() if not origin.endswith(".pyc")}
@@ -70,3 +81,18 @@ def test_the_standard_library_keeps_every_member_and_compiles_each_module_in_pla
         for name in compiled:  # unchecked-hash pycs (PEP 552) of the source they replace
             data = ours.read(name)
             assert int.from_bytes(data[4:8], "little") == 0b01, name
+
+
+def test_the_link_targets_the_build_writes_are_those_the_declarations_give():
+    from calculators.pages import calculator_pages
+    from calculators.web import LINK_TARGETS_MODULE, LinkTarget, link_targets, link_targets_source
+
+    written = {}
+    exec(link_targets_source(), written)
+    assert tuple(LinkTarget(**target) for target in written["TARGETS"]) == link_targets()
+    assert [target.name for target in link_targets()] == [declared.name for declared in calculator_pages()]
+    fit = next(target for target in link_targets() if target.name == "fit")
+    assert fit.fields["context"] == "context" and fit.defaults["context"] == "32768"
+    roofline = next(target for target in link_targets() if target.name == "roofline")
+    assert roofline.fields["context"] == "prompt"  # the roofline's prompt is the context the others carry
+    assert assets.calculator_sources()[LINK_TARGETS_MODULE] == link_targets_source()

@@ -59,10 +59,19 @@ def vendored_files() -> list:
 
 
 def calculator_sources() -> dict:
-    """{"calculators/<path>.py": source} for every module of the package and of its subpackages (the pages)."""
+    """{"calculators/<path>.py": source} for every module of the package and of its subpackages (the pages),
+    and the one the build writes for the browser alone: the link targets of the Calculators section
+    (calculators.web.LINK_TARGETS_MODULE), so that a page's first result need not import the other pages."""
+    from calculators.web import LINK_TARGETS_MODULE, link_targets_source
+
     package = ROOT / "calculators"
-    return {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(package.rglob("*.py"))}
+    sources = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+               for path in sorted(package.rglob("*.py"))}
+    if LINK_TARGETS_MODULE in sources:
+        raise ValueError(f"{LINK_TARGETS_MODULE} is written into the browser's bundle by the build; delete the "
+                           "file of that name from the package")
+    sources[LINK_TARGETS_MODULE] = link_targets_source()
+    return dict(sorted(sources.items()))
 
 
 def _compiled(sources: dict) -> dict:
