@@ -4,7 +4,7 @@ import zipfile
 from html import unescape
 
 from calculators.pages import all_pages
-from calculators.web import compute
+from calculators.web import LINK_TARGETS_MODULE, compute
 from generator.site.assets import PYODIDE_FILES, ROOT, SOURCE_ONLY
 
 
@@ -15,9 +15,11 @@ def test_vendored_assets_are_in_the_site(site_dir):
     assert (directory / "assets/vendor/plotly-basic.min.js").stat().st_size > 500_000
     with zipfile.ZipFile(directory / "assets/vendor/calculators.zip") as archive:
         bundle = {name: archive.read(name) for name in archive.namelist()}
-    # Every module once: compiled by the Python the site ships (tests/test_worker_bundle.py runs it there), as a
-    # pyc whose header says hash-based and unchecked (PEP 552 flags 0b01), or as source where the build keeps it.
+    # Every module once, and the link targets the build writes for the browser alone: compiled by the Python the
+    # site ships (tests/test_worker_bundle.py runs it there), as a pyc whose header says hash-based and unchecked
+    # (PEP 552 flags 0b01), or as source where the build keeps it.
     modules = {path.relative_to(ROOT).with_suffix("").as_posix() for path in (ROOT / "calculators").rglob("*.py")}
+    modules.add(LINK_TARGETS_MODULE.removesuffix(".py"))
     assert {name.rsplit(".", 1)[0] for name in bundle} == modules and len(bundle) == len(modules)
     assert all(f"calculators/pages/{page.name}.pyc" in bundle for page in all_pages())
     assert all(int.from_bytes(data[4:8], "little") == 0b01 for name, data in bundle.items() if name.endswith(".pyc"))
