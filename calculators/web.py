@@ -14,7 +14,7 @@ from .charts import figures
 from .errors import CalculatorError
 from .inputs import CARRIED_INPUTS, Inputs, carried_fields
 from .pages import calculator_pages, page as find_page
-from .records import record
+from .records import as_dict, record
 from .render import render_result
 
 # The module the browser's bundle carries with the link targets computed at build time (generator/site/assets.py
@@ -61,6 +61,10 @@ def _target(declared) -> LinkTarget:
                       {field: declared.defaults.get(field, "") for field in fields.values()})
 
 
+def _declared_targets() -> list:
+    return [_target(declared) for declared in calculator_pages()]
+
+
 _TARGETS = []
 
 
@@ -73,7 +77,7 @@ def link_targets() -> tuple:
         try:
             from ._link_targets import TARGETS  # only in the browser's bundle
         except ImportError:
-            _TARGETS.extend(_target(declared) for declared in calculator_pages())
+            _TARGETS.extend(_declared_targets())
         else:
             _TARGETS.extend(LinkTarget(**target) for target in TARGETS)
     return tuple(_TARGETS)
@@ -81,10 +85,9 @@ def link_targets() -> tuple:
 
 def link_targets_source() -> str:
     """The source of LINK_TARGETS_MODULE: the link targets as the declarations give them, as Python literals."""
-    targets = [{"name": t.name, "slug": t.slug, "title": t.title, "fields": t.fields, "defaults": t.defaults}
-               for t in (_target(declared) for declared in calculator_pages())]
+    targets = tuple(as_dict(target) for target in _declared_targets())
     return ('"""The link targets of the Calculators section (calculators.web.link_targets), written by the site\'s '
-            'build."""\n\nTARGETS = ' + repr(tuple(targets)) + "\n")
+            'build."""\n\nTARGETS = ' + repr(targets) + "\n")
 
 
 def related_links(page, values: dict) -> str:
