@@ -100,7 +100,11 @@ def calculator_url(base_url: str, page: str, params: dict | None = None) -> str:
 
 
 def axe_violations(page, context: str = "document") -> list:
-    """(rule, impact, first targets) of each axe violation in `context` (axe.run's first argument, as JavaScript)."""
+    """(rule, impact, first targets) of each axe violation in `context` (axe.run's first argument, as JavaScript),
+    read once the charts are still: a live result's charts written (calculators.js) and none being drawn by
+    plotly.js (charts.js), since axe fails on nodes that are replaced while it reads them."""
+    page.wait_for_function("(!window.__calc || window.__calc.chartsSettled !== false)"
+                           " && (!window.__charts || window.__charts.drawing === 0)", timeout=30_000)
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
     results = page.evaluate(f"axe.run({context}, {{resultTypes: ['violations']}})")
@@ -141,8 +145,6 @@ def check_page(watched, address: str, base_url: str, status: int = 200):
     page.keyboard.press("Shift")
     page.wait_for_function("typeof window.document$ === 'object'", timeout=30_000)
     page.wait_for_timeout(300)  # the theme's first render
-    # A chart plotly.js is drawing (one near the screen, handed over as the page loaded) is read once drawn.
-    page.wait_for_function("!window.__charts || window.__charts.drawing === 0", timeout=30_000)
     foreign = foreign_requests(watched, base_url)
     assert foreign == [], (address, foreign)
     violations = axe_violations(page)

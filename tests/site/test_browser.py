@@ -237,7 +237,7 @@ WATCH_THE_RESULT = """document.addEventListener("DOMContentLoaded", () => {
     const panel = document.querySelector(".calc-result");
     if (panel) new MutationObserver((records) => { window.__resultChanges += records.length; })
         .observe(panel, { childList: true, subtree: true, characterData: true });
-});"""
+}, { once: true });"""  # once: the theme's script, when it comes, fires DOMContentLoaded again for itself
 
 
 def test_a_live_result_that_reads_as_the_one_shown_leaves_the_page_untouched(watched, base_url):

@@ -7,7 +7,8 @@
   let worker = null;
   let nextId = 0;
   const waiting = new Map();
-  window.__calc = { startedAt: null, liveAt: null, computeMs: [], addressPending: false, start: null };
+  window.__calc = { startedAt: null, liveAt: null, computeMs: [], addressPending: false, start: null,
+    chartsSettled: true };
 
   function startWorker() {
     if (worker) return worker;
@@ -570,9 +571,14 @@
   // Charts follow the numbers a moment later, so that typing never waits for Plotly.
   let chartTimer = null;
   let chartRun = 0;
+  // window.__calc.chartsSettled is false from a result until its charts are written (the tests wait for it
+  // before reading the page: the redraw replaces nodes).
   function scheduleCharts(figures, container) {
     clearTimeout(chartTimer);
-    chartTimer = setTimeout(() => drawCharts(figures, container), 120);
+    window.__calc.chartsSettled = false;
+    const timer = chartTimer = setTimeout(() => {
+      drawCharts(figures, container).finally(() => { if (chartTimer === timer) window.__calc.chartsSettled = true; });
+    }, 120);
   }
 
   async function drawCharts(figures, container) {
