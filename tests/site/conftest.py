@@ -73,6 +73,17 @@ class Watched:
         self.page.wait_for_function(f"window.__calc && window.__calc.computeMs.length >= {count}", timeout=timeout)
         return self.page.evaluate("window.__calc.lastReply")
 
+    def followed_to(self, name, timeout=60_000):
+        """Waits, after a link to calculator `name` was followed, until that page is bound to its inputs and
+        has answered, and returns its reply. The link may be an ordinary navigation or, once the theme's script
+        has come, an instant one: that swaps the page in place (the address changes first) and keeps
+        window.__calc, whose last reply is the previous page's until the new one answers."""
+        self.page.wait_for_selector(f".calc[data-page='{name}'][data-bound]", state="attached", timeout=timeout)
+        self.page.wait_for_function("(name) => { const reply = window.__calc.lastReply; "
+                                    "return reply !== undefined && reply !== null && reply.page === name; }",
+                                    arg=name, timeout=timeout)
+        return self.page.evaluate("window.__calc.lastReply")
+
     def reach_for_the_page(self, timeout=30_000):
         """Moves the pointer over the page, which brings the theme's script (held back until the reader first
         reaches for the page: generator/site/hooks.py, DEFERRED_THEME), and waits until it has set up: its

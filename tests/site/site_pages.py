@@ -102,12 +102,24 @@ def calculator_url(base_url: str, page: str, params: dict | None = None) -> str:
 def axe_violations(page, context: str = "document") -> list:
     """(rule, impact, first targets) of each axe violation in `context` (axe.run's first argument, as JavaScript),
     read once the charts are still: a live result's charts written (calculators.js) and none being drawn by
-    plotly.js (charts.js), since axe fails on nodes that are replaced while it reads them."""
+    plotly.js (charts.js), since axe fails on nodes that are replaced while it reads them. Colours are read
+    in their final state: the theme's transitions (a link's, the palette's) are ended for the reading, since
+    a colour caught half-way between two states has neither state's contrast."""
     page.wait_for_function("(!window.__calc || window.__calc.chartsSettled !== false)"
                            " && (!window.__charts || window.__charts.drawing === 0)", timeout=30_000)
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
-    results = page.evaluate(f"axe.run({context}, {{resultTypes: ['violations']}})")
+    results = page.evaluate(f"""async () => {{
+        const still = document.createElement('style');
+        still.textContent = '*, *::before, *::after {{ transition: none !important; animation: none !important; }}';
+        document.head.append(still);
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+        try {{
+            return await axe.run({context}, {{resultTypes: ['violations']}});
+        }} finally {{
+            still.remove();
+        }}
+    }}""")
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
 
 

@@ -52,8 +52,8 @@ def test_a_related_link_opens_the_calculator_with_the_inputs(watched, base_url):
         page.click(".calc-related a:text('Roofline')")
     assert urlparse(page.url).path == "/calculators/roofline/"
     assert parse_qs(urlparse(page.url).query)["prompt"] == ["32768"]
-    reply = watched.wait_live()
-    assert reply["ok"] and reply["inputs"]["model"] == "llama-3.1-70b"
+    reply = watched.followed_to("roofline")
+    assert reply["ok"] and reply["inputs"]["model"] == "llama-3.1-70b" and reply["inputs"]["prompt"] == "32768"
     assert watched.errors == [] and foreign_requests(watched, base_url) == []
 
 
