@@ -202,6 +202,9 @@ def test_inputs_carry_to_the_next_calculator_and_its_links_keep_them(watched, ba
     page.select_option("#f-format", "gptq-int4-g128")
     page.wait_for_function("window.__calc.lastReply.inputs.format === 'gptq-int4-g128' && "
                            "window.__calc.lastReply.inputs.model === 'qwen2.5-7b'", timeout=60_000)
+    # Written once typing pauses. (A page left sooner writes them as it goes, but an address typed into the
+    # browser may open in another renderer process, which can read the storage before that write reaches it.)
+    watched.address()
     page.goto(calculator_url(base_url, "fit"))  # no inputs in the address: it starts from what was chosen
     assert page.input_value("#f-model") == "qwen2.5-7b" and page.input_value("#f-format") == "gptq-int4-g128"
     assert page.input_value("#f-gpu") == "l40s"  # the weights page has no GPU: this page's own default

@@ -267,7 +267,9 @@
   // thread for a millisecond or more (tens under load), and writing the browser's storage half a millisecond,
   // which every keystroke's result would otherwise wait on. Pending writes are made at once when the reader
   // leaves the page or clicks (a link, before instant navigation follows it); the address is dropped if the
-  // page it was meant for is gone.
+  // page it was meant for is gone. Leaving writes at beforeunload, as the navigation starts, and again at
+  // pagehide: the next page may open in another renderer process, which reads the storage when it commits, and
+  // a write made as the old page goes can reach the storage after that read.
   const ADDRESS_DELAY_MS = 300;
   let addressTimer = null;
   let addressWrite = null;
@@ -288,6 +290,7 @@
     clearTimeout(addressTimer);
     addressTimer = setTimeout(flushAddress, ADDRESS_DELAY_MS);
   }
+  addEventListener("beforeunload", flushAddress);
   addEventListener("pagehide", flushAddress);
   addEventListener("click", flushAddress, { capture: true });
 
