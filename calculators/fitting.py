@@ -75,14 +75,23 @@ def mlp_width_per_token(arch: Architecture) -> int:
     return max(dense, moe if arch.is_moe else 0)
 
 
-def activation_bytes(arch: Architecture, prompt_tokens: int, batch: int = 1, prefill_chunk: int = 0,
-                     tensor_parallel: int = 1, act_bytes: int = 2) -> ActivationBytes:
+def activation_bytes_per_token(arch: Architecture, tensor_parallel: int = 1, act_bytes: int = 2) -> int:
+    """The working set of one token in flight on one GPU (ActivationBytes' formula)."""
     kv_width = (arch.kv_lora_rank + arch.qk_rope_head_dim) if arch.is_mla else arch.num_kv_heads * arch.head_dim
     sharded = arch.query_width + 2 * kv_width + mlp_width_per_token(arch) * (3 if arch.mlp_gated else 2)
-    per_token = (4 * arch.hidden_size + -(-sharded // tensor_parallel)) * act_bytes
+    return (4 * arch.hidden_size + -(-sharded // tensor_parallel)) * act_bytes
+
+
+def tokens_in_flight(prompt_tokens: int, batch: int, prefill_chunk: int) -> int:
+    """Prompt tokens one prefill step holds: every prompt of the batch, or one chunk of them."""
     in_flight = batch * prompt_tokens
-    if prefill_chunk:
-        in_flight = min(in_flight, prefill_chunk)
+    return min(in_flight, prefill_chunk) if prefill_chunk else in_flight
+
+
+def activation_bytes(arch: Architecture, prompt_tokens: int, batch: int = 1, prefill_chunk: int = 0,
+                     tensor_parallel: int = 1, act_bytes: int = 2) -> ActivationBytes:
+    per_token = activation_bytes_per_token(arch, tensor_parallel, act_bytes)
+    in_flight = tokens_in_flight(prompt_tokens, batch, prefill_chunk)
     # generate() keeps only the last position's logits (logits_to_keep=1), one row per sequence.
     logits = batch * arch.vocab_size * LOGITS_BYTES
     return ActivationBytes(prefill_bytes=per_token * in_flight, decode_bytes=per_token * batch,
@@ -120,12 +129,23 @@ def kernel_workspace_bytes(arch: Architecture, weight_fmt: WeightFormat, tokens_
     """Transient bytes the format's kernels allocate during a forward step of `tokens_in_flight` tokens,
     beyond the activations (constants above, fitted to measurements). 0 for formats without one, and for
     bitsandbytes 4-bit at one token (its gemv reads the packed weight)."""
+    return kernel_workspace_function(arch, weight_fmt, tensor_parallel)(tokens_in_flight)
+
+
+def kernel_workspace_function(arch: Architecture, weight_fmt: WeightFormat, tensor_parallel: int = 1):
+    """kernel_workspace_bytes as a function of the tokens in flight, the format's constants looked up once."""
     kind = workspace_kind(weight_fmt)
-    if kind is None or (kind == "bnb-4bit" and tokens_in_flight <= 1):
-        return 0
+    if kind is None:
+        return lambda tokens_in_flight: 0
     factor = {"bnb-4bit": BNB_4BIT_DEQUANT_COPIES, "llm-int8": LLM_INT8_COPIES}.get(kind) or \
         W8A8_BYTES_PER_TOKEN_ELEMENT[weight_fmt.compute]
-    return int(factor * workspace_unit(arch, kind, tokens_in_flight)) // tensor_parallel
+    if kind in ("bnb-4bit", "llm-int8"):  # a copy of the largest matrix, whatever the tokens (but one, in 4-bit)
+        copies = int(factor * workspace_unit(arch, kind, 0)) // tensor_parallel
+        if kind == "bnb-4bit":
+            return lambda tokens_in_flight: copies if tokens_in_flight > 1 else 0
+        return lambda tokens_in_flight: copies
+    width = workspace_unit(arch, kind, 1)  # the elements of the widest layer, per token in flight
+    return lambda tokens_in_flight: int(factor * (tokens_in_flight * width)) // tensor_parallel
 
 
 @record
@@ -193,6 +213,24 @@ def _stack(arch, weights_total, weight_fmt, kv, context, batch, num_gpus, prefil
                        activations=max(act.peak_bytes, workspace), overhead=RUNTIME_OVERHEAD_BYTES)
 
 
+def stack_total_bytes(arch, weights_total, weight_fmt, kv_total, num_gpus, prefill_chunk):
+    """_stack(...).total as a function of (context, batch), given kv_total(context, batch) (kv_total_bytes):
+    the same sums, with what depends on neither worked out once and no record made, for the searches that
+    try many contexts and batches."""
+    weights = -(-weights_total // num_gpus)
+    shards = kv_shards(arch, num_gpus)
+    per_token = activation_bytes_per_token(arch, num_gpus)
+    logits_per_sequence = arch.vocab_size * LOGITS_BYTES
+    workspace = kernel_workspace_function(arch, weight_fmt, num_gpus)
+
+    def total(context: int, batch: int) -> int:
+        in_flight = tokens_in_flight(context, batch, prefill_chunk)
+        activations = per_token * max(in_flight, batch) + batch * logits_per_sequence
+        return weights + -(-kv_total(context, batch) // shards) + max(activations, workspace(in_flight)) \
+            + RUNTIME_OVERHEAD_BYTES
+    return total
+
+
 def kv_shards(arch: Architecture, num_gpus: int) -> int:
     """GPUs the KV cache splits over: an MLA latent is copied on every GPU; heads (MiniCPM3's too, which vLLM
     caches per head) are split between them."""
@@ -258,9 +296,7 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     weights = weight_bytes(arch, weight_fmt).total_bytes
     kv_total = kv_total_bytes(arch, kv_fmt, block_size)
 
-    def total(c, b):
-        return _stack(arch, weights, weight_fmt, kv_total(c, b), c, b, num_gpus, prefill_chunk).total
-
+    total = stack_total_bytes(arch, weights, weight_fmt, kv_total, num_gpus, prefill_chunk)
     stack = _stack(arch, weights, weight_fmt, kv_total(context, batch), context, batch, num_gpus, prefill_chunk)
     # The largest context is looked for only up to the model's own limit, where the config states one.
     context_limit = min(arch.max_context, MAX_TOKENS) if arch.max_context else MAX_TOKENS

@@ -75,6 +75,33 @@ def test_the_largest_context_and_batch_are_those_of_the_memory_stack(model, weig
     assert result.batch_capped or total(8192, result.max_batch + 1) > result.capacity_bytes
 
 
+@pytest.mark.parametrize("model", ["llama-3.1-8b", "gemma-2-27b", "deepseek-v3", "qwen3-30b-a3b", "gpt-oss-20b",
+                                   "mistral-7b-v0.1"])
+def test_the_searches_sum_the_stack_as_memory_stack_does(model):
+    """The searches' totals (stack_total_bytes, which makes no record) equal memory_stack's for every weight
+    format, with the kernels' workspaces among them, at one token in flight and at many, chunked or not."""
+    from calculators.formats import WEIGHT_FORMATS
+    from calculators.kv_cache import kv_total_bytes
+    from calculators.fitting import stack_total_bytes
+
+    arch = preset_architecture(model)
+    gpus = [n for n in (1, 2, 8) if arch.num_attention_heads % n == 0 and
+            (arch.is_mla or arch.num_kv_heads % n == 0 or n % arch.num_kv_heads == 0)]
+    checked = 0
+    for fmt in WEIGHT_FORMATS.values():
+        weights = weight_bytes(arch, fmt).total_bytes
+        for kv, block_size in ((KV16, 0), (kv_format("int4-g64"), 16)):
+            kv_total = kv_total_bytes(arch, kv, block_size)
+            for n in gpus:
+                for chunk in (0, 2, 8192):
+                    total = stack_total_bytes(arch, weights, fmt, kv_total, n, chunk)
+                    for context, batch in ((1, 1), (2, 1), (1, 3), (4096, 1), (8191, 7), (131072, 64)):
+                        assert total(context, batch) == memory_stack(arch, fmt, kv, context, batch, n, block_size,
+                                                                     chunk).total, (fmt.id, n, chunk, context)
+                        checked += 1
+    assert checked >= 1000
+
+
 def test_the_share_of_memory_the_engine_may_use_decides_the_fit():
     import pytest
 
