@@ -62,8 +62,9 @@ TYPE_IN_PAGE = """async ([count, pause]) => {
 # Waits inside the page until `condition` (a JavaScript expression) holds, checking it every 25 ms on a timer.
 # Playwright's wait_for_function would first install its injected script in the page (about 30-100 ms of the
 # main thread's time on these machines) and then check at every animation frame, making the page render frames
-# meanwhile: work of the harness's own that falls while Pyodide starts, later in a calculator page's start than
-# in the bare page's (whose load event comes at once), so it counted against the calculator page only.
+# meanwhile: work of the harness's own beside Pyodide's start. It fell in the middle of a calculator page's start
+# (Playwright waits for the load event first) but before the bare page's heavy part (its load event comes at
+# once), so it weighed on the calculator page's time far more than on the bare page's.
 WAIT_IN_PAGE = """(condition) => new Promise((resolve, reject) => {
   const holds = new Function(`return (${condition});`);
   const deadline = performance.now() + 120000;
