@@ -200,35 +200,30 @@ def memory_stack(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat,
     """
     kv = kv_cache_bytes(arch, kv_fmt, context, batch, block_size)  # checks context, batch and block_size
     weights = weight_bytes(arch, weight_fmt).total_bytes
-    return _stack(arch, weights, weight_fmt, kv.total_bytes, kv.context, kv.batch, num_gpus, prefill_chunk)
+    parts = stack_parts(arch, weights, weight_fmt, lambda c, b: kv.total_bytes, num_gpus, prefill_chunk)
+    return MemoryStack(*parts(kv.context, kv.batch))
 
 
-def _stack(arch, weights_total, weight_fmt, kv, context, batch, num_gpus, prefill_chunk) -> MemoryStack:
-    """kv: the whole KV cache's bytes at this context and batch. activations = the larger of the activation
-    estimate and the kernels' workspace: the workspace constants were fitted as peak - weights - KV, so they
-    already hold the activations beside them."""
-    act = activation_bytes(arch, context, batch, prefill_chunk, num_gpus)
-    workspace = kernel_workspace_bytes(arch, weight_fmt, act.prefill_tokens_in_flight, num_gpus)
-    return MemoryStack(weights=-(-weights_total // num_gpus), kv_cache=-(-kv // kv_shards(arch, num_gpus)),
-                       activations=max(act.peak_bytes, workspace), overhead=RUNTIME_OVERHEAD_BYTES)
+def stack_parts(arch, weights_total, weight_fmt, kv_total, num_gpus, prefill_chunk):
+    """One GPU's (weights, kv_cache, activations, overhead), MemoryStack's fields, as a function of (context,
+    batch), given kv_total(context, batch), the whole KV cache's bytes (kv_total_bytes). What depends on neither
+    is worked out once and no record is made: fit's searches try many contexts and batches.
 
-
-def stack_total_bytes(arch, weights_total, weight_fmt, kv_total, num_gpus, prefill_chunk):
-    """_stack(...).total as a function of (context, batch), given kv_total(context, batch) (kv_total_bytes):
-    the same sums, with what depends on neither worked out once and no record made, for the searches that
-    try many contexts and batches."""
+    activations = the larger of the activation estimate (activation_bytes' peak_bytes) and the kernels'
+    workspace: the workspace constants were fitted as peak - weights - KV, so they already hold the
+    activations beside them."""
     weights = -(-weights_total // num_gpus)
     shards = kv_shards(arch, num_gpus)
     per_token = activation_bytes_per_token(arch, num_gpus)
     logits_per_sequence = arch.vocab_size * LOGITS_BYTES
     workspace = kernel_workspace_function(arch, weight_fmt, num_gpus)
 
-    def total(context: int, batch: int) -> int:
+    def parts(context: int, batch: int) -> tuple:
         in_flight = tokens_in_flight(context, batch, prefill_chunk)
-        activations = per_token * max(in_flight, batch) + batch * logits_per_sequence
-        return weights + -(-kv_total(context, batch) // shards) + max(activations, workspace(in_flight)) \
-            + RUNTIME_OVERHEAD_BYTES
-    return total
+        estimate = per_token * max(in_flight, batch) + batch * logits_per_sequence  # prefill or decode, + logits
+        return (weights, -(-kv_total(context, batch) // shards), max(estimate, workspace(in_flight)),
+                RUNTIME_OVERHEAD_BYTES)
+    return parts
 
 
 def kv_shards(arch: Architecture, num_gpus: int) -> int:
@@ -296,8 +291,12 @@ def fit(arch: Architecture, weight_fmt: WeightFormat, kv_fmt: KVFormat, gpu: Acc
     weights = weight_bytes(arch, weight_fmt).total_bytes
     kv_total = kv_total_bytes(arch, kv_fmt, block_size)
 
-    total = stack_total_bytes(arch, weights, weight_fmt, kv_total, num_gpus, prefill_chunk)
-    stack = _stack(arch, weights, weight_fmt, kv_total(context, batch), context, batch, num_gpus, prefill_chunk)
+    parts = stack_parts(arch, weights, weight_fmt, kv_total, num_gpus, prefill_chunk)
+
+    def total(c, b):
+        return sum(parts(c, b))
+
+    stack = MemoryStack(*parts(context, batch))
     # The largest context is looked for only up to the model's own limit, where the config states one.
     context_limit = min(arch.max_context, MAX_TOKENS) if arch.max_context else MAX_TOKENS
     max_context = _largest(lambda c: total(c, batch), capacity, context_limit)

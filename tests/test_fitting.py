@@ -78,11 +78,13 @@ def test_the_largest_context_and_batch_are_those_of_the_memory_stack(model, weig
 @pytest.mark.parametrize("model", ["llama-3.1-8b", "gemma-2-27b", "deepseek-v3", "qwen3-30b-a3b", "gpt-oss-20b",
                                    "mistral-7b-v0.1"])
 def test_the_searches_sum_the_stack_as_memory_stack_does(model):
-    """The searches' totals (stack_total_bytes, which makes no record) equal memory_stack's for every weight
-    format, with the kernels' workspaces among them, at one token in flight and at many, chunked or not."""
+    """The searches' stack (stack_parts, which makes no record and works the KV cache out from kv_total_bytes)
+    equals memory_stack's, and both equal the stack summed from its published parts (kv_cache_bytes,
+    activation_bytes' peak and kernel_workspace_bytes), for every weight format, with the kernels' workspaces
+    among them, at one token in flight and at many, chunked or not."""
     from calculators.formats import WEIGHT_FORMATS
-    from calculators.kv_cache import kv_total_bytes
-    from calculators.fitting import stack_total_bytes
+    from calculators.kv_cache import kv_cache_bytes, kv_total_bytes
+    from calculators.fitting import kernel_workspace_bytes, kv_shards, stack_parts
 
     arch = preset_architecture(model)
     gpus = [n for n in (1, 2, 8) if arch.num_attention_heads % n == 0 and
@@ -94,10 +96,17 @@ def test_the_searches_sum_the_stack_as_memory_stack_does(model):
             kv_total = kv_total_bytes(arch, kv, block_size)
             for n in gpus:
                 for chunk in (0, 2, 8192):
-                    total = stack_total_bytes(arch, weights, fmt, kv_total, n, chunk)
+                    parts = stack_parts(arch, weights, fmt, kv_total, n, chunk)
                     for context, batch in ((1, 1), (2, 1), (1, 3), (4096, 1), (8191, 7), (131072, 64)):
-                        assert total(context, batch) == memory_stack(arch, fmt, kv, context, batch, n, block_size,
-                                                                     chunk).total, (fmt.id, n, chunk, context)
+                        total = sum(parts(context, batch))
+                        assert total == memory_stack(arch, fmt, kv, context, batch, n, block_size,
+                                                     chunk).total, (fmt.id, n, chunk, context)
+                        act = activation_bytes(arch, context, batch, chunk, n)
+                        cache = kv_cache_bytes(arch, kv, context, batch, block_size).total_bytes
+                        assert parts(context, batch) == (
+                            -(-weights // n), -(-cache // kv_shards(arch, n)),
+                            max(act.peak_bytes, kernel_workspace_bytes(arch, fmt, act.prefill_tokens_in_flight, n)),
+                            RUNTIME_OVERHEAD_BYTES), (fmt.id, n, chunk, context)
                         checked += 1
     assert checked >= 1000
 
