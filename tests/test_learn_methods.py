@@ -202,10 +202,94 @@ def test_a_block_diagram_adds_up_to_the_calculators_block_size(type_name):
 
 # -- fine-tuning tables are the QLoRA record's -------------------------------------------------------------
 
+def qlora_record() -> tuple:
+    """The newest qlora-cpu record in gpu_runs/, read here without the page's code: (file name, record)."""
+    records = sorted(path for path in RECORDS.glob("*.json")
+                     if json.loads(path.read_text())["run"]["suite"] == "qlora-cpu")
+    assert records, "gpu_runs/ holds a qlora-cpu record"
+    return records[-1].name, json.loads(records[-1].read_text())
+
+
 def qlora_results() -> list:
-    data = json.loads((RECORDS / finetuning.QLORA_RECORD).read_text())
+    _, data = qlora_record()
     assert data["run"]["device"]["kind"] == "cpu"
     return [result for result in data["results"] if result["status"] == "ok"]
+
+
+def by_model(results: list) -> dict:
+    models = {}
+    for result in results:
+        models.setdefault(result["model"]["id"], {})[result["method"]["id"], result["method"]["label"]] = \
+            result["metrics"]
+    return models
+
+
+def test_the_page_quotes_the_newest_qlora_record_and_links_to_its_download():
+    name, _ = qlora_record()
+    html = rendered("learn/fine-tuning.md")
+    assert finetuning.our_qlora().record == name
+    assert f'href="../../results/downloads/records/{name}">{name}</a>' in html
+
+
+def test_what_the_page_says_of_the_fine_tuning_runs_is_what_the_record_holds():
+    html = " ".join(rendered("learn/fine-tuning.md").split())
+    results = qlora_results()
+    ratios = [(m["train_peak_rss_bytes"] - m["train_rss_baseline_bytes"]) / predicted
+              for m, predicted in zip((r["metrics"] for r in results),
+                                      (row[4] * 2 ** 20 for row in finetuning.memory_rows()))]
+    assert f"came out at {min(ratios):.1f} to {max(ratios):.1f} times the prediction" in html
+    spreads, learns, forgets = [], [], []
+    for runs in by_model(results).values():
+        adapters = [m for (method, _), m in runs.items() if method in ("finetune-qlora", "finetune-lora")]
+        full = [m for (method, _), m in runs.items() if method == "finetune-full"]
+        domain = [math.exp(m["domain_loss"]) for m in adapters]
+        spreads.append(max(domain) / min(domain) - 1)
+        learns += [f["domain_loss"] < m["domain_loss"] for f in full for m in adapters]
+        forgets += [f["original_loss"] > m["original_loss"] for f in full for m in adapters]
+    assert f"ended within {100 * max(spreads):.2f}% of each other's perplexity" in html
+    assert ("at the same place, as the QLoRA paper found" in html) == (max(spreads) < 0.01)
+    assert ("Full fine-tuning learned the domain much better and forgot much more" in html) == \
+        (all(learns) and all(forgets) and bool(learns))
+
+
+def percent_in(html: str, before: str) -> float:
+    """The percentage the page writes right after `before`."""
+    return float(re.search(re.escape(before) + r" ([0-9.]+)%", html).group(1)) / 100
+
+
+def test_the_sentences_around_the_merge_table_are_the_records_figures():
+    html = " ".join(rendered("learn/fine-tuning.md").split())
+    merges = [r["metrics"] for r in qlora_results() if "merged_kl_divergence" in r["metrics"]]
+    assert merges
+    merged = max(abs(math.exp(m["merged_domain_loss"]) / math.exp(m["domain_loss"]) - 1) for m in merges)
+    requantized = max(abs(math.exp(m["requantized_domain_loss"]) / math.exp(m["domain_loss"]) - 1) for m in merges)
+    flips = [1 - m["requantized_top1_agreement"] for m in merges]
+    # Each "within" is a bound: at least the largest change, and no more than the next figure up.
+    for bound, largest in ((percent_in(html, "perplexity within"), merged),
+                           (percent_in(html, "perplexity still within"), requantized)):
+        assert largest <= bound <= largest * 1.1
+    assert f"changed the top token at {100 * min(flips):.1f}% to {100 * max(flips):.1f}% of positions" in html
+
+
+@pytest.mark.parametrize("fraction, text", [(0.0012177, "0.13%"), (0.00012, "0.012%"), (0.012, "1.2%"),
+                                            (0.5, "50%"), (0.00143, "0.15%"), (0.0, "0%")])
+def test_a_bound_is_rounded_up_to_two_figures(fraction, text):
+    assert finetuning.QLoRAMeasured.at_most(fraction) == text
+
+
+def test_without_a_qlora_record_the_page_says_the_measurement_is_missing(tmp_path, monkeypatch):
+    for path in RECORDS.glob("*.json"):  # every record but the fine-tuning ones
+        if json.loads(path.read_text())["run"]["suite"] != "qlora-cpu":
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setenv("LQFG_RECORDS", str(tmp_path))
+    assert finetuning.our_qlora() is None
+    html = " ".join(rendered.__wrapped__("learn/fine-tuning.md").split())  # not the cached page of gpu_runs/
+    assert "No QLoRA record in this build" in html and "has no measurements to show" in html
+    assert "records/" not in html and "qlora-cpu-" not in html
+    assert "This project ran QLoRA" not in html and "found QLoRA and LoRA learning the same" not in html
+    assert "no measurement of merging" in html and "Merging is nearly free" not in html
+    assert "{#" not in html and 'id="qlora-record"' not in html  # the heading and its anchor stay (Markdown's)
+    assert "### What this project measured { #qlora-record }" in html
 
 
 def test_the_memory_table_is_the_records_resident_memory_against_the_calculator():

@@ -1,34 +1,107 @@
-"""Tables of the fine-tuning page (docs/learn/fine-tuning.md), read from this project's QLoRA record: what
-training took in memory against the training calculator, what the adapters learned and forgot, and what
-merging and re-quantizing the adapters changed. The record is a CPU run of small reference models; every
-table says so."""
+"""Tables of the fine-tuning page (docs/learn/fine-tuning.md), read from this project's QLoRA record when the
+site is built: what training took in memory against the training calculator, what the adapters learned and
+forgot, and what merging and re-quantizing the adapters changed. The record is the newest of the `qlora-cpu`
+suite among the records the build reads (`results.dataset.build_records()`, as every page does), a CPU run of
+small reference models; every table says so. Where those records hold none, `our_qlora()` is None and the page
+says the measurement is missing."""
 
 import math
+from dataclasses import dataclass
 from html import escape
 
-from generator.records import load_record
 from generator.records.analysis import finetune_rows, training_memory_checks
 from generator.site.results import dataset as results_dataset
 
-__all__ = ["qlora_record_link", "qlora_memory_table", "qlora_learning_table", "qlora_merge_table",
+__all__ = ["our_qlora", "qlora_record_link", "qlora_memory_table", "qlora_learning_table", "qlora_merge_table",
            "qlora_merge_ratio", "qlora_merge_factor", "qlora_run_description", "qlora_merged_kl_range"]
 
-QLORA_RECORD = "20261201T002724Z-qlora-cpu-amd-epyc-2-cores.json"
+SUITE = "qlora-cpu"
 MIB = 2 ** 20
 OPTIMIZER_NAMES = {"adamw": "AdamW", "adamw-8bit": "8-bit AdamW"}
+ADAPTERS = ("finetune-qlora", "finetune-lora")  # the methods that train adapters on a frozen base
+
+
+@dataclass(frozen=True)
+class QLoRAMeasured:
+    """What the page says of the record in its own words, worked out from it."""
+
+    record: str  # the record's file name
+    memory_ratio_low: float  # measured / calculator memory, over every result
+    memory_ratio_high: float
+    adapters_spread: float  # the largest relative gap in tuned domain perplexity between adapter runs of a model
+    full_learns_more: bool  # full fine-tuning reached a lower domain perplexity than every adapter, on every model
+    full_forgets_more: bool  # ... and a higher perplexity on the original corpus than every adapter
+    merged: bool  # the record measured merging and re-quantizing; if so, over its merge runs:
+    merged_ppl_change: float  # the largest relative change of perplexity that merging caused
+    requantized_ppl_change: float  # ... that re-quantizing the merged model caused
+    requantized_flips_low: float  # the share of positions whose top token re-quantizing changed, lowest
+    requantized_flips_high: float  # ... and highest
+
+    @staticmethod
+    def at_most(fraction: float) -> str:
+        """A bound as a percentage to two significant figures, rounded up so that it still bounds: 0.00122 is
+        "0.13%"."""
+        if fraction <= 0:
+            return "0%"
+        step = 10 ** (math.floor(math.log10(fraction * 100)) - 1)
+        return f"{math.ceil(fraction * 100 / step - 1e-9) * step:.{max(0, -math.floor(math.log10(step)))}f}%"
+
+
+def _newest():
+    """The newest `qlora-cpu` run among the records the build reads, or None."""
+    runs = [run for run in results_dataset.load_dataset(results_dataset.build_records()).runs
+            if run.header["suite"] == SUITE]
+    return max(runs, key=lambda run: run.file) if runs else None
 
 
 def record() -> dict:
-    return load_record(results_dataset.DEFAULT_RECORDS / QLORA_RECORD)
+    run = _newest()
+    if run is None:
+        raise LookupError(f"no {SUITE} record among the records this build reads")
+    return run.record
 
 
-def _href(page) -> str:
+def our_qlora() -> QLoRAMeasured | None:
+    run = _newest()
+    if run is None:
+        return None
+    ratios = [measured / predicted for _, _, _, measured, predicted in memory_rows(run.record)]
+    rows = finetune_rows(run.record)
+    adapters, full = {}, {}
+    for row in rows:
+        method = row.result["method"]["id"]
+        if method in ADAPTERS:
+            adapters.setdefault(row.model, []).append(row.metrics)
+        elif method == "finetune-full":
+            full[row.model] = row.metrics
+    spread = max((max(m["domain_loss"] for m in runs) - min(m["domain_loss"] for m in runs)
+                  for runs in adapters.values()), default=0.0)  # a gap in loss is a ratio of perplexities
+    learns = bool(full) and all(model in adapters and all(full[model]["domain_loss"] < m["domain_loss"]
+                                                          for m in adapters[model]) for model in full)
+    forgets = bool(full) and all(model in adapters and all(full[model]["original_loss"] > m["original_loss"]
+                                                           for m in adapters[model]) for model in full)
+    merges = [metrics for _, _, metrics in merge_rows(run.record)]
+    flips = [1 - m["requantized_top1_agreement"] for m in merges]
+    return QLoRAMeasured(run.file, min(ratios, default=math.nan), max(ratios, default=math.nan),
+                         math.expm1(spread), learns, forgets, bool(merges),
+                         _largest_change(merges, "merged_domain_loss"),
+                         _largest_change(merges, "requantized_domain_loss"),
+                         min(flips, default=math.nan), max(flips, default=math.nan))
+
+
+def _largest_change(merges: list, loss: str) -> float:
+    """The largest |perplexity / the un-merged model's - 1| over the merge runs."""
+    return max((abs(math.expm1(m[loss] - m["domain_loss"])) for m in merges), default=math.nan)
+
+
+def _href(page, name: str) -> str:
     depth = page.url.count("/") if page is not None else 2
-    return "../" * depth + f"results/downloads/records/{QLORA_RECORD}"
+    return "../" * depth + f"results/downloads/records/{name}"
 
 
 def qlora_record_link(page=None) -> str:
-    return f"<a href=\"{_href(page)}\">{escape(QLORA_RECORD)}</a>"
+    name = _newest().file
+    return f"<a href=\"{_href(page, name)}\">{escape(name)}</a>"
 
 
 def _table(columns: list, rows: list, label: str) -> str:
