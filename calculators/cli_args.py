@@ -56,6 +56,14 @@ def number(text: str) -> float:
         raise _argument_error(f"{text[:40]!r} is not a number") from None
 
 
+def number_between(text: str, low: float, high: float, label: str) -> float:
+    """A number from low to high (NaN is not one), or argparse's error naming the label and the range."""
+    value = number(text)
+    if not low <= value <= high:
+        raise _argument_error(f"the {label} must be between {low:g} and {high:g}")
+    return value
+
+
 def load_model(args) -> Architecture:
     """The architecture of --config (a Hugging Face config.json) or of the preset --model names."""
     if args.config:

@@ -9,6 +9,7 @@ import pytest
 from calculators import kv_cache_bytes, kv_format, preset_architecture, weight_bytes, weight_format
 from calculators.cli import build_parser, main
 from calculators.preset_configs import PRESET_CONFIGS
+from calculators.web import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,3 +135,73 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     reader = subprocess.run(f"{sys.executable} -m calculators gpus | head -n 1", shell=True, cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert reader.stdout.count("\n") == 1 and "Traceback" not in reader.stderr
+
+
+# -- fit: the page's advice and decode bound on the command line ------------------------------------------------
+
+NOT_FITTING = [
+    ["--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--context", "8k", "--batch", "4"],
+    ["--model", "llama-3.1-70b", "--format", "awq-int4-g128", "--gpu", "l40s", "--gpus", "2", "--context", "32k",
+     "--batch", "64"],
+    ["--model", "llama-3.1-8b", "--gpu", "rtx-4090", "--context", "128k", "--batch", "8", "--prefill-chunk", "0"],
+    ["--model", "mixtral-8x7b", "--gpu", "a100-40gb", "--batch", "2"],
+]
+
+
+def _web_inputs(argv: list) -> dict:
+    """The fit page's inputs for a command line of NOT_FITTING."""
+    pairs = dict(zip(argv[::2], argv[1::2]))
+    names = {"--model": "model", "--format": "format", "--gpu": "gpu", "--gpus": "gpus", "--context": "context",
+             "--batch": "batch", "--kv-format": "kv_format"}
+    return {"format": "bf16", "gpu": "h100-sxm", "gpus": "1", "context": "4096", "batch": "1",
+            **{names[flag]: value for flag, value in pairs.items() if flag in names}}
+
+
+@pytest.mark.parametrize("argv", NOT_FITTING)
+def test_fit_lists_what_would_make_it_fit_and_each_option_does(argv, capsys):
+    code, out, _ = run(["fit", *argv, "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and not data["fits"] and data["suggestions"]
+    _, text, _ = run(["fit", *argv], capsys)
+    assert "each of these alone would make it fit, cheapest first:" in text
+    for number, lever in enumerate(data["suggestions"], 1):
+        assert f"  {number}. {lever['text']} (costs {lever['cost']}): {lever['options']}" in text
+        # The options given, added to the same command line (the later value wins), make it fit.
+        code, out, _ = run(["fit", *argv, *lever["options"].split(), "--json"], capsys)
+        assert code == 0 and json.loads(out)["fits"], lever
+    if "--prefill-chunk" not in argv:  # the page has no such input; otherwise it gives the same advice
+        page = compute("fit", _web_inputs(argv))["result"]["suggestions"]
+        assert [(s["text"], s["changes"]) for s in page] == [(s["text"], s["changes"]) for s in data["suggestions"]]
+
+
+def test_fit_gives_the_pages_decode_bound_and_the_cost_of_a_million_tokens(capsys):
+    argv = ["--model", "llama-3.1-8b", "--format", "awq-int4-g128", "--gpu", "l40s", "--context", "8k", "--batch",
+            "16"]
+    code, out, _ = run(["fit", *argv, "--price", "$1.20", "--json"], capsys)
+    data = json.loads(out)
+    page = compute("fit", {**_web_inputs(argv), "price": "1.20"})["result"]
+    assert code == 0 and data["fits"] and data["price_per_gpu_hour"] == 1.2
+    for key in ("decode_tokens_per_s", "decode_step_s", "decode_bound", "gpu_hours_per_million_tokens",
+                "cost_per_million_tokens"):
+        assert data[key] == page[key], key
+    assert data["cost_per_million_tokens"] == pytest.approx(1.2 * 1e6 / data["decode_tokens_per_s"] / 3600)
+    _, text, _ = run(["fit", *argv, "--price", "1.2"], capsys)
+    assert f"at most {data['decode_tokens_per_s']:,.1f} tokens/s over 16 sequences of 8,192 tokens" in text
+    assert f"at 1.20 per GPU-hour: at least {data['cost_per_million_tokens']:,.3f} per million tokens" in text
+    assert "not reachable" not in text and "would make it fit" not in text
+    _, text, _ = run(["fit", "--model", "llama-3.1-8b", "--gpu", "m2-ultra"], capsys)
+    assert "decode bound: none, Apple M2 Ultra has no published peak compute rate" in text
+
+
+def test_fit_says_when_the_context_is_beyond_the_models_own(capsys):
+    _, text, _ = run(["fit", "--model", "llama-3.1-8b", "--context", "200000"], capsys)
+    assert "note: 200,000 tokens is beyond the 131,072 tokens this model was made for" in text
+    _, text, _ = run(["fit", "--model", "llama-3.1-8b", "--context", "128k"], capsys)
+    assert "beyond" not in text
+
+
+@pytest.mark.parametrize("price, message", [("-1", "between 0 and 10000"), ("nan", "between 0 and 10000"),
+                                            ("1e9", "between 0 and 10000"), ("two", "'two' is not a number")])
+def test_fit_refuses_a_bad_price_in_one_line(price, message, capsys):
+    code, out, err = run(["fit", "--model", "llama-3.1-8b", f"--price={price}"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err

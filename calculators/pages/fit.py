@@ -17,6 +17,7 @@ from ..validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
 from ..weights import weight_bytes
 
 MAX_PRICE = 10_000.0  # per GPU-hour, in whatever currency the user thinks in
+CURRENCY_SIGNS = "$€£¥"  # "$2.50" is 2.50
 # (key of the result's "stack", label) for the memory a GPU holds.
 FIT_PARTS = (("weights", "Weights"), ("kv_cache", "KV cache"),
              ("activations", "Activations and kernel workspace (estimate)"),
@@ -36,7 +37,7 @@ def compute(inputs):
     context = inputs.whole("context", 1, MAX_TOKENS, "context length", tokens=True)
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
     share = inputs.share("memory_share", 0.05, 1.0, "share of GPU memory the engine may use")
-    inputs.raw["price"] = inputs.raw.get("price", "").strip().lstrip("$€£¥").strip()  # "$2.50" is 2.50
+    inputs.raw["price"] = inputs.raw.get("price", "").strip().lstrip(CURRENCY_SIGNS).strip()
     price = inputs.optional_number("price", 0.0, MAX_PRICE, "price per GPU-hour")
     units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
@@ -53,17 +54,8 @@ def compute(inputs):
                   "batch": str(batch), "memory_share": f"{share:g}"}
     suggestions = [] if result.fits else _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share,
                                                       understood)
-    # The fastest decoding can go: every sequence at the full context, so each step reads the most KV cache.
-    try:
-        speed = roofline(arch, weight_format(fmt), kv_format(kv), card, batch, context, num_gpus=gpus)
-    except CalculatorError:  # a device with no published peak rate has no bound to give
-        speed = None
-    hours_per_million = 1e6 / speed.tokens_per_s / 3600 if speed else None
     return {"units": units, "model": arch.name, "gpu": card.name, "gpus": gpus, "context": context, "batch": batch,
-            "decode_tokens_per_s": speed and speed.tokens_per_s, "decode_step_s": speed and speed.tpot_s,
-            "decode_bound": speed and speed.decode.bound, "price_per_gpu_hour": price,
-            "cost_per_million_tokens": None if price is None or not speed else price * gpus * hours_per_million,
-            "gpu_hours_per_million_tokens": speed and gpus * hours_per_million,
+            **decode_bound(arch, fmt, kv, card, batch, context, gpus, price), "price_per_gpu_hour": price,
             "format_label": weight_format(fmt).label, "kv_label": kv_format(kv).label, "fits": result.fits,
             "capacity_bytes": result.capacity_bytes,
             "stack": {"weights": result.per_gpu.weights, "kv_cache": result.per_gpu.kv_cache,
@@ -76,25 +68,41 @@ def compute(inputs):
             "memory_noun": card.memory_noun, "per_device": card.per_device, "suggestions": suggestions}
 
 
-def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw):
+def decode_bound(arch, fmt, kv, card, batch, context, gpus, price=None) -> dict:
+    """The fastest decoding can go, every sequence at the full context so that each step reads the most KV
+    cache (the roofline bound), and what a million generated tokens cost at it from a price per GPU-hour. The
+    values are None for a device with no published peak rate, which has no bound to give."""
+    try:
+        speed = roofline(arch, weight_format(fmt), kv_format(kv), card, batch, context, num_gpus=gpus)
+    except CalculatorError:
+        speed = None
+    gpu_hours = gpus * 1e6 / speed.tokens_per_s / 3600 if speed else None
+    return {"decode_tokens_per_s": speed and speed.tokens_per_s, "decode_step_s": speed and speed.tpot_s,
+            "decode_bound": speed and speed.decode.bound, "gpu_hours_per_million_tokens": gpu_hours,
+            "cost_per_million_tokens": None if price is None or not speed else price * gpu_hours}
+
+
+def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw, block_size=0,
+                 prefill_chunk=fitting.DEFAULT_PREFILL_CHUNK):
     """Every lever that makes it fit on its own, each checked with the same memory stack and capacity as the
     verdict, ranked by what it costs: first what costs a little quality (the KV cache, then the weights),
     then what costs service (fewer sequences, a shorter context), then what costs hardware. Each comes with
-    the inputs that apply it, as a link to this page."""
+    the inputs it changes and the inputs that apply it, as a link to this page."""
     # The verdict's own test (per-GPU total within the usable share) without fit()'s searches for the limits.
     def fits(weights=fmt, cache=kv, n=gpus, device=card):
-        return memory_stack(arch, weight_format(weights), kv_format(cache), context, batch, n).total \
-            <= usable_bytes(device, share)
+        return memory_stack(arch, weight_format(weights), kv_format(cache), context, batch, n, block_size,
+                            prefill_chunk).total <= usable_bytes(device, share)
 
     # The fields of this page (and a custom architecture's sizes), whatever else the form or URL sent along;
     # a pasted config.json is too long for a link, so such a model gets no links.
     fields = list(PAGE.defaults) + (list(CUSTOM_FIELDS) if raw.get("model") == "custom" else [])
 
     def lever(text, cost, **changes):
+        changes = {key: str(value) for key, value in changes.items()}
         inputs = {key: raw[key] for key in fields if key in raw}
-        inputs.update({key: str(value) for key, value in changes.items()})
+        inputs.update(changes)
         link = "?" + urlencode(inputs) if raw.get("model") != "config" else ""
-        return {"text": text, "cost": cost, "link": link}
+        return {"text": text, "cost": cost, "changes": changes, "link": link}
 
     levers = []
     if kv_format(kv).bits > 8 and fits(cache="fp8-e4m3"):
@@ -233,13 +241,27 @@ def charts(r) -> list:
                    shapes=[line], legend=dict(STACK_LEGEND))]
 
 
+# The option of this command that sets each input a lever changes.
+CLI_OPTIONS = {"kv_format": "--kv-format", "format": "--format", "batch": "--batch", "context": "--context",
+               "gpus": "--gpus", "gpu": "--gpu"}
+
+
 def run(args):
     arch = cli_args.load_model(args)
     gpu = accelerator(args.gpu)
     result = fitting.fit(arch, weight_format(args.format), kv_format(args.kv_format), gpu, args.gpus,
                             args.context, args.batch, args.block_size, args.prefill_chunk, args.memory_share)
+    levers = [] if result.fits else _suggestions(arch, args.format, args.kv_format, gpu, result.num_gpus,
+                                                 args.context, args.batch, result, args.memory_share, {},
+                                                 args.block_size, args.prefill_chunk)
+    suggestions = [{"text": lever["text"], "cost": lever["cost"], "changes": lever["changes"],
+                    "options": " ".join(f"{CLI_OPTIONS[key]} {value}" for key, value in lever["changes"].items())}
+                   for lever in levers]
+    speed = decode_bound(arch, args.format, args.kv_format, gpu, args.batch, args.context, result.num_gpus,
+                         args.price)
     data = {"model": cli_args.model_json(arch), "gpu": gpu.id, **as_dict(result),
-            "per_gpu_total": result.per_gpu.total}
+            "per_gpu_total": result.per_gpu.total, "suggestions": suggestions, "price_per_gpu_hour": args.price,
+            **speed}
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"
     lines = [f"{arch.name} on {result.num_gpus} x {gpu.name}: {verdict}",
@@ -253,7 +275,38 @@ def run(args):
              + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context
                 else ""),
              f"largest batch at context {args.context:,}: {result.max_batch:,}"]
+    if result.model_context and args.context > result.model_context:
+        lines.append(f"note: {args.context:,} tokens is beyond the {result.model_context:,} tokens this model was "
+                     "made for (max_position_embeddings in its config.json)")
+    if suggestions:
+        lines.append("each of these alone would make it fit, cheapest first:")
+        lines += [f"  {n}. {s['text']} (costs {s['cost']}): {s['options']}" for n, s in enumerate(suggestions, 1)]
+    elif not result.fits:
+        lines.append("no single change makes it fit (a smaller KV cache or weights, fewer sequences, a shorter "
+                     "context, more GPUs or a bigger card): combine them")
+    lines += _speed_lines(speed, gpu, args, result.fits)
     return data, "\n".join(lines)
+
+
+def _speed_lines(speed: dict, gpu, args, fits: bool) -> list:
+    if speed["decode_tokens_per_s"] is None:
+        return [f"decode bound: none, {gpu.name} has no published peak compute rate"]
+    hour = "GPU-hour" if gpu.per_device else "hour"
+    lines = [f"decode bound: at most {speed['decode_tokens_per_s']:,.1f} tokens/s over {args.batch:,} "
+             f"sequence{'s' if args.batch != 1 else ''} of {args.context:,} tokens ({seconds(speed['decode_step_s'])} "
+             f"per step, {speed['decode_bound']}-bound); a million tokens take at least "
+             f"{speed['gpu_hours_per_million_tokens']:,.3g} {hour}s"]
+    if speed["cost_per_million_tokens"] is not None:
+        lines.append(f"  at {args.price:,.2f} per {hour}: at least {speed['cost_per_million_tokens']:,.3f} per "
+                     "million tokens")
+    if not fits:
+        lines.append("  not reachable as set up: it does not fit")
+    return lines
+
+
+def _price(text: str) -> float:
+    """argparse type for --price: a number of any currency per GPU-hour, "2.50" or "$2.50"."""
+    return cli_args.number_between(text.strip().lstrip(CURRENCY_SIGNS).strip(), 0.0, MAX_PRICE, "price per GPU-hour")
 
 
 def arguments(sub):
@@ -270,6 +323,8 @@ def arguments(sub):
     sub.add_argument("--memory-share", type=cli_args.share, default=fitting.DEFAULT_MEMORY_UTILIZATION,
                      help="share of each GPU's memory the engine may use, 0.9 or 90%% (vLLM's "
                           "--gpu-memory-utilization, 0.9 by default)")
+    sub.add_argument("--price", type=_price, default=None,
+                     help="price per GPU-hour, any currency, for the cost of a million tokens at the decode bound")
 
 
 PAGE = Page(
