@@ -189,3 +189,42 @@ def test_a_calculator_outside_its_section_links_into_it():
     own = hooks._calculator_html(match)
     assert all(href.startswith("../") and "calculators" not in href
                for href in re.findall(r'href="([^"]+)"', re.search(r'<p class="calc-related">.*?</p>', own).group(0)))
+
+
+def test_what_the_page_says_of_the_measured_points_holds_for_them(rendered):
+    """The paragraph after the chart and the key takeaway, against the points the chart draws."""
+    text = " ".join(rendered["run-it-fast/index.md"].split())
+    found = roofline_points.points()
+    gpu = found[0].gpu
+    bf16 = {(p.row.batch, p.way): p.share_of_bound for p in found if p.row.result["method"]["weight_format"] == "bf16"}
+    quantized = [p for p in found if p.row.result["method"]["weight_format"] != "bf16"]
+    assert {p.row.run.device_name for p in found} == {"NVIDIA H200"} and "timings on an NVIDIA H200" in text
+    assert {p.row.result["model"]["id"] for p in found} == {"llama-3.1-8b"}  # the model the caption names
+    # "every point lies on the sloped part of the roof, far left of the ridge"
+    assert all(p.intensity < 0.2 * calculators.peak_rate(gpu, p.bound.compute_used).flops_s / gpu.bandwidth_bytes_s
+               for p in found)
+    # "eager generate at batch 1 reaches a small share of the bound ... the graph and compiled steps remove most"
+    eager_1 = [p.share_of_bound for p in found if p.way == "eager" and p.row.batch == 1]
+    assert eager_1 and max(eager_1) < 0.25 and bf16[1, "compiled"] > 3 * bf16[1, "eager"]
+    # "the quantized formats sit further below the roof than BF16 does" (the same batch, decoded the same way)
+    for point in quantized:
+        if (point.row.batch, point.way) in bf16:
+            assert point.share_of_bound < bf16[point.row.batch, point.way], (point.row.method, point.way)
+    # "the card's plain copy bandwidth ... is below the datasheet's"
+    copies = {p.row.run.header["device"]["measured_bandwidth_bytes_s"] for p in found}
+    assert copies and all(copy < gpu.bandwidth_bytes_s for copy in copies)
+    best, best_quantized = max(p.share_of_bound for p in found), max(p.share_of_bound for p in quantized)
+    assert (f"Our NVIDIA H200 decode timings reach at most {100 * best:.0f}% of it, and quantized kernels at most "
+            f"{100 * best_quantized:.0f}%: measure") in text
+
+
+def test_without_gpu_decode_records_the_page_says_the_points_are_missing(tmp_path, monkeypatch):
+    for path in GPU_RUNS.glob("*.json"):
+        if not json.loads(path.read_text())["run"]["suite"].startswith("gpu-decode"):
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setenv("LQFG_RECORDS", str(tmp_path))
+    assert roofline_points.measured_decode() is None
+    text = " ".join(prose_pages.rendered.__wrapped__("run-it-fast/index.md").split())
+    assert "No GPU decode record on an accelerator preset yet." in text
+    assert "H200 set against" not in text and "Three things stand out" not in text and "decode timings reach" not in text
+    assert "Real kernels reach a share of it: measure before you promise a speed-up." in text

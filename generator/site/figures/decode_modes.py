@@ -1,56 +1,142 @@
-"""Our own H200 decode timings of the same model eager, replayed from a CUDA graph and under torch.compile, read
-from the records in gpu_runs/ (the kernels page cites them)."""
+"""Our own GPU decode timings of the same model eager, replayed from a CUDA graph and under torch.compile (the
+kernels page cites them), read when the site is built from the records the build reads
+(`results.dataset.build_records()`, as every page does).
 
-from pathlib import Path
+A graph or compiled timing is shown only when it carries the bench's teacher-forced check
+(`graph_logits_rel_rms`, `compiled_logits_rel_rms`), which it records only for a replayed or compiled step that
+gave eager decoding's logits. Each row is one result: where several records hold a checked timing of the same
+method and batch, the newest record's (gpu_runs/README.md: the newer result is the one the site cites). Where the records hold no such timing,
+`decode_modes_measured()` is false and the page says the measurement is missing."""
 
-from generator.records.analysis import decode_rows
-from generator.records.store import load_record
+from dataclasses import dataclass
+from html import escape
 
-__all__ = ["decode_modes_table", "DECODE_MODE_RECORDS"]
+from generator.records.analysis import DECODE_TIMINGS, method_label
+from generator.site.results import dataset as results_dataset
 
-ROOT = Path(__file__).resolve().parents[3]
-# The second GPU session's records: the ones whose graph and compiled timings passed the teacher-forced check.
-DECODE_MODE_RECORDS = ("gpu_runs/20261130T210910Z-gpu-decode.json",
-                       "gpu_runs/20261130T210910Z-gpu-decode-batched.json")
+__all__ = ["decode_modes_table", "decode_modes_measured", "decode_modes_device", "decode_modes_models",
+           "decode_modes_compile_seconds"]
+
+SUITES = ("gpu-decode", "gpu-decode-batched")
 WAYS = ("eager", "graph", "compiled")
+CHECKS = {"graph": "graph_logits_rel_rms", "compiled": "compiled_logits_rel_rms"}
 
 
-def decode_mode_rows() -> list:
-    """[(record path, device name, DecodeRow)] for each result timed from a CUDA graph or compiled."""
+@dataclass(frozen=True)
+class Timing:
+    """One method at one batch decoded one way, from one record."""
+
+    record: str  # the record's file name
+    device: str
+    model: str  # the model's id and prompt length: rows of different shapes are never merged
+    method: str
+    batch: int
+    way: str  # eager, graph or compiled
+    ms: float  # per decode step
+    bandwidth_share: float | None  # the step's least bytes / its time, over the run's measured copy bandwidth
+    result: int  # the result's index in its record
+    compile_s: float | None = None  # for a compiled timing: how long torch.compile took first
+
+
+def timings() -> list:
+    """Every eager, and every checked graph and compiled, decode timing of the GPU decode suites, in record
+    order (the oldest record first)."""
     found = []
-    for path in DECODE_MODE_RECORDS:
-        record = load_record(ROOT / path)
-        for row in decode_rows(record):
-            if "graph" in row.ms_per_token or "compiled" in row.ms_per_token:
-                found.append((path, record["run"]["device"]["name"], row))
+    for run in results_dataset.load_dataset(results_dataset.build_records()).runs:
+        if not run.on_gpu or run.header["suite"] not in SUITES:
+            continue
+        copy = run.header["device"].get("measured_bandwidth_bytes_s")
+        for index, result in enumerate(run.record["results"]):
+            metrics = result["metrics"]
+            if result["status"] != "ok":
+                continue
+            for way, time_name, bandwidth_name in DECODE_TIMINGS:
+                if time_name not in metrics or (way in CHECKS and CHECKS[way] not in metrics):
+                    continue
+                share = metrics[bandwidth_name] / copy if copy and bandwidth_name in metrics else None
+                model = f"{result['model']['id']}, {result['workload']['prompt_tokens']}-token prompt"
+                found.append(Timing(run.file, run.device_name, model, method_label(result["method"]),
+                                    result["workload"]["batch"], way, metrics[time_name], share, index,
+                                    metrics.get("compile_s") if way == "compiled" else None))
     return found
 
 
-def _ms(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
+def decode_mode_rows() -> list:
+    """One row per model, method and batch that has a checked graph or compiled timing: (method, batch,
+    {way: Timing}), the ways of the newest such result; batch 1 first, then in record order."""
+    results = {}
+    for timing in timings():
+        results.setdefault((timing.record, timing.result), {})[timing.way] = timing
+    newest = {}
+    for ways in results.values():  # in record order, so a newer result replaces an older one
+        if "graph" in ways or "compiled" in ways:
+            one = next(iter(ways.values()))
+            newest.pop((one.model, one.method, one.batch), None)
+            newest[one.model, one.method, one.batch] = ways
+    return sorted(((method, batch, ways) for (_, method, batch), ways in newest.items()), key=lambda row: row[1])
 
 
-def _ratio(eager, best) -> str:
-    return "–" if eager is None else f"{eager / best:.1f}x"
+def decode_modes_compile_seconds() -> str:
+    """How long torch.compile took for the shown compiled timings, as text: "25 to 33 s"."""
+    seconds = [ways["compiled"].compile_s for _, _, ways in decode_mode_rows()
+               if "compiled" in ways and ways["compiled"].compile_s is not None]
+    if not seconds:
+        return ""
+    low, high = f"{min(seconds):.0f}", f"{max(seconds):.0f}"
+    return f"{low} s" if low == high else f"{low} to {high} s"
 
 
-def decode_modes_table() -> str:
-    """Markdown: the record files and their device, then per result its batch, ms per decode step eager /
+def decode_modes_models() -> list:
+    """The model shapes of the shown timings (model id and prompt length), each once."""
+    return list(dict.fromkeys(next(iter(ways.values())).model for _, _, ways in decode_mode_rows()))
+
+
+def decode_modes_measured() -> bool:
+    return bool(decode_mode_rows())
+
+
+def decode_modes_device() -> str:
+    """The device (or devices, joined) the shown timings come from."""
+    devices = []
+    for _, _, ways in decode_mode_rows():
+        for timing in ways.values():
+            if timing.device not in devices:
+                devices.append(timing.device)
+    return " and ".join(devices)
+
+
+def _ms(timing) -> str:
+    return "–" if timing is None else f"{timing.ms:.2f}"
+
+
+def _link(page, name: str) -> str:
+    """A link to the record's download: HTML, since the file is copied into the site after MkDocs has checked
+    the pages' Markdown links."""
+    depth = page.url.count("/") if page is not None else 2
+    return f"<a href=\"{'../' * depth}results/downloads/records/{escape(name)}\">{escape(name)}</a>"
+
+
+def decode_modes_table(page=None) -> str:
+    """Markdown: the record files and their device, then per method and batch, ms per decode step eager /
     CUDA graph / compiled, eager over the fastest, and the fastest way's share of the copy bandwidth."""
     rows = decode_mode_rows()
-    sources = []
-    for path, device, row in rows:
-        entry = f"`{path}` ({device}, batch {row.batch})"
-        if entry not in sources:
-            sources.append(entry)
-    lines = ["Records: " + "; ".join(sources) + ".", "",
+    sources = {}
+    for _, _, ways in rows:
+        for timing in ways.values():
+            sources.setdefault(timing.record, timing.device)
+    lines = ["Records: " + "; ".join(f"{_link(page, name)} ({escape(device)})"
+                                     for name, device in sorted(sources.items())) + ".", "",
              "| Method | Batch | Eager generate (ms/step) | CUDA graph (ms/step) | torch.compile (ms/step) | "
              "Eager / best | Best share of copy bandwidth |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for _path, _device, row in rows:
-        ms = row.ms_per_token
-        fastest = min(ms, key=ms.get)
-        share = row.bandwidth_share.get(fastest)
-        share_cell = "–" if share is None else f"{share * 100:.0f}%"
-        cells = " | ".join(_ms(ms.get(way)) for way in WAYS)
-        lines.append(f"| {row.method} | {row.batch} | {cells} | {_ratio(ms.get('eager'), ms[fastest])} | {share_cell} |")
+    several = len(decode_modes_models()) > 1
+    if several:
+        lines[2:4] = [lines[2].replace("| Method |", "| Model | Method |"), lines[3].replace("|---|", "|---|---|", 1)]
+    for method, batch, ways in rows:
+        model = f"{next(iter(ways.values())).model} | " if several else ""
+        fastest = min(ways.values(), key=lambda timing: timing.ms)
+        eager = ways.get("eager")
+        ratio = "–" if eager is None else f"{eager.ms / fastest.ms:.1f}x"
+        share = "–" if fastest.bandwidth_share is None else f"{fastest.bandwidth_share * 100:.0f}%"
+        cells = " | ".join(_ms(ways.get(way)) for way in WAYS)
+        lines.append(f"| {model}{method} | {batch} | {cells} | {ratio} | {share} |")
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from generator.site.results import dataset as results_dataset
 from generator.site.results.calibration import DEVICE_PRESETS, predictable
 from generator.site.results.device import speed_rows
 
-__all__ = ["measured_roofline"]
+__all__ = ["measured_roofline", "measured_decode"]
 
 WAYS = {"eager": "generate (eager)", "graph": "CUDA graph", "compiled": "torch.compile"}
 # Where the site publishes the record files (generator/site/results/pages.py DATA_DIR).
@@ -82,6 +82,27 @@ def points(data=None) -> list:
             if metric in row.metrics:
                 found.append(Point(row, way, metric, bound, gpu))
     return found
+
+
+@dataclass(frozen=True)
+class MeasuredDecode:
+    """What the roofline page says of the points in its own words, worked out from them."""
+
+    device: str  # the measured device(s), joined
+    best_share: float  # the largest share of the bound any point reached
+    best_quantized_share: float | None  # ... any point of a quantized format (None if none was measured)
+
+
+def measured_decode() -> MeasuredDecode | None:
+    """None where the records the build reads hold no decode timing on an accelerator preset."""
+    found = points()
+    if not found:
+        return None
+    devices = list(dict.fromkeys(point.row.run.device_name for point in found))
+    quantized = [point.share_of_bound for point in found
+                 if point.row.result["method"].get("weight_format") not in (None, "bf16")]
+    return MeasuredDecode(" and ".join(devices), max(point.share_of_bound for point in found),
+                          max(quantized, default=None))
 
 
 def _roof(gpu, compute: str, low: float, high: float) -> dict:
