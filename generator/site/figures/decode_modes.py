@@ -117,26 +117,30 @@ def _link(page, name: str) -> str:
 
 
 def decode_modes_table(page=None) -> str:
-    """Markdown: the record files and their device, then per method and batch, ms per decode step eager /
-    CUDA graph / compiled, eager over the fastest, and the fastest way's share of the copy bandwidth."""
+    """The record files and their device, then a table: per method and batch, ms per decode step eager / CUDA graph
+    / compiled, eager over the fastest, and the fastest way's share of the copy bandwidth. The table is a
+    focusable region that scrolls sideways where the page is narrower than it."""
     rows = decode_mode_rows()
     sources = {}
     for _, _, ways in rows:
         for timing in ways.values():
             sources.setdefault(timing.record, timing.device)
-    lines = ["Records: " + "; ".join(f"{_link(page, name)} ({escape(device)})"
-                                     for name, device in sorted(sources.items())) + ".", "",
-             "| Method | Batch | Eager generate (ms/step) | CUDA graph (ms/step) | torch.compile (ms/step) | "
-             "Eager / best | Best share of copy bandwidth |", "|---|---:|---:|---:|---:|---:|---:|"]
     several = len(decode_modes_models()) > 1
-    if several:
-        lines[2:4] = [lines[2].replace("| Method |", "| Model | Method |"), lines[3].replace("|---|", "|---|---|", 1)]
+    columns = (["Model"] if several else []) + [
+        "Method", "Batch", "Eager generate (ms/step)", "CUDA graph (ms/step)", "torch.compile (ms/step)",
+        "Eager / best", "Best share of copy bandwidth"]
+    body = []
     for method, batch, ways in rows:
-        model = f"{next(iter(ways.values())).model} | " if several else ""
         fastest = min(ways.values(), key=lambda timing: timing.ms)
         eager = ways.get("eager")
-        ratio = "–" if eager is None else f"{eager.ms / fastest.ms:.1f}x"
-        share = "–" if fastest.bandwidth_share is None else f"{fastest.bandwidth_share * 100:.0f}%"
-        cells = " | ".join(_ms(ways.get(way)) for way in WAYS)
-        lines.append(f"| {model}{method} | {batch} | {cells} | {ratio} | {share} |")
-    return "\n".join(lines) + "\n"
+        cells = ([next(iter(ways.values())).model] if several else []) + [
+            method, str(batch), *(_ms(ways.get(way)) for way in WAYS),
+            "–" if eager is None else f"{eager.ms / fastest.ms:.1f}x",
+            "–" if fastest.bandwidth_share is None else f"{fastest.bandwidth_share * 100:.0f}%"]
+        body.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>")
+    head = "".join(f"<th scope=\"col\">{escape(column)}</th>" for column in columns)
+    records = "; ".join(f"{_link(page, name)} ({escape(device)})" for name, device in sorted(sources.items()))
+    return (f"<p>Records: {records}.</p>\n\n"
+            "<div class=\"results-table prose-table\" role=\"region\" tabindex=\"0\" "
+            "aria-label=\"Decode step eager, from a CUDA graph and compiled\">"
+            f"<table class=\"data-table\"><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>\n")
