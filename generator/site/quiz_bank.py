@@ -302,8 +302,9 @@ QUESTIONS = (
       ("Nothing changes: the result is bit-identical", "Every weight is rounded to a new NF4 grid, which adds a "
        "new quantization error on top of the adapter's effect", "The adapter is lost entirely",
        "The model grows to 16 bits"), 1,
-      "Our qlora-cpu record measures it on small reference models: merging in 16 bits moves the outputs very "
-      "little, re-quantizing moves them noticeably more.",
+      "Merging in 16 bits only rounds the sum of the base and the adapter's update; quantizing the merged "
+      "weights again rounds each of them to the new grid, an error the adapter was never trained to correct. "
+      "Compare the final model with the un-merged one.",
       "learn/fine-tuning.md#merging-adapters", "Merging adapters"),
     # -- Run it fast --------------------------------------------------------------------------------------------
     Q("intensity-gemv", "A matrix-vector product (batch 1) with BF16 weights: about how many FLOPs per byte "
