@@ -4,6 +4,7 @@ Each type gives argparse a clear message instead of a traceback; the commands th
 their pages (calculators/pages/) and assembled by calculators/cli.py.
 """
 
+import sys
 
 from .architecture import Architecture
 from .errors import CalculatorError
@@ -65,7 +66,9 @@ def number_between(text: str, low: float, high: float, label: str) -> float:
 
 
 def load_model(args) -> Architecture:
-    """The architecture of --config (a Hugging Face config.json) or of the preset --model names."""
+    """The architecture of --config (a Hugging Face config.json) or of the preset --model names. A multimodal
+    config's text model is the one counted, which a note on stderr says (the page says it beside the result),
+    leaving stdout to the table or the JSON."""
     if args.config:
         try:
             with open(args.config, encoding="utf-8") as handle:
@@ -76,7 +79,11 @@ def load_model(args) -> Architecture:
             raise CalculatorError(f"{args.config} is not UTF-8 text", "config") from None
         if len(text) > MAX_CONFIG_BYTES:
             raise CalculatorError(f"{args.config} is larger than 1 MiB; is it really a config.json?", "config")
-        return architecture_from_json(text, source=args.config)
+        arch = architecture_from_json(text, source=args.config)
+        if arch.text_model_of:
+            print(f"note: {args.config} describes a multimodal model (model_type '{arch.text_model_of}'): only its "
+                  "text model is counted, not its vision encoder or projector", file=sys.stderr)
+        return arch
     return preset_architecture(args.model)
 
 
@@ -87,7 +94,8 @@ def add_model(parser):
 
 
 def model_json(arch: Architecture) -> dict:
-    return {"name": arch.name, "source": arch.source}
+    """The model as the JSON output names it; text_model_of is the multimodal wrapper's model_type, if any."""
+    return {"name": arch.name, "source": arch.source, "text_model_of": arch.text_model_of or None}
 
 
 def table(rows):

@@ -205,3 +205,21 @@ def test_fit_says_when_the_context_is_beyond_the_models_own(capsys):
 def test_fit_refuses_a_bad_price_in_one_line(price, message, capsys):
     code, out, err = run(["fit", "--model", "llama-3.1-8b", f"--price={price}"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize("command", ["weights", "kv", "fit", "roofline", "training"])
+def test_a_multimodal_config_says_only_its_text_model_is_counted(command, tmp_path, capsys):
+    text = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "intermediate_size": 128, "vocab_size": 100, "max_position_embeddings": 8192}
+    (tmp_path / "llava.json").write_text(json.dumps({"model_type": "llava", "text_config": text,
+                                                     "vision_config": {"hidden_size": 1024}}))
+    (tmp_path / "text.json").write_text(json.dumps(text))
+    code, wrapped, err = run([command, "--config", str(tmp_path / "llava.json"), "--json"], capsys)
+    assert code == 0 and err.count("\n") == 1 and err.startswith("note: ")
+    assert "multimodal model (model_type 'llava'): only its text model is counted" in err
+    code, plain, err = run([command, "--config", str(tmp_path / "text.json"), "--json"], capsys)
+    assert code == 0 and err == ""
+    wrapped, plain = json.loads(wrapped), json.loads(plain)
+    assert wrapped["model"]["text_model_of"] == "llava" and plain["model"]["text_model_of"] is None
+    wrapped["model"], plain["model"] = plain["model"], plain["model"]  # the same numbers, but for the names
+    assert wrapped == plain
