@@ -12,6 +12,26 @@ SCALES = {  # the page's unit: the prefixes it writes sizes in, largest first
 }
 
 
+def beyond_model_context(tokens: int, model_context: int) -> str:
+    """The sentence for a token count longer than the model was made for, or "" (model_context 0: the config
+    does not say). Every page and command that takes a context, a prompt or a sequence says it."""
+    if not model_context or tokens <= model_context:
+        return ""
+    return (f"{tokens:,} tokens is beyond the {model_context:,} tokens this model was made for "
+            "(max_position_embeddings in its config.json).")
+
+
+def beyond_model_context_html(tokens: int, model_context: int) -> str:
+    sentence = beyond_model_context(tokens, model_context)
+    return f"<p class=\"calc-note\">{escape(sentence)}</p>" if sentence else ""
+
+
+def beyond_model_context_lines(tokens: int, model_context: int) -> list:
+    """The command line's form of the same: a "note:" line, or none."""
+    sentence = beyond_model_context(tokens, model_context)
+    return [f"note: {sentence.rstrip('.')}"] if sentence else []
+
+
 def gib(n: float, units: str = "GiB") -> str:
     """Bytes in binary units, as drivers and memory specs report them, or in decimal ones (units="GB"), as
     model hubs list files and vendors label cards."""

@@ -223,3 +223,13 @@ def test_a_multimodal_config_says_only_its_text_model_is_counted(command, tmp_pa
     assert wrapped["model"]["text_model_of"] == "llava" and plain["model"]["text_model_of"] is None
     wrapped["model"], plain["model"] = plain["model"], plain["model"]  # the same numbers, but for the names
     assert wrapped == plain
+
+
+@pytest.mark.parametrize("command, option", [("kv", "--context"), ("fit", "--context"), ("roofline", "--prompt"),
+                                             ("roofline", "--context"), ("training", "--sequence")])
+def test_every_command_notes_a_token_count_beyond_the_models_own(command, option, capsys):
+    _, out, _ = run([command, "--model", "llama-3.1-8b", option, "131073"], capsys)
+    assert ("note: 131,073 tokens is beyond the 131,072 tokens this model was made for (max_position_embeddings "
+            "in its config.json)") in out.splitlines()
+    _, out, _ = run([command, "--model", "llama-3.1-8b", option, "128k"], capsys)
+    assert "is beyond the" not in out

@@ -295,3 +295,19 @@ def test_a_multimodal_config_says_only_its_text_model_is_counted():
     assert wrapped["ok"] and wrapped["result"]["total_bytes"] == plain["result"]["total_bytes"]
     assert "only its text model is counted" in wrapped["html"] and "&#x27;llava&#x27;" in wrapped["html"]
     assert "only its text model" not in plain["html"]
+
+
+@pytest.mark.parametrize("page, field", [("kv", "context"), ("fit", "context"), ("roofline", "prompt"),
+                                         ("training", "sequence")])
+def test_every_page_says_when_its_token_count_is_beyond_the_models_own(page, field):
+    over = compute(page, {"model": "llama-3.1-8b", field: "131073"})
+    at = compute(page, {"model": "llama-3.1-8b", field: "128k"})
+    assert over["ok"] and at["ok"]
+    assert ("<p class=\"calc-note\">131,073 tokens is beyond the 131,072 tokens this model was made for "
+            "(max_position_embeddings in its config.json).</p>") in over["html"]
+    assert "is beyond the" not in at["html"]
+    # A config that does not say how long a context its model takes gets no such sentence.
+    config = json.dumps({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+                         "intermediate_size": 128, "vocab_size": 100})
+    unknown = compute(page, {"model": "config", "config": config, field: "200000"})
+    assert unknown["ok"] and "is beyond the" not in unknown["html"]

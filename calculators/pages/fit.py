@@ -3,7 +3,8 @@ decode speed bound at those inputs."""
 
 from .. import cli_args, fitting
 from ..chart_parts import CAPACITY_COLOUR, STACK_LEGEND, figure, in_units
-from ..display import bytes_cell, capitalized, gib, rows_table, seconds
+from ..display import (beyond_model_context_html, beyond_model_context_lines, bytes_cell, capitalized, gib,
+                       rows_table, seconds)
 from ..errors import CalculatorError
 from ..fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack, usable_bytes
 from ..formats import kv_format, weight_format
@@ -177,9 +178,7 @@ def render(r) -> str:
         capped = " (the calculator stops counting there)"
     else:
         capped = ""
-    beyond = (f"<p class=\"calc-note\">{r['context']:,} tokens is beyond the {model_context:,} tokens this model "
-              "was made for (max_position_embeddings in its config.json).</p>"
-              if model_context and r["context"] > model_context else "")
+    beyond = beyond_model_context_html(r["context"], model_context)
     limits = (f"<p>Largest context at {r['batch']:,} sequences: <strong>{r['max_context']:,}</strong> tokens"
               f"{capped}. Largest number of sequences at {r['context']:,} tokens: "
               f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}{allocatable}")
@@ -275,9 +274,7 @@ def run(args):
              + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context
                 else ""),
              f"largest batch at context {args.context:,}: {result.max_batch:,}"]
-    if result.model_context and args.context > result.model_context:
-        lines.append(f"note: {args.context:,} tokens is beyond the {result.model_context:,} tokens this model was "
-                     "made for (max_position_embeddings in its config.json)")
+    lines += beyond_model_context_lines(args.context, result.model_context)
     if suggestions:
         lines.append("each of these alone would make it fit, cheapest first:")
         lines += [f"  {n}. {s['text']} (costs {s['cost']}): {s['options']}" for n, s in enumerate(suggestions, 1)]

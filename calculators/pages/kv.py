@@ -2,7 +2,7 @@
 
 from .. import cli_args
 from ..chart_parts import figure, in_units, marker
-from ..display import bytes_cell, gib, rows_table
+from ..display import beyond_model_context_html, beyond_model_context_lines, bytes_cell, gib, rows_table
 from ..formats import KV_FORMATS, kv_format
 from ..inputs import UNITS, read_model
 from ..kv_cache import ENGINES, kv_cache_bytes
@@ -35,7 +35,8 @@ def compute(inputs):
             "batch": batch, "block_size": block, "bytes_per_token": result.bytes_per_token,
             "total_bytes": result.total_bytes, "sliding_layers": result.sliding_layers,
             "full_layers": result.full_layers, "sliding_window": arch.sliding_window, "is_mla": arch.is_mla,
-            "engine": engine, "window_rule": result.window_rule, "layout_rule": result.layout_rule, "series": series}
+            "engine": engine, "window_rule": result.window_rule, "layout_rule": result.layout_rule, "series": series,
+            "model_context": arch.max_context}
 
 
 def render(r) -> str:
@@ -59,7 +60,8 @@ def render(r) -> str:
         lines.append(f"Paged allocation rounds every layer's tokens up to whole blocks of {r['block_size']}.")
     extra = "".join(f"<p>{escape(line)}</p>" for line in lines)
     return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> of KV cache in "
-            f"{escape(r['kv_label'])} for {escape(r['model'])}.</p>{rows_table(rows)}{extra}")
+            f"{escape(r['kv_label'])} for {escape(r['model'])}.</p>{rows_table(rows)}{extra}"
+            f"{beyond_model_context_html(r['context'], r['model_context'])}")
 
 
 def charts(r) -> list:
@@ -88,6 +90,7 @@ def run(args):
         lines.append(f"as {result.engine} allocates it: {result.window_rule}")
     if result.layout_rule:
         lines.append(f"as {result.engine} lays it out: {result.layout_rule}")
+    lines += beyond_model_context_lines(args.context, arch.max_context)
     return data, "\n".join(lines)
 
 

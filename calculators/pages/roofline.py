@@ -4,7 +4,7 @@ import math
 
 from .. import cli_args, fitting
 from ..chart_parts import TERA, figure, marker
-from ..display import gib, rows_table, seconds
+from ..display import beyond_model_context_html, beyond_model_context_lines, gib, rows_table, seconds
 from ..errors import CalculatorError
 from ..fitting import fit
 from ..formats import kv_format, weight_format
@@ -65,7 +65,7 @@ def compute(inputs):
             "compute_bound_batch": turn, "gpus": gpus, "fits": memory.fits, "free_bytes": memory.free_bytes,
             "per_device": card.per_device,
             "max_batch": memory.max_batch, "memory_share": memory.memory_utilization,
-            "sweep": sweep(fmt, memory.max_batch), "compared": others}
+            "sweep": sweep(fmt, memory.max_batch), "compared": others, "model_context": arch.max_context}
 
 
 def render(r) -> str:
@@ -105,6 +105,7 @@ def render(r) -> str:
                      "sequence fits in memory with "
                      f"{'those weights' if len(left_out) > 1 else 'that format'} here.</p>")
     return (f"{headline}{rows_table(rows)}<p>{escape(turn)}</p>{note}{parallel}"
+            f"{beyond_model_context_html(r['prompt'], r['model_context'])}"
             "<p class=\"calc-note\">Lower bounds from the card's peak rates; real kernels reach a fraction of "
             "both peaks. The batch chart ends where memory runs out (the will-it-fit check).</p>")
 
@@ -167,6 +168,7 @@ def run(args):
     lines.append(f"lower bounds: time to first token {result.ttft_s * 1e3:,.2f} ms, "
                  f"time per output token {result.tpot_s * 1e3:,.3f} ms, at most {result.tokens_per_s:,.1f} tokens/s")
     lines.append("decode turns compute-bound at batch " + (f"{turn:,}" if turn else "(never, up to 1,048,576)"))
+    lines += beyond_model_context_lines(result.context, arch.max_context)
     return data, "\n".join(lines)
 
 

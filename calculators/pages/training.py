@@ -2,7 +2,7 @@
 
 from .. import cli_args
 from ..chart_parts import STACK_LEGEND, figure, highlight, in_units
-from ..display import gib
+from ..display import beyond_model_context_html, beyond_model_context_lines, gib
 from ..inputs import UNITS, read_model
 from ..markup import escape
 from ..page import Command, Field, Page
@@ -30,7 +30,7 @@ def compute(inputs):
     rows = {m: training_memory(arch, m, sequence, batch, optimizer, rank, checkpointing) for m in METHODS}
     chosen = rows[method]
     return {"units": units, "model": arch.name, "method": method, "optimizer": optimizer, "sequence": sequence,
-            "batch": batch,
+            "batch": batch, "model_context": arch.max_context,
             "lora_rank": rank, "checkpointing": checkpointing,
             "methods": {m: {"weights": r.weights, "gradients": r.gradients, "optimizer_states": r.optimizer_states,
                             "master_weights": r.master_weights, "activations": r.activations, "logits": r.logits,
@@ -50,7 +50,8 @@ def render(r) -> str:
     return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> to train {escape(r['model'])} "
             f"with {chosen} at {r['batch']} × {r['sequence']:,} tokens.</p>"
             f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}"
-            f"<tr><th scope=\"row\">Trainable parameters</th>{trainable}</tr></tbody></table>")
+            f"<tr><th scope=\"row\">Trainable parameters</th>{trainable}</tr></tbody></table>"
+            f"{beyond_model_context_html(r['sequence'], r['model_context'])}")
 
 
 def charts(r) -> list:
@@ -73,7 +74,8 @@ def run(args):
                               ("optimizer states", gib(result.optimizer_states)),
                               ("fp32 master weights", gib(result.master_weights)),
                               ("activations (estimate)", gib(result.activations)),
-                              ("logits (estimate)", gib(result.logits)), ("total", gib(result.total))])]
+                              ("logits (estimate)", gib(result.logits)), ("total", gib(result.total))]),
+             *beyond_model_context_lines(args.sequence, arch.max_context)]
     return data, "\n".join(lines)
 
 
