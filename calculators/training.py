@@ -45,9 +45,12 @@ class TrainingMemory:
                 + self.activations + self.logits)
 
 
+MAX_LORA_RANK = 1 << 16
+
+
 def lora_params(arch: Architecture, rank: int) -> int:
     """Adapter parameters: rank * (in + out) for every adapted matrix."""
-    rank = whole_number("lora_rank", rank, 1, 1 << 16)
+    rank = whole_number("lora_rank", rank, 1, MAX_LORA_RANK)
     return sum(rank * (group.shape[0] + group.shape[1]) * group.count for group in arch.tensors()
                if group.is_matrix and group.part in LORA_PARTS)
 

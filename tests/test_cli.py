@@ -233,3 +233,24 @@ def test_every_command_notes_a_token_count_beyond_the_models_own(command, option
             "in its config.json)") in out.splitlines()
     _, out, _ = run([command, "--model", "llama-3.1-8b", option, "128k"], capsys)
     assert "is beyond the" not in out
+
+
+# The largest value each calculator takes, the same on its page and on its command line.
+LIMITS = [("kv", "context", "--context", 2 ** 31), ("kv", "batch", "--batch", 2 ** 20),
+          ("fit", "context", "--context", 2 ** 31), ("fit", "batch", "--batch", 2 ** 20),
+          ("roofline", "prompt", "--prompt", 2 ** 31), ("roofline", "batch", "--batch", 2 ** 20),
+          ("training", "sequence", "--sequence", 2 ** 31), ("training", "batch", "--batch", 2 ** 20),
+          ("training", "lora_rank", "--lora-rank", 2 ** 16)]
+
+
+@pytest.mark.parametrize("page, field, option, largest", LIMITS)
+def test_the_page_and_the_command_take_the_same_largest_value(page, field, option, largest, capsys):
+    base = {"training": ["--method", "lora"]}.get(page, [])
+    web = {"model": "llama-3.2-1b", "method": "lora"} if page == "training" else {"model": "llama-3.2-1b"}
+    assert compute(page, {**web, field: str(largest)})["ok"]
+    refused = compute(page, {**web, field: str(largest + 1)})
+    assert not refused["ok"] and f"{largest:,}" in refused["errors"][field]
+    code, _, _ = run([page, "--model", "llama-3.2-1b", *base, option, str(largest), "--json"], capsys)
+    assert code == 0
+    code, _, err = run([page, "--model", "llama-3.2-1b", *base, option, str(largest + 1)], capsys)
+    assert code == 2 and f"{largest:,}" in err and err.count("\n") == 1

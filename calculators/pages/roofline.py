@@ -14,7 +14,7 @@ from ..markup import escape
 from ..page import Command, Field, Page
 from ..records import as_dict
 from ..roofline import compute_bound_batch, roofline
-from ..validate import MAX_BATCH, MAX_GPUS
+from ..validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
 
 # Formats the throughput chart sets beside the chosen one: 16-bit, W8A8 in FP8, 4-bit weight-only.
 COMPARED_ROOFLINE_FORMATS = ("bf16", "fp8-e4m3-channel", "awq-int4-g128")
@@ -24,7 +24,7 @@ def compute(inputs):
     arch, fmt, kv, gpu = read_deployment(inputs)
     gpus = inputs.whole("gpus", 1, MAX_GPUS, "number of GPUs")
     batch = inputs.whole("batch", 1, MAX_BATCH, "batch size")
-    prompt = inputs.whole("prompt", 1, 1 << 20, "prompt length", tokens=True)
+    prompt = inputs.whole("prompt", 1, MAX_TOKENS, "prompt length", tokens=True)
     if inputs.errors:
         return None
     card = accelerator(gpu)

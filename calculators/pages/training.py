@@ -7,7 +7,8 @@ from ..inputs import UNITS, read_model
 from ..markup import escape
 from ..page import Command, Field, Page
 from ..records import as_dict
-from ..training import METHODS, OPTIMIZER_BYTES, training_memory
+from ..training import MAX_LORA_RANK, METHODS, OPTIMIZER_BYTES, training_memory
+from ..validate import MAX_BATCH, MAX_TOKENS
 
 METHOD_LABELS = {"full": "Full fine-tuning", "lora": "LoRA", "qlora": "QLoRA"}
 # (key of a training method's row, label) for the memory training holds, total excluded.
@@ -20,9 +21,9 @@ def compute(inputs):
     arch = read_model(inputs)
     method = inputs.choice("method", METHODS, "method")
     optimizer = inputs.choice("optimizer", OPTIMIZER_BYTES, "optimizer")
-    sequence = inputs.whole("sequence", 1, 1 << 20, "sequence length", tokens=True)
-    batch = inputs.whole("batch", 1, 4096, "batch size")
-    rank = inputs.whole("lora_rank", 1, 4096, "LoRA rank")
+    sequence = inputs.whole("sequence", 1, MAX_TOKENS, "sequence length", tokens=True)
+    batch = inputs.whole("batch", 1, MAX_BATCH, "batch size")
+    rank = inputs.whole("lora_rank", 1, MAX_LORA_RANK, "LoRA rank")
     checkpointing = inputs.flag("checkpointing")
     units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
