@@ -311,3 +311,8 @@ def test_every_page_says_when_its_token_count_is_beyond_the_models_own(page, fie
                          "intermediate_size": 128, "vocab_size": 100})
     unknown = compute(page, {"model": "config", "config": config, field: "200000"})
     assert unknown["ok"] and "is beyond the" not in unknown["html"]
+
+
+def test_the_training_headline_writes_a_large_batch_with_separators():
+    html = compute("training", {"model": "llama-3.2-1b", "batch": "10000", "sequence": "2048"})["html"]
+    assert " at 10,000 × 2,048 tokens." in html

@@ -49,7 +49,7 @@ def render(r) -> str:
     trainable = "".join(f"<td>{row['trainable_params']:,}</td>" for row in r["methods"].values())
     chosen = METHOD_LABELS[r["method"]]
     return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> to train {escape(r['model'])} "
-            f"with {chosen} at {r['batch']} × {r['sequence']:,} tokens.</p>"
+            f"with {chosen} at {r['batch']:,} × {r['sequence']:,} tokens.</p>"
             f"<table class=\"calc-table\"><thead><tr><td></td>{head}</tr></thead><tbody>{body}"
             f"<tr><th scope=\"row\">Trainable parameters</th>{trainable}</tr></tbody></table>"
             f"{beyond_model_context_html(r['sequence'], r['model_context'])}")
