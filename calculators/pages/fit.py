@@ -194,7 +194,7 @@ def render(r) -> str:
                   "context, more GPUs or a bigger card): combine them.</p>")
     return (f"<p class=\"calc-headline calc-{'fits' if r['fits'] else 'nofit'}\"><strong>{verdict}</strong>: "
             f"{escape(r['model'])}, {escape(r['format_label'])} weights and {escape(r['kv_label'])} KV cache on "
-            f"{r['gpus']} × {escape(r['gpu'])}, {margin}.</p>{rows_table(rows)}{limits}{advice}{_fit_speed(r)}")
+            f"{r['gpus']:,} × {escape(r['gpu'])}, {margin}.</p>{rows_table(rows)}{limits}{advice}{_fit_speed(r)}")
 
 
 def _fit_speed(r) -> str:
@@ -204,7 +204,7 @@ def _fit_speed(r) -> str:
                 "to give.</p>")
     sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
     hour = "GPU-hour" if r["per_device"] else "hour"
-    where = escape(r["gpu"]) if r["gpus"] == 1 else f"{r['gpus']} × {escape(r['gpu'])}"
+    where = escape(r["gpu"]) if r["gpus"] == 1 else f"{r['gpus']:,} × {escape(r['gpu'])}"
     speed = (f"<p>Decoding {sequences} that each hold the full {r['context']:,} tokens, {where} can generate at most "
              f"<strong>{r['decode_tokens_per_s']:,.1f} tokens/s</strong> in all ({seconds(r['decode_step_s'])} "
              f"per step, {r['decode_bound']}-bound; the <a href=\"../roofline/\">roofline</a> bound, which real "
@@ -263,7 +263,7 @@ def run(args):
             **speed}
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"
-    lines = [f"{arch.name} on {result.num_gpus} x {gpu.name}: {verdict}",
+    lines = [f"{arch.name} on {result.num_gpus:,} x {gpu.name}: {verdict}",
              *cli_args.table([("weights", gib(stack.weights)), ("KV cache", gib(stack.kv_cache)),
                               ("activations (estimate)", gib(stack.activations)),
                               ("runtime overhead (estimate)", gib(stack.overhead)),

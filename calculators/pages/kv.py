@@ -57,7 +57,7 @@ def render(r) -> str:
         lines.append("This model uses multi-head latent attention: each layer caches one compressed latent per "
                      "token, shared by all heads, as vLLM and SGLang store it.")
     if r["block_size"]:
-        lines.append(f"Paged allocation rounds every layer's tokens up to whole blocks of {r['block_size']}.")
+        lines.append(f"Paged allocation rounds every layer's tokens up to whole blocks of {r['block_size']:,}.")
     extra = "".join(f"<p>{escape(line)}</p>" for line in lines)
     return (f"<p class=\"calc-headline\"><strong>{gib(r['total_bytes'], u)}</strong> of KV cache in "
             f"{escape(r['kv_label'])} for {escape(r['model'])}.</p>{rows_table(rows)}{extra}"
@@ -81,7 +81,7 @@ def run(args):
     data = {"model": cli_args.model_json(arch), **as_dict(result)}
     lines = [f"{arch.name}, KV cache in {fmt.label}",
              f"per token (all layers): {gib(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
-             f"total for {result.batch} x {result.context:,} tokens: {gib(result.total_bytes)} "
+             f"total for {result.batch:,} x {result.context:,} tokens: {gib(result.total_bytes)} "
              f"({result.total_bytes:,} bytes)"]
     if result.sliding_layers:
         lines.append(f"{result.sliding_layers} of {arch.num_layers} layers keep only the last "
