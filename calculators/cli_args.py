@@ -87,6 +87,12 @@ def load_model(args) -> Architecture:
     return preset_architecture(args.model)
 
 
+def add_units(parser):
+    parser.add_argument("--units", choices=("GiB", "GB"), default="GiB",
+                        help="sizes in GiB (binary, as drivers and memory specs) or GB (decimal, as model hubs and "
+                             "card labels); the JSON gives bytes")
+
+
 def add_model(parser):
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--model", help="a preset id (see `models`)")

@@ -254,3 +254,17 @@ def test_the_page_and_the_command_take_the_same_largest_value(page, field, optio
     assert code == 0
     code, _, err = run([page, "--model", "llama-3.2-1b", *base, option, str(largest + 1)], capsys)
     assert code == 2 and f"{largest:,}" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["weights", "kv", "fit", "training"])
+def test_units_gb_writes_decimal_sizes_and_leaves_the_json_in_bytes(command, capsys):
+    argv = [command, "--model", "llama-3.1-8b"]
+    _, binary, _ = run(argv, capsys)
+    code, decimal, _ = run(argv + ["--units", "GB"], capsys)
+    assert code == 0 and re.search(r"\d [kMGT]?B\b", decimal) and re.search(r"\d [KMGT]iB\b", binary)
+    assert not re.search(r"\b[KMGT]iB\b", decimal)
+    _, plain_json, _ = run(argv + ["--json"], capsys)
+    _, gb_json, _ = run(argv + ["--units", "GB", "--json"], capsys)
+    assert json.loads(plain_json) == json.loads(gb_json)
+    code, _, err = run(argv + ["--units", "gigs"], capsys)
+    assert code == 2 and "invalid choice" in err

@@ -246,6 +246,9 @@ CLI_OPTIONS = {"kv_format": "--kv-format", "format": "--format", "batch": "--bat
 
 
 def run(args):
+    def size(n):  # in the unit --units names
+        return gib(n, args.units)
+
     arch = cli_args.load_model(args)
     gpu = accelerator(args.gpu)
     result = fitting.fit(arch, weight_format(args.format), kv_format(args.kv_format), gpu, args.gpus,
@@ -264,12 +267,12 @@ def run(args):
     stack = result.per_gpu
     verdict = "fits" if result.fits else "does NOT fit"
     lines = [f"{arch.name} on {result.num_gpus:,} x {gpu.name}: {verdict}",
-             *cli_args.table([("weights", gib(stack.weights)), ("KV cache", gib(stack.kv_cache)),
-                              ("activations (estimate)", gib(stack.activations)),
-                              ("runtime overhead (estimate)", gib(stack.overhead)),
-                              ("total " + (gpu.per_device or "needed"), gib(stack.total)),
+             *cli_args.table([("weights", size(stack.weights)), ("KV cache", size(stack.kv_cache)),
+                              ("activations (estimate)", size(stack.activations)),
+                              ("runtime overhead (estimate)", size(stack.overhead)),
+                              ("total " + (gpu.per_device or "needed"), size(stack.total)),
                               (f"{gpu.memory_noun} usable ({result.memory_utilization:.0%} of "
-                               f"{gib(result.card_bytes)})", gib(result.capacity_bytes))]),
+                               f"{size(result.card_bytes)})", size(result.capacity_bytes))]),
              f"largest context at batch {args.batch}: {result.max_context:,} tokens"
              + (" (the model's own limit)" if result.model_context and result.max_context == result.model_context
                 else ""),
@@ -308,6 +311,7 @@ def _price(text: str) -> float:
 
 def arguments(sub):
     cli_args.add_model(sub)
+    cli_args.add_units(sub)
     sub.add_argument("--format", default="bf16")
     sub.add_argument("--kv-format", default="bf16")
     sub.add_argument("--gpu", default="h100-sxm", help="GPU id (see `gpus`)")

@@ -75,13 +75,16 @@ def charts(r) -> list:
 
 
 def run(args):
+    def size(n):  # in the unit --units names
+        return gib(n, args.units)
+
     arch = cli_args.load_model(args)
     fmt = kv_format(args.kv_format)
     result = kv_cache_bytes(arch, fmt, args.context, args.batch, args.block_size, args.engine)
     data = {"model": cli_args.model_json(arch), **as_dict(result)}
     lines = [f"{arch.name}, KV cache in {fmt.label}",
-             f"per token (all layers): {gib(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
-             f"total for {result.batch:,} x {result.context:,} tokens: {gib(result.total_bytes)} "
+             f"per token (all layers): {size(result.bytes_per_token)} ({result.bytes_per_token:,} bytes)",
+             f"total for {result.batch:,} x {result.context:,} tokens: {size(result.total_bytes)} "
              f"({result.total_bytes:,} bytes)"]
     if result.sliding_layers:
         lines.append(f"{result.sliding_layers} of {arch.num_layers} layers keep only the last "
@@ -96,6 +99,7 @@ def run(args):
 
 def arguments(sub):
     cli_args.add_model(sub)
+    cli_args.add_units(sub)
     sub.add_argument("--context", type=cli_args.tokens, default=4096,
                      help="tokens per sequence (131072 or 128k)")
     sub.add_argument("--batch", type=cli_args.whole, default=1, help="concurrent sequences")

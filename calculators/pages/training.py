@@ -66,16 +66,19 @@ def charts(r) -> list:
 
 
 def run(args):
+    def size(n):  # in the unit --units names
+        return gib(n, args.units)
+
     arch = cli_args.load_model(args)
     result = training_memory(arch, args.method, args.sequence, args.batch, args.optimizer, args.lora_rank,
                              not args.no_checkpointing)
     data = {"model": cli_args.model_json(arch), **as_dict(result), "total": result.total}
     lines = [f"{arch.name}, {result.method}: {result.trainable_params:,} trainable parameters",
-             *cli_args.table([("weights", gib(result.weights)), ("gradients", gib(result.gradients)),
-                              ("optimizer states", gib(result.optimizer_states)),
-                              ("fp32 master weights", gib(result.master_weights)),
-                              ("activations (estimate)", gib(result.activations)),
-                              ("logits (estimate)", gib(result.logits)), ("total", gib(result.total))]),
+             *cli_args.table([("weights", size(result.weights)), ("gradients", size(result.gradients)),
+                              ("optimizer states", size(result.optimizer_states)),
+                              ("fp32 master weights", size(result.master_weights)),
+                              ("activations (estimate)", size(result.activations)),
+                              ("logits (estimate)", size(result.logits)), ("total", size(result.total))]),
              *beyond_model_context_lines(args.sequence, arch.max_context)]
     return data, "\n".join(lines)
 
@@ -86,6 +89,7 @@ def run(args):
 
 def arguments(sub):
     cli_args.add_model(sub)
+    cli_args.add_units(sub)
     sub.add_argument("--method", default="full", choices=METHODS)
     sub.add_argument("--optimizer", default="adamw", choices=tuple(OPTIMIZER_BYTES))
     sub.add_argument("--sequence", type=cli_args.tokens, default=2048)

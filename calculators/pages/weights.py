@@ -75,6 +75,9 @@ def charts(r) -> list:
 
 
 def run(args):
+    def size(n):  # in the unit --units names
+        return gib(n, args.units)
+
     arch = cli_args.load_model(args)
     fmt = weight_format(args.format)
     result = weight_bytes(arch, fmt)
@@ -84,12 +87,12 @@ def run(args):
             "parts": result.by_part, "bits_per_param": result.bits_per_param}
     if result.header_bytes:
         data.update(header_bytes=result.header_bytes, file_bytes=result.file_bytes)
-    rows = [(part, gib(result.by_part[part])) for part in PARTS if result.by_part[part]]
-    rows.append(("quantization metadata", gib(result.metadata_bytes)))
+    rows = [(part, size(result.by_part[part])) for part in PARTS if result.by_part[part]]
+    rows.append(("quantization metadata", size(result.metadata_bytes)))
     lines = [f"{arch.name}, {fmt.label}: {result.params:,} parameters"
              + (f" ({result.active_params:,} active per token)" if arch.is_moe else ""),
              *cli_args.table(rows),
-             f"total: {gib(result.total_bytes)} ({result.total_bytes:,} bytes, "
+             f"total: {size(result.total_bytes)} ({result.total_bytes:,} bytes, "
              f"{result.bits_per_param:.3f} bits per parameter)"]
     if result.header_bytes:
         lines.append(f"file: {result.file_bytes:,} bytes with a header of about {result.header_bytes:,}")
@@ -98,6 +101,7 @@ def run(args):
 
 def arguments(sub):
     cli_args.add_model(sub)
+    cli_args.add_units(sub)
     sub.add_argument("--format", default="bf16", help="weight format id (see `formats`)")
 
 
