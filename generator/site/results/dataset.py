@@ -5,6 +5,7 @@ validate stops the build with its file name and the field at fault (generator.re
 """
 
 import csv
+import functools
 import io
 import os
 import re
@@ -127,8 +128,24 @@ def build_records():
 
 
 def load_dataset(directory=DEFAULT_RECORDS) -> Dataset:
+    """The records of a directory, read and validated once while their files stay as they are: a build's pages
+    each ask for the records (their tables, and the sentences worked out from them), and a record added,
+    rewritten or removed is read afresh (the key holds every file's name, size and modification time)."""
+    paths = sorted(Path(directory).glob("*.json"))
+    files = tuple((str(path.resolve()), *_stamp(path)) for path in paths)
+    return _load_dataset(files)
+
+
+def _stamp(path: Path) -> tuple:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=8)
+def _load_dataset(files: tuple) -> Dataset:
     runs, rows = [], []
-    for path in sorted(Path(directory).glob("*.json")):
+    for name, *_ in files:
+        path = Path(name)
         run = Run(path.name, load_record(path))
         runs.append(run)
         rows.extend(Row(run, result, index) for index, result in enumerate(run.record["results"]))
