@@ -18,7 +18,12 @@ from ..validate import MAX_BATCH, MAX_GPUS, MAX_TOKENS
 from ..weights import weight_bytes
 
 MAX_PRICE = 10_000.0  # per GPU-hour, in whatever currency the user thinks in
-CURRENCY_SIGNS = "$€£¥"  # "$2.50" is 2.50
+CURRENCY_SIGNS = "$€£¥"
+
+
+def _price_text(text: str) -> str:
+    """A price as typed, without a leading currency sign: "$2.50" is 2.50."""
+    return text.strip().lstrip(CURRENCY_SIGNS).strip()
 # (key of the result's "stack", label) for the memory a GPU holds.
 FIT_PARTS = (("weights", "Weights"), ("kv_cache", "KV cache"),
              ("activations", "Activations and kernel workspace (estimate)"),
@@ -38,7 +43,7 @@ def compute(inputs):
     context = inputs.whole("context", 1, MAX_TOKENS, "context length", tokens=True)
     batch = inputs.whole("batch", 1, MAX_BATCH, "number of concurrent sequences")
     share = inputs.share("memory_share", 0.05, 1.0, "share of GPU memory the engine may use")
-    inputs.raw["price"] = inputs.raw.get("price", "").strip().lstrip(CURRENCY_SIGNS).strip()
+    inputs.raw["price"] = _price_text(inputs.raw.get("price", ""))
     price = inputs.optional_number("price", 0.0, MAX_PRICE, "price per GPU-hour")
     units = inputs.choice("units", UNITS, "unit")
     if inputs.errors:
@@ -306,7 +311,7 @@ def _speed_lines(speed: dict, gpu, args, fits: bool) -> list:
 
 def _price(text: str) -> float:
     """argparse type for --price: a number of any currency per GPU-hour, "2.50" or "$2.50"."""
-    return cli_args.number_between(text.strip().lstrip(CURRENCY_SIGNS).strip(), 0.0, MAX_PRICE, "price per GPU-hour")
+    return cli_args.number_between(_price_text(text), 0.0, MAX_PRICE, "price per GPU-hour")
 
 
 def arguments(sub):
