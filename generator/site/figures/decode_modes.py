@@ -112,8 +112,7 @@ def _ms(timing) -> str:
 def _link(page, name: str) -> str:
     """A link to the record's download: HTML, since the file is copied into the site after MkDocs has checked
     the pages' Markdown links."""
-    depth = page.url.count("/") if page is not None else 2
-    return f"<a href=\"{'../' * depth}results/downloads/records/{escape(name)}\">{escape(name)}</a>"
+    return f"<a href=\"{escape(results_dataset.record_href(page, name))}\">{escape(name)}</a>"
 
 
 def decode_modes_table(page=None) -> str:

@@ -102,7 +102,7 @@ def our_quality_table(page=None) -> str:
             '<table class="data-table"><caption>Measured on a CPU ('
             f'{escape(quality.device)}, {quality.date}) on {escape(quality.model)} ({quality.params:,} parameters), '
             'a reference model trained by this project\'s bench; record '
-            f'<a href="{root}results/downloads/records/{record}"><code>gpu_runs/{record}</code></a>.</caption>'
+            f'<a href="{root}{results_dataset.RECORDS_URL}{record}"><code>gpu_runs/{record}</code></a>.</caption>'
             '<thead><tr><th scope="col">method</th><th scope="col">bits per weight</th>'
             '<th scope="col">perplexity</th><th scope="col">perplexity change</th><th scope="col">mean KL (nats)</th>'
             '<th scope="col">KL, 99th percentile</th><th scope="col">top tokens flipped</th></tr></thead>'

@@ -94,14 +94,9 @@ def _largest_change(merges: list, loss: str) -> float:
     return max((abs(math.expm1(m[loss] - m["domain_loss"])) for m in merges), default=math.nan)
 
 
-def _href(page, name: str) -> str:
-    depth = page.url.count("/") if page is not None else 2
-    return "../" * depth + f"results/downloads/records/{name}"
-
-
 def qlora_record_link(page=None) -> str:
     name = _newest().file
-    return f"<a href=\"{_href(page, name)}\">{escape(name)}</a>"
+    return f"<a href=\"{results_dataset.record_href(page, name)}\">{escape(name)}</a>"
 
 
 def _table(columns: list, rows: list, label: str) -> str:

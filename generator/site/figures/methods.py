@@ -122,12 +122,6 @@ def quality_measurement(method_id: str):
     return None
 
 
-def _record_href(page, file: str) -> str:
-    """The downloadable record, relative to the page's URL (directory URLs: learn/methods/)."""
-    depth = page.url.count("/") if page is not None else 2
-    return "../" * depth + f"results/downloads/records/{file}"
-
-
 def _device_page(row) -> str:
     """The Results page of the device the row was measured on, relative to docs/learn/."""
     return f"../results/{results_dataset.device_slug(row.run.device_name)}.md"
@@ -142,7 +136,7 @@ def _quality_cell(method_id: str, page) -> str:
     kl = tables.measured(row, "kl_divergence", lambda value: f"{value:.2g}")
     top1 = tables.measured(row, "top1_agreement", lambda value: f"{value:.1%}")
     return (f"KL {escape(kl.text)}, top-1 {escape(top1.text)} "
-            f"(<a href=\"{_record_href(page, row.run.file)}\">CPU record</a>)")
+            f"(<a href=\"{results_dataset.record_href(page, row.run.file)}\">CPU record</a>)")
 
 
 def measured_quality_note(method_id: str, page=None) -> str:
@@ -157,7 +151,7 @@ def measured_quality_note(method_id: str, page=None) -> str:
             f"`{row.model}` ({row.params:,} parameters, trained by this project), `{row.method}` "
             f"moved the next-token distribution by a mean KL divergence of {kl:.2g} nats from bf16, kept "
             f"bf16's top token at {top1:.1%} of positions, and turned perplexity {ppl_bf16:.2f} into "
-            f"{row.metrics['perplexity']:.2f}. Record: <a href=\"{_record_href(page, row.run.file)}\">"
+            f"{row.metrics['perplexity']:.2f}. Record: <a href=\"{results_dataset.record_href(page, row.run.file)}\">"
             f"{escape(row.run.file)}</a>; every method side by side in "
             f"[the CPU quality table]({_device_page(row)}). A model of this size is far "
             "more fragile than an 8B one, so read it as a ranking, not as the loss you would see.")

@@ -21,8 +21,6 @@ from generator.site.results.device import speed_rows
 __all__ = ["measured_roofline", "measured_decode"]
 
 WAYS = {"eager": "generate (eager)", "graph": "CUDA graph", "compiled": "torch.compile"}
-# Where the site publishes the record files (generator/site/results/pages.py DATA_DIR).
-RECORDS_URL = "results/downloads/records/"
 
 
 @dataclass(frozen=True)
@@ -155,7 +153,7 @@ def _table(found: list, root: str) -> str:
     body = []
     for point in found:
         row = point.row
-        link = f"{root}{RECORDS_URL}{row.run.file}"
+        link = f"{root}{results_dataset.RECORDS_URL}{row.run.file}"
         body.append(
             "<tr>"
             f"<td>{escape(row.method)}</td><td>{row.batch}</td><td>{escape(WAYS[point.way])}</td>"

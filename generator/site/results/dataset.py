@@ -17,6 +17,10 @@ from generator.records.analysis import method_label
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_RECORDS = ROOT / "gpu_runs"
+# Where the site publishes its data downloads, and each record file among them, from its root (results/pages.py
+# writes them; the pages that quote a record link to it there).
+DATA_DIR = "results/downloads"
+RECORDS_URL = f"{DATA_DIR}/records/"
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,12 @@ def _load_dataset(files: tuple) -> Dataset:
         runs.append(run)
         rows.extend(Row(run, result, index) for index, result in enumerate(run.record["results"]))
     return Dataset(tuple(runs), tuple(rows))
+
+
+def record_href(page, file: str) -> str:
+    """A record's download, relative to a page's URL (directory URLs: learn/methods/; no page: two levels down)."""
+    depth = page.url.count("/") if page is not None else 2
+    return "../" * depth + RECORDS_URL + file
 
 
 def device_slug(name: str) -> str:

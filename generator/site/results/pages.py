@@ -11,13 +11,12 @@ import jinja2
 from generator.records import METRICS
 
 from . import calibration, device, published
-from .dataset import Dataset, device_slug, results_csv
+from .dataset import DATA_DIR, RECORDS_URL, Dataset, device_slug, results_csv
 from .evidence import summary
 from .findings import findings
 from .tables import html_table
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-DATA_DIR = "results/downloads"
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def pages(dataset: Dataset, found: list | None = None) -> list:
 
 def data_files(dataset: Dataset) -> dict:
     """{path inside the site: text} for the downloads: every record as committed, the CSV, the evidence."""
-    files = {f"{DATA_DIR}/records/{run.file}": json.dumps(run.record, indent=1) for run in dataset.runs}
+    files = {f"{RECORDS_URL}{run.file}": json.dumps(run.record, indent=1) for run in dataset.runs}
     files[f"{DATA_DIR}/results.csv"] = results_csv(dataset)
     files[f"{DATA_DIR}/evidence.json"] = json.dumps(summary(dataset), indent=1)
     return files
