@@ -19,6 +19,7 @@ SUITE = "qlora-cpu"
 MIB = 2 ** 20
 OPTIMIZER_NAMES = {"adamw": "AdamW", "adamw-8bit": "8-bit AdamW"}
 ADAPTERS = ("finetune-qlora", "finetune-lora")  # the methods that train adapters on a frozen base
+SAME_PLACE = 0.01  # adapter runs whose tuned perplexities are within 1% of each other "ended at the same place"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,14 @@ class QLoRAMeasured:
     requantized_ppl_change: float  # ... that re-quantizing the merged model caused
     requantized_flips_low: float  # the share of positions whose top token re-quantizing changed, lowest
     requantized_flips_high: float  # ... and highest
+
+    @property
+    def adapters_agree(self) -> bool:
+        return self.adapters_spread < SAME_PLACE
+
+    @property
+    def full_learns_and_forgets_more(self) -> bool:
+        return self.full_learns_more and self.full_forgets_more
 
     @staticmethod
     def at_most(fraction: float) -> str:
