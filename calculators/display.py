@@ -4,11 +4,14 @@ Every value that came from a user passes through `html.escape` in the callers; t
 already-escaped HTML only.
 """
 
+import math
+
 from .markup import escape
 
 SCALES = {  # the page's unit: the prefixes it writes sizes in, largest first
-    "GiB": (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)),
-    "GB": (("TB", 10 ** 12), ("GB", 10 ** 9), ("MB", 10 ** 6), ("kB", 10 ** 3)),
+    "GiB": (("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20),
+            ("KiB", 1 << 10)),
+    "GB": (("EB", 10 ** 18), ("PB", 10 ** 15), ("TB", 10 ** 12), ("GB", 10 ** 9), ("MB", 10 ** 6), ("kB", 10 ** 3)),
 }
 
 
@@ -41,7 +44,36 @@ def gib(n: float, units: str = "GiB") -> str:
     return f"{n:,.0f} B"
 
 
+# Long durations also in the largest unit that is at least one of them: a step of "264,940,889 s" says little.
+LONG_UNITS = (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600))
+
+
+def significant(x: float, digits: int = 3) -> str:
+    """x to at least `digits` significant figures, with thousands separators and never an exponent:
+    4.21, 0.00421, 10,923 (a whole part is never rounded off)."""
+    if x == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return f"{x:,.{decimals}f}"
+
+
+def rate(x: float, decimals: int = 1) -> str:
+    """A rate such as tokens/s: `decimals` places from 1 up, two significant figures below, so that a slow
+    rate is never written as 0."""
+    return f"{x:,.{decimals}f}" if x >= 1 or x == 0 else significant(x, 2)
+
+
+def money(x: float) -> str:
+    """An amount in the reader's currency: two decimals, or two significant figures under 1."""
+    return f"{x:,.2f}" if x >= 1 or x == 0 else significant(x, 2)
+
+
 def seconds(s: float) -> str:
+    if s >= 3600:
+        unit, size = next((unit, size) for unit, size in LONG_UNITS if s >= size)
+        return f"{s:,.0f} s ({significant(s / size, 2)} {unit})"
+    if s >= 100:
+        return f"{s:,.0f} s"
     if s >= 1:
         return f"{s:,.2f} s"
     if s >= 1e-3:

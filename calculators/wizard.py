@@ -12,6 +12,7 @@ from math import inf
 
 from . import knowledge as kb
 from .architecture import Architecture
+from .display import rate
 from .errors import CalculatorError
 from .fitting import (DEFAULT_MEMORY_UTILIZATION, RUNTIME_OVERHEAD_BYTES, check_tensor_parallel, fit,
                       kv_shards, memory_stack, usable_bytes)
@@ -342,7 +343,7 @@ def evaluate_inference(inputs: Inputs, method: kb.Method, evidence: dict | None)
         candidate.speed = decode_bound(inputs, fmt, kv)
         speed = candidate.speed
         candidate.reasons.append(
-            f"decode bound: at most {speed['tokens_per_s']:,.0f} tokens/s over {inputs.concurrency} sequence(s) "
+            f"decode bound: at most {rate(speed['tokens_per_s'], 0)} tokens/s over {inputs.concurrency} sequence(s) "
             f"({speed['tpot_s'] * 1e3:,.2f} ms per token, {speed['bound']}-bound)")
     if kv.id.startswith("fp8"):
         candidate.reasons.append("the KV cache in 16-bit does not fit; in FP8 it does (--kv-cache-dtype fp8)")

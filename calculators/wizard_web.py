@@ -13,6 +13,7 @@ from .markup import escape, urlencode
 
 from . import knowledge as kb
 from . import wizard
+from .display import rate
 from .errors import CalculatorError
 from .hardware import ACCELERATORS, GIB, accelerator
 from .inputs import read_model
@@ -133,7 +134,7 @@ def _speed(rec: dict) -> str:
     speed = rec["speed"]
     if not speed:
         return "not bounded here: part of the model runs from system memory"
-    text = (f"at most <strong>{speed['tokens_per_s']:,.0f} tokens/s</strong> in all ({speed['tpot_s'] * 1e3:,.2f} ms "
+    text = (f"at most <strong>{rate(speed['tokens_per_s'], 0)} tokens/s</strong> in all ({speed['tpot_s'] * 1e3:,.2f} ms "
             f"per step, {escape(speed['bound'])}-bound; roofline bound, real engines reach a fraction of it)")
     measured = next((e for e in rec["evidence"] if e.get("kind") == "measured speed"), None)
     if measured:

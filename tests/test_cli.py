@@ -174,6 +174,29 @@ def test_fit_lists_what_would_make_it_fit_and_each_option_does(argv, capsys):
         assert [(s["text"], s["changes"]) for s in page] == [(s["text"], s["changes"]) for s in data["suggestions"]]
 
 
+def test_a_slow_or_long_bound_is_written_in_significant_figures_never_as_zero(capsys):
+    # A billion tokens of context: every decode step of Llama 3.1 8B reads 119 TiB of KV cache, 39 s a token.
+    argv = ["--model", "llama-3.1-8b", "--context", "1e9"]
+    code, out, _ = run(["fit", *argv, "--price", "2", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and 0.02 < data["decode_tokens_per_s"] < 0.03
+    assert 10_000 < data["gpu_hours_per_million_tokens"] < 11_000 and data["cost_per_million_tokens"] > 1
+    _, text, _ = run(["fit", *argv, "--price", "2"], capsys)
+    html = compute("fit", {**_web_inputs(argv), "price": "2"})["html"]
+    for written in (text, html):
+        assert f"at most {data['decode_tokens_per_s']:.2g} tokens/s" in written.replace("<strong>", "")
+        assert f"{round(data['gpu_hours_per_million_tokens']):,} GPU-hours" in written
+        assert f"{data['cost_per_million_tokens']:,.2f} per million tokens" in written.replace("<strong>", "")
+        assert "0.0 tokens/s" not in written and "e+" not in written
+    # Its prompt of a billion tokens takes years to prefill at the card's peak: seconds, and years beside them.
+    code, out, _ = run(["roofline", *argv[:2], "--prompt", "1e9", "--json"], capsys)
+    ttft = json.loads(out)["ttft_s"]
+    years = f"{ttft:,.0f} s ({ttft / (365.25 * 86400):.2g} years)"
+    _, text, _ = run(["roofline", *argv[:2], "--prompt", "1e9"], capsys)
+    html = compute("roofline", {"model": "llama-3.1-8b", "prompt": "1e9"})["html"]
+    assert f"time to first token {years}" in text and f"at least {years}" in html
+    assert "0.0 tokens/s" not in text + html
+
 def test_fit_gives_the_pages_decode_bound_and_the_cost_of_a_million_tokens(capsys):
     argv = ["--model", "llama-3.1-8b", "--format", "awq-int4-g128", "--gpu", "l40s", "--context", "8k", "--batch",
             "16"]
@@ -187,7 +210,8 @@ def test_fit_gives_the_pages_decode_bound_and_the_cost_of_a_million_tokens(capsy
     assert data["cost_per_million_tokens"] == pytest.approx(1.2 * 1e6 / data["decode_tokens_per_s"] / 3600)
     _, text, _ = run(["fit", *argv, "--price", "1.2"], capsys)
     assert f"at most {data['decode_tokens_per_s']:,.1f} tokens/s over 16 sequences of 8,192 tokens" in text
-    assert f"at 1.20 per GPU-hour: at least {data['cost_per_million_tokens']:,.3f} per million tokens" in text
+    assert 0.1 <= data["cost_per_million_tokens"] < 1  # two significant figures: two decimals here
+    assert f"at 1.20 per GPU-hour: at least {data['cost_per_million_tokens']:.2f} per million tokens" in text
     assert "not reachable" not in text and "would make it fit" not in text
     _, text, _ = run(["fit", "--model", "llama-3.1-8b", "--gpu", "m2-ultra"], capsys)
     assert "decode bound: none, Apple M2 Ultra has no published peak compute rate" in text

@@ -251,7 +251,8 @@ def test_the_fit_page_gives_the_decode_bound_and_the_cost_per_million_tokens():
     result = priced["result"]
     assert result["decode_tokens_per_s"] == bound.tokens_per_s
     assert result["cost_per_million_tokens"] == pytest.approx(1.5 * 2 * 1e6 / bound.tokens_per_s / 3600)
-    assert f"{result['cost_per_million_tokens']:,.3f} per million tokens" in priced["html"]
+    assert 0.1 <= result["cost_per_million_tokens"] < 1  # two significant figures: two decimals here
+    assert f"{result['cost_per_million_tokens']:.2f} per million tokens" in priced["html"]
     unpriced = compute("fit", params)
     assert unpriced["result"]["cost_per_million_tokens"] is None and "Enter a price per GPU-hour" in unpriced["html"]
     for bad, message in (("cheap", "must be a number"), ("-2", "between 0 and 10000"), ("nan", "between")):
@@ -316,3 +317,13 @@ def test_every_page_says_when_its_token_count_is_beyond_the_models_own(page, fie
 def test_the_training_headline_writes_a_large_batch_with_separators():
     html = compute("training", {"model": "llama-3.2-1b", "batch": "10000", "sequence": "2048"})["html"]
     assert " at 10,000 × 2,048 tokens." in html
+
+
+def test_the_largest_kv_cache_the_page_takes_is_written_in_exbibytes_and_exabytes():
+    # 2^31 tokens x 2^20 sequences x 128 KiB a token (Llama 3.1 8B in BF16) = 2^68 bytes.
+    params = {"model": "llama-3.1-8b", "context": "2147483648", "batch": "1048576"}
+    binary = compute("kv", params)
+    decimal = compute("kv", {**params, "units": "GB"})
+    assert binary["result"]["total_bytes"] == 1 << 68
+    assert "256.00 EiB" in binary["html"] and "295.15 EB" in decimal["html"]
+    assert "TiB" not in binary["html"].split("Per token")[0]

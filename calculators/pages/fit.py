@@ -3,8 +3,8 @@ decode speed bound at those inputs."""
 
 from .. import cli_args, fitting
 from ..chart_parts import CAPACITY_COLOUR, STACK_LEGEND, figure, in_units
-from ..display import (beyond_model_context_html, beyond_model_context_lines, bytes_cell, capitalized, gib,
-                       rows_table, seconds)
+from ..display import (beyond_model_context_html, beyond_model_context_lines, bytes_cell, capitalized, gib, money,
+                       rate, rows_table, seconds, significant)
 from ..errors import CalculatorError
 from ..fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack, usable_bytes
 from ..formats import kv_format, weight_format
@@ -211,15 +211,15 @@ def _fit_speed(r) -> str:
     hour = "GPU-hour" if r["per_device"] else "hour"
     where = escape(r["gpu"]) if r["gpus"] == 1 else f"{r['gpus']:,} × {escape(r['gpu'])}"
     speed = (f"<p>Decoding {sequences} that each hold the full {r['context']:,} tokens, {where} can generate at most "
-             f"<strong>{r['decode_tokens_per_s']:,.1f} tokens/s</strong> in all ({seconds(r['decode_step_s'])} "
+             f"<strong>{rate(r['decode_tokens_per_s'])} tokens/s</strong> in all ({seconds(r['decode_step_s'])} "
              f"per step, {r['decode_bound']}-bound; the <a href=\"../roofline/\">roofline</a> bound, which real "
              f"engines reach a fraction of). A million tokens take at least "
-             f"{r['gpu_hours_per_million_tokens']:,.3g} {hour}s.")
+             f"{significant(r['gpu_hours_per_million_tokens'])} {hour}s.")
     if r["price_per_gpu_hour"] is None:
         cost = f" Enter a price per {hour} to see what that costs.</p>"
     else:
         cost = (f" At {r['price_per_gpu_hour']:,.2f} per {hour} that is at least "
-                f"<strong>{r['cost_per_million_tokens']:,.3f} per million tokens</strong>; a real engine's cost is "
+                f"<strong>{money(r['cost_per_million_tokens'])} per million tokens</strong>; a real engine's cost is "
                 f"this bound divided by the share of peak bandwidth it reaches.</p>")
     note = ("" if r["fits"] else "<p class=\"calc-note\">As set up now it does not fit, so this speed is not "
             "reachable until it does.</p>")
@@ -297,12 +297,12 @@ def _speed_lines(speed: dict, gpu, args, fits: bool) -> list:
     if speed["decode_tokens_per_s"] is None:
         return [f"decode bound: none, {gpu.name} has no published peak compute rate"]
     hour = "GPU-hour" if gpu.per_device else "hour"
-    lines = [f"decode bound: at most {speed['decode_tokens_per_s']:,.1f} tokens/s over {args.batch:,} "
+    lines = [f"decode bound: at most {rate(speed['decode_tokens_per_s'])} tokens/s over {args.batch:,} "
              f"sequence{'s' if args.batch != 1 else ''} of {args.context:,} tokens ({seconds(speed['decode_step_s'])} "
              f"per step, {speed['decode_bound']}-bound); a million tokens take at least "
-             f"{speed['gpu_hours_per_million_tokens']:,.3g} {hour}s"]
+             f"{significant(speed['gpu_hours_per_million_tokens'])} {hour}s"]
     if speed["cost_per_million_tokens"] is not None:
-        lines.append(f"  at {args.price:,.2f} per {hour}: at least {speed['cost_per_million_tokens']:,.3f} per "
+        lines.append(f"  at {args.price:,.2f} per {hour}: at least {money(speed['cost_per_million_tokens'])} per "
                      "million tokens")
     if not fits:
         lines.append("  not reachable as set up: it does not fit")

@@ -4,7 +4,7 @@ import math
 
 from .. import cli_args, fitting
 from ..chart_parts import TERA, figure, marker
-from ..display import beyond_model_context_html, beyond_model_context_lines, gib, rows_table, seconds
+from ..display import beyond_model_context_html, beyond_model_context_lines, gib, rate, rows_table, seconds
 from ..errors import CalculatorError
 from ..fitting import fit
 from ..formats import kv_format, weight_format
@@ -85,7 +85,7 @@ def render(r) -> str:
     per = (" " + r["per_device"]) if r["per_device"] else ""
     where = escape(r["gpu"]) if gpus == 1 else f"{gpus} × {escape(r['gpu'])} (tensor parallel)"
     if r["fits"]:
-        headline = (f"<p class=\"calc-headline\">At best <strong>{r['tokens_per_s']:,.1f} tokens/s</strong> "
+        headline = (f"<p class=\"calc-headline\">At best <strong>{rate(r['tokens_per_s'])} tokens/s</strong> "
                     f"({seconds(r['tpot_s'])} per output token) and a first token after {seconds(r['ttft_s'])}, for "
                     f"{escape(r['model'])} in {escape(r['format_label'])} on {where} at batch {r['batch']:,}.</p>")
     else:
@@ -95,7 +95,7 @@ def render(r) -> str:
                     f"in {escape(r['format_label'])} at batch {r['batch']:,} does not fit in "
                     f"{r['memory_share']:.0%} of the memory of {where} ({gib(-r['free_bytes'])} short{per}; "
                     f"{largest}). The bounds below are for a machine with the memory: at best "
-                    f"{r['tokens_per_s']:,.1f} tokens/s.</p>")
+                    f"{rate(r['tokens_per_s'])} tokens/s.</p>")
     parallel = ("<p class=\"calc-note\">On several GPUs the bounds assume an ideal split of the work and leave out "
                 "the all-reduces between the cards, so they are lower bounds still.</p>" if gpus > 1 else "")
     left_out = [sweep["label"] for sweep in [r["sweep"]] + r["compared"] if not sweep["fits"]]
@@ -164,9 +164,9 @@ def run(args):
         lines.append(f"note: {result.note}")
     for label, step in (("prefill", result.prefill), ("decode", result.decode)):
         lines.append(f"{label}: {step.flops:.3e} FLOP, {step.bytes:.3e} bytes, intensity {step.intensity:,.1f} "
-                     f"FLOP/byte, {step.bound}-bound, >= {step.time_s * 1e3:,.3f} ms")
-    lines.append(f"lower bounds: time to first token {result.ttft_s * 1e3:,.2f} ms, "
-                 f"time per output token {result.tpot_s * 1e3:,.3f} ms, at most {result.tokens_per_s:,.1f} tokens/s")
+                     f"FLOP/byte, {step.bound}-bound, >= {seconds(step.time_s)}")
+    lines.append(f"lower bounds: time to first token {seconds(result.ttft_s)}, "
+                 f"time per output token {seconds(result.tpot_s)}, at most {rate(result.tokens_per_s)} tokens/s")
     lines.append("decode turns compute-bound at batch " + (f"{turn:,}" if turn else "(never, up to 1,048,576)"))
     lines += beyond_model_context_lines(result.context, arch.max_context)
     return data, "\n".join(lines)
