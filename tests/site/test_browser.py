@@ -68,6 +68,32 @@ def test_a_url_round_trips(watched, base_url):
     assert again["result"]["total_bytes"] == 2 * first["result"]["total_bytes"]
 
 
+# (page, field, a name the calculators read as a listed choice, that choice's id)
+OTHER_SPELLINGS = [("weights", "format", "q4_k_m", "gguf-q4-k-m"),  # llama.cpp's name, as the command line takes
+                   ("weights", "format", "gguf-q4-k-m-mix", "gguf-q4-k-m"),  # an id of an earlier version
+                   ("kv", "kv_format", "q8_0", "gguf-q8-0")]  # llama.cpp's --cache-type-k
+
+
+@pytest.mark.parametrize("page, field, spelled, listed", OTHER_SPELLINGS, ids=[s[2] for s in OTHER_SPELLINGS])
+def test_a_choice_named_in_another_spelling_in_the_address_shows_as_the_listed_one(watched, base_url, page, field,
+                                                                                    spelled, listed):
+    """The list and the address show the choice the calculator read the name as, not the name "(not in the
+    list)"."""
+    assert compute(page, {field: spelled})["inputs"][field] == listed
+    watched.page.goto(calculator_url(base_url, page, {"model": "mixtral-8x7b", field: spelled}))
+    reply = watched.wait_live()
+    assert reply["ok"] and reply["inputs"][field] == listed
+    assert watched.page.input_value(f"#f-{field}") == listed
+    assert "not in the list" not in watched.page.inner_text(f"#f-{field}")
+    assert watched.page.inner_text(".calc-status") == "Live result."
+    assert "calc-stale" not in watched.page.get_attribute(".calc-result", "class")
+    assert parse_qs(urlparse(watched.address()).query)[field] == [listed]
+    # A name that is no choice stays in the list as typed, with the calculator's message.
+    watched.page.goto(calculator_url(base_url, page, {field: "q9_k_z"}))
+    reply = watched.wait_live()
+    assert not reply["ok"] and "q9_k_z (not in the list)" in watched.page.inner_text(f"#f-{field}")
+    assert watched.errors == []
+
 def test_the_address_follows_the_inputs_and_back_returns_to_them(watched, base_url):
     """The address is written once typing pauses, and before a link is followed however soon it is clicked."""
     page = watched.page

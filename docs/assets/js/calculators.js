@@ -59,11 +59,31 @@
         // An unknown choice must still reach the calculator so it can say so.
         if (![...element.options].some((o) => o.value === value)) {
           const option = new Option(`${value.slice(0, 60)} (not in the list)`, value);
+          option.dataset.unlisted = "1"; // adoptListed replaces it where the calculator reads it as a listed one
           element.add(option);
         }
         element.value = value;
       } else element.value = value;
     }
+  }
+
+  // A choice from the address that the list does not hold but the calculator reads as one it does (a format's
+  // older id, or a llama.cpp name such as q4_k_m for gguf-q4-k-m: calculators/formats.py) shows as that entry
+  // once the calculator has answered, in place of "(not in the list)", and the address takes its id. `values`
+  // are the inputs the answer is for; the form's values are returned, changed or not.
+  function adoptListed(form, values, inputs) {
+    let changed = false;
+    for (const element of form.elements) {
+      const chosen = element.tagName === "SELECT" ? element.selectedOptions[0] : null;
+      if (!chosen || !chosen.dataset.unlisted || element.value !== values[element.name]) continue;
+      const read = inputs && inputs[element.name];
+      const listed = [...element.options].find((option) => option.value === read && !option.dataset.unlisted);
+      if (!listed) continue;
+      element.value = read;
+      chosen.remove();
+      changed = true;
+    }
+    return changed ? formValues(form) : values;
   }
 
   // -- inputs carried between calculators: what the user chose on one page is where the next one starts.
@@ -417,7 +437,7 @@
     async function recompute() {
       if (inFlight) { pending = true; return; }
       inFlight = true;
-      const values = formValues(form);
+      let values = formValues(form);
       const started = performance.now();
       const answer = await ask(page, values);
       inFlight = false;
@@ -432,6 +452,7 @@
       }
       const reply = answer.reply;
       window.__calc.lastReply = reply;
+      values = adoptListed(form, values, reply.inputs);
       scheduleAddress(root, values, defaults);
       showErrors(form, reply.errors);
       if (reply.ok) {
