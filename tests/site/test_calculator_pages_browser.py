@@ -115,6 +115,36 @@ def test_a_live_chart_off_the_screen_is_redrawn_as_the_reader_comes_to_it(watche
     assert watched.errors == []
 
 
+def test_a_chart_not_yet_redrawn_prints_as_its_table_of_the_live_result(watched, base_url):
+    """A printout does not scroll: the chart still holding the default result's drawing prints its table view
+    (the live result's) instead of that drawing, and the page is as it was after printing."""
+    page = watched.page
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(calculator_url(base_url, "fit"))
+    watched.wait_live()
+    page.select_option("#f-gpu", "b200")
+    reply = watched.wait_live(count=2)
+    page.wait_for_function("document.querySelector(\"[id='fit-memory']\").classList.contains('chart-pending')")
+    # Listened to after charts.js's own listeners, so it sees the page as the printout is laid out.
+    page.evaluate("""() => addEventListener("beforeprint", () => {
+        const figure = document.querySelector("[id='fit-memory']");
+        window.__printed = {open: figure.querySelector("details.chart-table").open,
+                            rows: [...figure.querySelectorAll("tbody tr")].map((row) => row.cells[2].textContent)};
+    })""")
+    page.pdf()
+    printed = page.evaluate("window.__printed")
+    assert printed["open"], "the table view was not opened for the printout"
+    assert [float(cell) for cell in printed["rows"]] == pytest.approx(
+        [trace["y"][0] for trace in reply["charts"][0]["data"]], rel=5e-4)
+    assert not page.evaluate("document.querySelector(\"[id='fit-memory'] details.chart-table\").open")
+    plot = "getComputedStyle(document.querySelector(\"[id='fit-memory'] .chart-plot\")).display"
+    page.emulate_media(media="print")
+    assert page.evaluate(plot) == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('.calc-export')).display") == "none"
+    page.emulate_media(media="screen")
+    assert page.evaluate(plot) != "none"
+    assert watched.errors == []
+
 def test_live_charts_rewrite_their_titles_and_tables(watched, base_url):
     config = dict(PRESET_CONFIGS["llama-3.1-8b"]["config"], _name_or_path="<img src=x onerror=alert(1)>")
     watched.page.goto(calculator_url(base_url, "kv", {"model": "config", "config": json.dumps(config), "batch": "3"}))

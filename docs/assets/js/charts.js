@@ -209,6 +209,22 @@
     return Promise.resolve();
   };
 
+  // Printing does not scroll, so a chart still waiting to be redrawn would print the default result's drawing
+  // (drawing is asynchronous; the printout is laid out as soon as "beforeprint" returns). The printout shows its
+  // table view instead, which is the live result's already, and its plot not at all (site.css, @media print).
+  addEventListener("beforeprint", () => {
+    for (const details of document.querySelectorAll("figure.chart-pending > details.chart-table:not([open])")) {
+      details.open = true;
+      details.dataset.openedToPrint = "1";
+    }
+  });
+  addEventListener("afterprint", () => {
+    for (const details of document.querySelectorAll("details[data-opened-to-print]")) {
+      details.open = false;
+      delete details.dataset.openedToPrint;
+    }
+  });
+
   // Every chart of the page, drawn now (what scrolling past each of them does).
   window.__charts.drawAll = () => Promise.all([...document.querySelectorAll("figure.chart")].map(upgrade)
     .concat([...pending.keys()].map(drawPending)));
