@@ -57,6 +57,11 @@ def significant(x: float, digits: int = 3) -> str:
     return f"{x:,.{decimals}f}"
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 sequence", "16 sequences", "1,024 sequences"."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def rate(x: float, decimals: int = 1) -> str:
     """A rate such as tokens/s: `decimals` places from 1 up, two significant figures below, so that a slow
     rate is never written as 0."""

@@ -12,7 +12,7 @@ from math import inf
 
 from . import knowledge as kb
 from .architecture import Architecture
-from .display import rate
+from .display import counted, rate
 from .errors import CalculatorError
 from .fitting import (DEFAULT_MEMORY_UTILIZATION, RUNTIME_OVERHEAD_BYTES, check_tensor_parallel, fit,
                       kv_shards, memory_stack, usable_bytes)
@@ -339,11 +339,11 @@ def evaluate_inference(inputs: Inputs, method: kb.Method, evidence: dict | None)
         candidate.reasons.append(
             f"fits: {_gib(stack.total)} of {_gib(result.capacity_bytes)} usable {inputs.gpu.per_device or ''}"
             .rstrip() + f" on {where} (weights {_gib(stack.weights)}, KV cache {_gib(stack.kv_cache)} in "
-            f"{kv.label}); up to {result.max_batch:,} sequences of {inputs.context:,} tokens")
+            f"{kv.label}); up to {counted(result.max_batch, 'sequence')} of {inputs.context:,} tokens")
         candidate.speed = decode_bound(inputs, fmt, kv)
         speed = candidate.speed
         candidate.reasons.append(
-            f"decode bound: at most {rate(speed['tokens_per_s'], 0)} tokens/s over {inputs.concurrency} sequence(s) "
+            f"decode bound: at most {rate(speed['tokens_per_s'], 0)} tokens/s over {counted(inputs.concurrency, 'sequence')} "
             f"({speed['tpot_s'] * 1e3:,.2f} ms per token, {speed['bound']}-bound)")
     if kv.id.startswith("fp8"):
         candidate.reasons.append("the KV cache in 16-bit does not fit; in FP8 it does (--kv-cache-dtype fp8)")
@@ -396,7 +396,7 @@ def _answer_questions(inputs, method, kernel, candidate, fmt, kv, speed_measured
         ask("4bit-slower-at-concurrency",
             "Weight-only 4-bit saves bytes, not arithmetic: its matmuls run at the 16-bit rate after the weights "
             f"are unpacked. Here decode is "
-            f"{candidate.speed['bound']}-bound at {inputs.concurrency} sequences"
+            f"{candidate.speed['bound']}-bound at {counted(inputs.concurrency, 'sequence')}"
             + (f" and turns compute-bound at batch {turn:,}" if turn else "")
             + f"; Marlin-class kernels keep their edge only up to about {kb.MARLIN_BATCH // 2}-{kb.MARLIN_BATCH} "
             "tokens per step, and W8A8 uses the 8-bit tensor cores instead.")
@@ -628,16 +628,16 @@ def alternatives(inputs: Inputs) -> list:
                 break
     # What fits on the user's own GPUs with less demand: the sequences served at once, or their length.
     smaller_demand = (("max_batch", "fewer concurrent sequences",
-                       "{label} fits {value:,} sequence(s) of {context:,} tokens (KV cache {kv})"),
+                       lambda label, value, kv: f"{label} fits {counted(value, 'sequence')} of {inputs.context:,} "
+                                                f"tokens (KV cache {kv})"),
                       ("max_context", "shorter context",
-                       "{label} fits {concurrency} sequences of up to {value:,} tokens (KV cache {kv})"))
+                       lambda label, value, kv: f"{label} fits {counted(inputs.concurrency, 'sequence')} of up "
+                                                f"to {value:,} tokens (KV cache {kv})"))
     for attribute, change, detail in smaller_demand:
         found = first_fit(lambda fmt, kv: getattr(fit(inputs.arch, fmt, kv, inputs.gpu, inputs.gpus, inputs.context,
                                                       inputs.concurrency), attribute))
         if found:
-            out.append({"change": change, "detail": detail.format(label=found[0].label, value=found[2], kv=found[1],
-                                                                  context=inputs.context,
-                                                                  concurrency=inputs.concurrency)})
+            out.append({"change": change, "detail": detail(found[0].label, found[2], found[1])})
     if inputs.platform in ("nvidia", "amd"):
         ngl, host = _offload_layers(inputs, weight_format("gguf-q4-k-m"), kv_format("bf16"))
         if ngl:

@@ -13,7 +13,7 @@ from .markup import escape, urlencode
 
 from . import knowledge as kb
 from . import wizard
-from .display import rate
+from .display import counted, rate
 from .errors import CalculatorError
 from .hardware import ACCELERATORS, GIB, accelerator
 from .inputs import read_model
@@ -167,7 +167,7 @@ def _memory(rec: dict, per_device: str) -> str:
     if "usable_bytes" in m and "kv_cache_bytes" in m and not rec["offload"]:
         return (f"fits: {_gib(m['per_gpu_bytes'])} of {_gib(m['usable_bytes'])} usable{per} (weights "
                 f"{_gib(m['weights_bytes'])}, KV cache {_gib(m['kv_cache_bytes'])}); "
-                f"{_gib(m['free_bytes'])} free; up to {m['max_batch']:,} sequences at this context")
+                f"{_gib(m['free_bytes'])} free; up to {counted(m['max_batch'], 'sequence')} at this context")
     if rec["offload"]:
         return (f"does not fit on the GPUs alone: {m['gpu_layers']} of {m['layers']} layers on the GPU, "
                 f"{_gib(m['host_bytes'])} in system memory (CPU offload)")

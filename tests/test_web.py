@@ -327,3 +327,17 @@ def test_the_largest_kv_cache_the_page_takes_is_written_in_exbibytes_and_exabyte
     assert binary["result"]["total_bytes"] == 1 << 68
     assert "256.00 EiB" in binary["html"] and "295.15 EB" in decimal["html"]
     assert "TiB" not in binary["html"].split("Per token")[0]
+
+
+def test_a_slowdown_is_not_called_faster_and_one_of_a_thing_is_singular():
+    slow = compute("speculative", {"acceptance": "0.1", "draft_tokens": "4", "draft_cost": "0.5"})
+    assert slow["result"]["speedup"] < 1 and slow["result"]["best_draft_tokens"] == 0
+    text = re.sub(r"<[^>]+>", "", slow["html"])
+    assert "faster" not in text
+    assert f"decoding runs at {slow['result']['speedup']:.2f}× the speed of the target model alone" in text
+    assert "0 tokens (no speculation), 1.000×" in text
+    one = re.sub(r"<[^>]+>", "", compute("speculative", {"draft_tokens": "1"})["html"])
+    assert "× faster decoding with 1 draft token at acceptance 0.8." in one
+    fit_one = compute("fit", {"model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus": "1", "batch": "1"})
+    assert "Largest context at 1 sequence:" in fit_one["html"]
+    assert not re.search(r"\b1 (sequences|tokens|draft tokens)\b", re.sub(r"<[^>]+>", "", fit_one["html"] + one))

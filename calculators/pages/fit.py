@@ -3,8 +3,8 @@ decode speed bound at those inputs."""
 
 from .. import cli_args, fitting
 from ..chart_parts import CAPACITY_COLOUR, STACK_LEGEND, figure, in_units
-from ..display import (beyond_model_context_html, beyond_model_context_lines, bytes_cell, capitalized, gib, money,
-                       rate, rows_table, seconds, significant)
+from ..display import (beyond_model_context_html, beyond_model_context_lines, bytes_cell, capitalized, counted, gib,
+                       money, rate, rows_table, seconds, significant)
 from ..errors import CalculatorError
 from ..fitting import DEFAULT_MEMORY_UTILIZATION, fit, memory_stack, usable_bytes
 from ..formats import kv_format, weight_format
@@ -124,7 +124,7 @@ def _suggestions(arch, fmt, kv, card, gpus, context, batch, result, share, raw, 
                                 f"the quality lost to {bits} weights", format=other))
             break
     if result.max_batch and result.max_batch < batch:
-        levers.append(lever(f"serve at most {result.max_batch:,} sequences at once at this context",
+        levers.append(lever(f"serve at most {counted(result.max_batch, 'sequence')} at once at this context",
                             "throughput: fewer users at a time", batch=result.max_batch))
     if result.max_context and result.max_context < context:
         levers.append(lever(f"shorten the context to {result.max_context:,} tokens",
@@ -184,7 +184,7 @@ def render(r) -> str:
     else:
         capped = ""
     beyond = beyond_model_context_html(r["context"], model_context)
-    limits = (f"<p>Largest context at {r['batch']:,} sequences: <strong>{r['max_context']:,}</strong> tokens"
+    limits = (f"<p>Largest context at {counted(r['batch'], 'sequence')}: <strong>{r['max_context']:,}</strong> tokens"
               f"{capped}. Largest number of sequences at {r['context']:,} tokens: "
               f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}{allocatable}")
     advice = ""

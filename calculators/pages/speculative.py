@@ -2,7 +2,7 @@
 
 from .. import cli_args
 from ..chart_parts import figure, marker
-from ..display import rows_table
+from ..display import counted, rows_table
 from ..page import Command, Field, Page
 from ..records import as_dict
 from ..speculative import MAX_DRAFT_TOKENS, speculative_decoding
@@ -28,10 +28,15 @@ def compute(inputs):
 def render(r) -> str:
     rows = [("Expected tokens per target step", f"{r['expected_tokens']:.3f}"),
             ("Expected speedup", f"<strong>{r['speedup']:.3f}×</strong>"),
-            ("Best draft length (0–16)", f"{r['best_draft_tokens']} tokens, {r['best_speedup']:.3f}×")]
+            ("Best draft length (0–16)", f"{counted(r['best_draft_tokens'], 'token')}"
+             + (" (no speculation)" if r["best_draft_tokens"] == 0 else "") + f", {r['best_speedup']:.3f}×")]
     slower = "<p>With these settings speculation slows decoding down.</p>" if r["speedup"] < 1 else ""
-    return (f"<p class=\"calc-headline\"><strong>{r['speedup']:.2f}× faster</strong> decoding with "
-            f"{r['draft_tokens']} draft tokens at acceptance {r['acceptance']:g}.</p>{rows_table(rows)}{slower}")
+    # Below 1 the speedup is a slowdown: "0.37× faster" would say the opposite of what it means.
+    drafts = f"{counted(r['draft_tokens'], 'draft token')} at acceptance {r['acceptance']:g}"
+    headline = (f"<strong>{r['speedup']:.2f}× faster</strong> decoding with {drafts}." if r["speedup"] >= 1 else
+                f"With {drafts}, decoding runs at <strong>{r['speedup']:.2f}× the speed</strong> of the target "
+                "model alone.")
+    return f"<p class=\"calc-headline\">{headline}</p>{rows_table(rows)}{slower}"
 
 
 def charts(r) -> list:
