@@ -339,7 +339,7 @@ def evaluate_inference(inputs: Inputs, method: kb.Method, evidence: dict | None)
         candidate.reasons.append(
             f"fits: {_gib(stack.total)} of {_gib(result.capacity_bytes)} usable {inputs.gpu.per_device or ''}"
             .rstrip() + f" on {where} (weights {_gib(stack.weights)}, KV cache {_gib(stack.kv_cache)} in "
-            f"{kv.label}); up to {counted(result.max_batch, 'sequence')} of {inputs.context:,} tokens")
+            f"{kv.label}); up to {counted(result.max_batch, 'sequence')} of {counted(inputs.context, 'token')}")
         candidate.speed = decode_bound(inputs, fmt, kv)
         speed = candidate.speed
         candidate.reasons.append(

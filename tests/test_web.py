@@ -340,4 +340,7 @@ def test_a_slowdown_is_not_called_faster_and_one_of_a_thing_is_singular():
     assert "× faster decoding with 1 draft token at acceptance 0.8." in one
     fit_one = compute("fit", {"model": "llama-3.1-8b", "gpu": "h100-sxm", "gpus": "1", "batch": "1"})
     assert "Largest context at 1 sequence:" in fit_one["html"]
-    assert not re.search(r"\b1 (sequences|tokens|draft tokens)\b", re.sub(r"<[^>]+>", "", fit_one["html"] + one))
+    one_token = compute("fit", {"model": "llama-3.1-8b", "context": "1", "batch": "1"})["html"]
+    assert "Largest number of sequences at 1 token:" in one_token and "the full 1 token," in one_token
+    assert not re.search(r"\b1 (sequences|tokens|draft tokens)\b",
+                         re.sub(r"<[^>]+>", "", fit_one["html"] + one + one_token))

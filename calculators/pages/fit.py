@@ -185,7 +185,7 @@ def render(r) -> str:
         capped = ""
     beyond = beyond_model_context_html(r["context"], model_context)
     limits = (f"<p>Largest context at {counted(r['batch'], 'sequence')}: <strong>{r['max_context']:,}</strong> tokens"
-              f"{capped}. Largest number of sequences at {r['context']:,} tokens: "
+              f"{capped}. Largest number of sequences at {counted(r['context'], 'token')}: "
               f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}{allocatable}")
     advice = ""
     if r["suggestions"]:
@@ -210,7 +210,7 @@ def _fit_speed(r) -> str:
     sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
     hour = "GPU-hour" if r["per_device"] else "hour"
     where = escape(r["gpu"]) if r["gpus"] == 1 else f"{r['gpus']:,} × {escape(r['gpu'])}"
-    speed = (f"<p>Decoding {sequences} that each hold the full {r['context']:,} tokens, {where} can generate at most "
+    speed = (f"<p>Decoding {sequences} that each hold the full {counted(r['context'], 'token')}, {where} can generate at most "
              f"<strong>{rate(r['decode_tokens_per_s'])} tokens/s</strong> in all ({seconds(r['decode_step_s'])} "
              f"per step, {r['decode_bound']}-bound; the <a href=\"../roofline/\">roofline</a> bound, which real "
              f"engines reach a fraction of). A million tokens take at least "
@@ -298,7 +298,7 @@ def _speed_lines(speed: dict, gpu, args, fits: bool) -> list:
         return [f"decode bound: none, {gpu.name} has no published peak compute rate"]
     hour = "GPU-hour" if gpu.per_device else "hour"
     lines = [f"decode bound: at most {rate(speed['decode_tokens_per_s'])} tokens/s over {args.batch:,} "
-             f"sequence{'s' if args.batch != 1 else ''} of {args.context:,} tokens ({seconds(speed['decode_step_s'])} "
+             f"sequence{'s' if args.batch != 1 else ''} of {counted(args.context, 'token')} ({seconds(speed['decode_step_s'])} "
              f"per step, {speed['decode_bound']}-bound); a million tokens take at least "
              f"{significant(speed['gpu_hours_per_million_tokens'])} {hour}s"]
     if speed["cost_per_million_tokens"] is not None:

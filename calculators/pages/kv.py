@@ -2,7 +2,7 @@
 
 from .. import cli_args
 from ..chart_parts import figure, in_units, marker
-from ..display import beyond_model_context_html, beyond_model_context_lines, bytes_cell, gib, rows_table
+from ..display import beyond_model_context_html, beyond_model_context_lines, bytes_cell, counted, gib, rows_table
 from ..formats import KV_FORMATS, kv_format
 from ..inputs import UNITS, read_model
 from ..kv_cache import ENGINES, kv_cache_bytes
@@ -68,7 +68,7 @@ def charts(r) -> list:
     size = in_units(r["units"])
     traces = [{"type": "scatter", "mode": "lines", "name": s["label"], "x": s["context"],
                "y": [size(b) for b in s["bytes"]]} for s in r["series"]]
-    traces.append(marker(f"{r['kv_label']} at {r['context']:,} tokens", r["context"], size(r["total_bytes"])))
+    traces.append(marker(f"{r['kv_label']} at {counted(r['context'], 'token')}", r["context"], size(r["total_bytes"])))
     sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
     return [figure("kv-context", f"KV cache for {sequences} against context length", traces,
                    {"title": "context (tokens)"}, {"title": r["units"]})]
