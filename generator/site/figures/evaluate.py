@@ -91,7 +91,6 @@ def our_quality_table(page=None) -> str:
     quality = our_quality()
     if quality is None:
         return '<p class="missing">No CPU quality record among this build\'s records.</p>'
-    root = "../" * (page.url.count("/") if page is not None else 0)
     body = "".join(
         f"<tr><td>{escape(m.method)}</td><td>{m.bits:.2f}</td><td>{m.perplexity:.2f}</td>"
         f"<td>{signed_percent(m.perplexity_change)}</td><td>{m.kl:.2e}</td><td>{m.kl_p99:.2e}</td>"
@@ -102,7 +101,7 @@ def our_quality_table(page=None) -> str:
             '<table class="data-table"><caption>Measured on a CPU ('
             f'{escape(quality.device)}, {quality.date}) on {escape(quality.model)} ({quality.params:,} parameters), '
             'a reference model trained by this project\'s bench; record '
-            f'<a href="{root}{results_dataset.RECORDS_URL}{record}"><code>gpu_runs/{record}</code></a>.</caption>'
+            f'<a href="{escape(results_dataset.record_href(page, quality.record))}"><code>gpu_runs/{record}</code></a>.</caption>'
             '<thead><tr><th scope="col">method</th><th scope="col">bits per weight</th>'
             '<th scope="col">perplexity</th><th scope="col">perplexity change</th><th scope="col">mean KL (nats)</th>'
             '<th scope="col">KL, 99th percentile</th><th scope="col">top tokens flipped</th></tr></thead>'

@@ -146,14 +146,14 @@ def chart(found: list) -> Chart:
                  "intensity (FLOP/byte)", "TFLOP/s", "{:,.3g}")
 
 
-def _table(found: list, root: str) -> str:
+def _table(found: list, page) -> str:
     head = "".join(f"<th scope=\"col\">{escape(column)}</th>" for column in (
         "method", "batch", "decoding", "measured per step", "tokens/s measured", "roofline bound per step",
         "tokens/s bound", "share of the bound", "record"))
     body = []
     for point in found:
         row = point.row
-        link = f"{root}{results_dataset.RECORDS_URL}{row.run.file}"
+        link = results_dataset.record_href(page, row.run.file)
         body.append(
             "<tr>"
             f"<td>{escape(row.method)}</td><td>{row.batch}</td><td>{escape(WAYS[point.way])}</td>"
@@ -191,5 +191,4 @@ def measured_roofline(page=None) -> str:
     found = sorted(points(), key=lambda point: point.row.batch)  # batch 1 first; record order within a batch
     if not found:
         return "<p class=\"missing\">No GPU decode record on an accelerator preset yet.</p>"
-    root = "../" * page.url.count("/") if page is not None else "../"
-    return chart_html(chart(found)) + _table(found, root) + _conditions(found)
+    return chart_html(chart(found)) + _table(found, page) + _conditions(found)
