@@ -196,6 +196,11 @@ def test_a_slow_or_long_bound_is_written_in_significant_figures_never_as_zero(ca
     html = compute("roofline", {"model": "llama-3.1-8b", "prompt": "1e9"})["html"]
     assert f"time to first token {years}" in text and f"at least {years}" in html
     assert "0.0 tokens/s" not in text + html
+    # A price under a cent an hour is not written as 0.00, nor the cost it leads to.
+    _, text, _ = run(["fit", "--model", "llama-3.1-8b", "--batch", "64", "--price", "0.004"], capsys)
+    html = compute("fit", {**_web_inputs(["--model", "llama-3.1-8b", "--batch", "64"]), "price": "0.004"})["html"]
+    assert "at 0.0040 per GPU-hour: at least 0.000" in text and "At 0.0040 per GPU-hour" in html
+    assert "0.00 per" not in text + html
 
 def test_fit_gives_the_pages_decode_bound_and_the_cost_of_a_million_tokens(capsys):
     argv = ["--model", "llama-3.1-8b", "--format", "awq-int4-g128", "--gpu", "l40s", "--context", "8k", "--batch",

@@ -218,7 +218,7 @@ def _fit_speed(r) -> str:
     if r["price_per_gpu_hour"] is None:
         cost = f" Enter a price per {hour} to see what that costs.</p>"
     else:
-        cost = (f" At {r['price_per_gpu_hour']:,.2f} per {hour} that is at least "
+        cost = (f" At {money(r['price_per_gpu_hour'])} per {hour} that is at least "
                 f"<strong>{money(r['cost_per_million_tokens'])} per million tokens</strong>; a real engine's cost is "
                 f"this bound divided by the share of peak bandwidth it reaches.</p>")
     note = ("" if r["fits"] else "<p class=\"calc-note\">As set up now it does not fit, so this speed is not "
@@ -302,7 +302,7 @@ def _speed_lines(speed: dict, gpu, args, fits: bool) -> list:
              f"per step, {speed['decode_bound']}-bound); a million tokens take at least "
              f"{significant(speed['gpu_hours_per_million_tokens'])} {hour}s"]
     if speed["cost_per_million_tokens"] is not None:
-        lines.append(f"  at {args.price:,.2f} per {hour}: at least {money(speed['cost_per_million_tokens'])} per "
+        lines.append(f"  at {money(args.price)} per {hour}: at least {money(speed['cost_per_million_tokens'])} per "
                      "million tokens")
     if not fits:
         lines.append("  not reachable as set up: it does not fit")
