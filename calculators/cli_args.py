@@ -7,6 +7,7 @@ their pages (calculators/pages/) and assembled by calculators/cli.py.
 import sys
 
 from .architecture import Architecture
+from .display import gib
 from .errors import CalculatorError
 from .hf_config import architecture_from_json
 from .presets import preset_architecture
@@ -85,6 +86,11 @@ def load_model(args) -> Architecture:
                   "text model is counted, not its vision encoder or projector", file=sys.stderr)
         return arch
     return preset_architecture(args.model)
+
+
+def sizer(args):
+    """The function that writes a number of bytes in the unit --units names (add_units)."""
+    return lambda n: gib(n, args.units)
 
 
 def add_units(parser):

@@ -70,7 +70,7 @@ def rate(x: float, decimals: int = 1) -> str:
 
 def money(x: float) -> str:
     """An amount in the reader's currency: two decimals, or two significant figures under 1."""
-    return f"{x:,.2f}" if x >= 1 or x == 0 else significant(x, 2)
+    return rate(x, 2)
 
 
 def seconds(s: float) -> str:

@@ -343,8 +343,9 @@ def evaluate_inference(inputs: Inputs, method: kb.Method, evidence: dict | None)
         candidate.speed = decode_bound(inputs, fmt, kv)
         speed = candidate.speed
         candidate.reasons.append(
-            f"decode bound: at most {rate(speed['tokens_per_s'], 0)} tokens/s over {counted(inputs.concurrency, 'sequence')} "
-            f"({speed['tpot_s'] * 1e3:,.2f} ms per token, {speed['bound']}-bound)")
+            f"decode bound: at most {rate(speed['tokens_per_s'], 0)} tokens/s over "
+            f"{counted(inputs.concurrency, 'sequence')} ({speed['tpot_s'] * 1e3:,.2f} ms per token, "
+            f"{speed['bound']}-bound)")
     if kv.id.startswith("fp8"):
         candidate.reasons.append("the KV cache in 16-bit does not fit; in FP8 it does (--kv-cache-dtype fp8)")
     runtime = kb.RUNTIME_LABELS[kernel.runtime]
@@ -628,8 +629,8 @@ def alternatives(inputs: Inputs) -> list:
                 break
     # What fits on the user's own GPUs with less demand: the sequences served at once, or their length.
     smaller_demand = (("max_batch", "fewer concurrent sequences",
-                       lambda label, value, kv: f"{label} fits {counted(value, 'sequence')} of {inputs.context:,} "
-                                                f"tokens (KV cache {kv})"),
+                       lambda label, value, kv: f"{label} fits {counted(value, 'sequence')} of "
+                                                f"{counted(inputs.context, 'token')} (KV cache {kv})"),
                       ("max_context", "shorter context",
                        lambda label, value, kv: f"{label} fits {counted(inputs.concurrency, 'sequence')} of up "
                                                 f"to {value:,} tokens (KV cache {kv})"))

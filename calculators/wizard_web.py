@@ -134,8 +134,9 @@ def _speed(rec: dict) -> str:
     speed = rec["speed"]
     if not speed:
         return "not bounded here: part of the model runs from system memory"
-    text = (f"at most <strong>{rate(speed['tokens_per_s'], 0)} tokens/s</strong> in all ({speed['tpot_s'] * 1e3:,.2f} ms "
-            f"per step, {escape(speed['bound'])}-bound; roofline bound, real engines reach a fraction of it)")
+    text = (f"at most <strong>{rate(speed['tokens_per_s'], 0)} tokens/s</strong> in all "
+            f"({speed['tpot_s'] * 1e3:,.2f} ms per step, {escape(speed['bound'])}-bound; roofline bound, real engines "
+            "reach a fraction of it)")
     measured = next((e for e in rec["evidence"] if e.get("kind") == "measured speed"), None)
     if measured:
         low, high = measured.get("range") or (None, None)

@@ -24,6 +24,8 @@ CURRENCY_SIGNS = "$€£¥"
 def _price_text(text: str) -> str:
     """A price as typed, without a leading currency sign: "$2.50" is 2.50."""
     return text.strip().lstrip(CURRENCY_SIGNS).strip()
+
+
 # (key of the result's "stack", label) for the memory a GPU holds.
 FIT_PARTS = (("weights", "Weights"), ("kv_cache", "KV cache"),
              ("activations", "Activations and kernel workspace (estimate)"),
@@ -184,8 +186,8 @@ def render(r) -> str:
     else:
         capped = ""
     beyond = beyond_model_context_html(r["context"], model_context)
-    limits = (f"<p>Largest context at {counted(r['batch'], 'sequence')}: <strong>{r['max_context']:,}</strong> tokens"
-              f"{capped}. Largest number of sequences at {counted(r['context'], 'token')}: "
+    limits = (f"<p>Largest context at {counted(r['batch'], 'sequence')}: <strong>{r['max_context']:,}</strong> "
+              f"tokens{capped}. Largest number of sequences at {counted(r['context'], 'token')}: "
               f"<strong>{r['max_batch']:,}</strong>.</p>{beyond}{share_note}{allocatable}")
     advice = ""
     if r["suggestions"]:
@@ -207,13 +209,13 @@ def _fit_speed(r) -> str:
     if r["decode_tokens_per_s"] is None:
         return (f"<p>{escape(r['gpu'])} has no published peak compute rate, so there is no decode speed bound "
                 "to give.</p>")
-    sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
     hour = "GPU-hour" if r["per_device"] else "hour"
     where = escape(r["gpu"]) if r["gpus"] == 1 else f"{r['gpus']:,} × {escape(r['gpu'])}"
-    speed = (f"<p>Decoding {sequences} that each hold the full {counted(r['context'], 'token')}, {where} can generate at most "
-             f"<strong>{rate(r['decode_tokens_per_s'])} tokens/s</strong> in all ({seconds(r['decode_step_s'])} "
-             f"per step, {r['decode_bound']}-bound; the <a href=\"../roofline/\">roofline</a> bound, which real "
-             f"engines reach a fraction of). A million tokens take at least "
+    speed = (f"<p>Decoding {counted(r['batch'], 'sequence')} that each hold the full {counted(r['context'], 'token')}, "
+             f"{where} can generate at most <strong>{rate(r['decode_tokens_per_s'])} tokens/s</strong> in all "
+             f"({seconds(r['decode_step_s'])} per step, {r['decode_bound']}-bound; the "
+             f"<a href=\"../roofline/\">roofline</a> bound, which real engines reach a fraction of). A million tokens "
+             f"take at least "
              f"{significant(r['gpu_hours_per_million_tokens'])} {hour}s.")
     if r["price_per_gpu_hour"] is None:
         cost = f" Enter a price per {hour} to see what that costs.</p>"
@@ -251,9 +253,7 @@ CLI_OPTIONS = {"kv_format": "--kv-format", "format": "--format", "batch": "--bat
 
 
 def run(args):
-    def size(n):  # in the unit --units names
-        return gib(n, args.units)
-
+    size = cli_args.sizer(args)
     arch = cli_args.load_model(args)
     gpu = accelerator(args.gpu)
     result = fitting.fit(arch, weight_format(args.format), kv_format(args.kv_format), gpu, args.gpus,
@@ -297,10 +297,10 @@ def _speed_lines(speed: dict, gpu, args, fits: bool) -> list:
     if speed["decode_tokens_per_s"] is None:
         return [f"decode bound: none, {gpu.name} has no published peak compute rate"]
     hour = "GPU-hour" if gpu.per_device else "hour"
-    lines = [f"decode bound: at most {rate(speed['decode_tokens_per_s'])} tokens/s over {args.batch:,} "
-             f"sequence{'s' if args.batch != 1 else ''} of {counted(args.context, 'token')} ({seconds(speed['decode_step_s'])} "
-             f"per step, {speed['decode_bound']}-bound); a million tokens take at least "
-             f"{significant(speed['gpu_hours_per_million_tokens'])} {hour}s"]
+    lines = [f"decode bound: at most {rate(speed['decode_tokens_per_s'])} tokens/s over "
+             f"{counted(args.batch, 'sequence')} of {counted(args.context, 'token')} "
+             f"({seconds(speed['decode_step_s'])} per step, {speed['decode_bound']}-bound); a million tokens take at "
+             f"least {significant(speed['gpu_hours_per_million_tokens'])} {hour}s"]
     if speed["cost_per_million_tokens"] is not None:
         lines.append(f"  at {money(args.price)} per {hour}: at least {money(speed['cost_per_million_tokens'])} per "
                      "million tokens")

@@ -69,15 +69,12 @@ def charts(r) -> list:
     traces = [{"type": "scatter", "mode": "lines", "name": s["label"], "x": s["context"],
                "y": [size(b) for b in s["bytes"]]} for s in r["series"]]
     traces.append(marker(f"{r['kv_label']} at {counted(r['context'], 'token')}", r["context"], size(r["total_bytes"])))
-    sequences = f"{r['batch']:,} sequence" + ("s" if r["batch"] != 1 else "")
-    return [figure("kv-context", f"KV cache for {sequences} against context length", traces,
+    return [figure("kv-context", f"KV cache for {counted(r['batch'], 'sequence')} against context length", traces,
                    {"title": "context (tokens)"}, {"title": r["units"]})]
 
 
 def run(args):
-    def size(n):  # in the unit --units names
-        return gib(n, args.units)
-
+    size = cli_args.sizer(args)
     arch = cli_args.load_model(args)
     fmt = kv_format(args.kv_format)
     result = kv_cache_bytes(arch, fmt, args.context, args.batch, args.block_size, args.engine)

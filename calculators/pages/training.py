@@ -66,9 +66,7 @@ def charts(r) -> list:
 
 
 def run(args):
-    def size(n):  # in the unit --units names
-        return gib(n, args.units)
-
+    size = cli_args.sizer(args)
     arch = cli_args.load_model(args)
     result = training_memory(arch, args.method, args.sequence, args.batch, args.optimizer, args.lora_rank,
                              not args.no_checkpointing)

@@ -75,9 +75,7 @@ def charts(r) -> list:
 
 
 def run(args):
-    def size(n):  # in the unit --units names
-        return gib(n, args.units)
-
+    size = cli_args.sizer(args)
     arch = cli_args.load_model(args)
     fmt = weight_format(args.format)
     result = weight_bytes(arch, fmt)
