@@ -5,8 +5,8 @@ kernels page cites them), read when the site is built from the records the build
 A graph or compiled timing is shown only when it carries the bench's teacher-forced check
 (`graph_logits_rel_rms`, `compiled_logits_rel_rms`), which it records only for a replayed or compiled step that
 gave eager decoding's logits. Each row is one result: where several records hold a checked timing of the same
-method and batch, the newest record's (gpu_runs/README.md: the newer result is the one the site cites). Where the records hold no such timing,
-`decode_modes_measured()` is false and the page says the measurement is missing."""
+method and batch, the newest record's (gpu_runs/README.md: the newer result is the one the site cites). Where the
+records hold no such timing, `decode_modes_measured()` is false and the page says the measurement is missing."""
 
 from dataclasses import dataclass
 from html import escape
@@ -97,12 +97,7 @@ def decode_modes_measured() -> bool:
 
 def decode_modes_device() -> str:
     """The device (or devices, joined) the shown timings come from."""
-    devices = []
-    for _, _, ways in decode_mode_rows():
-        for timing in ways.values():
-            if timing.device not in devices:
-                devices.append(timing.device)
-    return " and ".join(devices)
+    return " and ".join(dict.fromkeys(timing.device for _, _, ways in decode_mode_rows() for timing in ways.values()))
 
 
 def _ms(timing) -> str:
